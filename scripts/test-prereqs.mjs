@@ -1,0 +1,23 @@
+// What the test suite needs beyond npm packages, installed when missing: Debian's
+// python3-hvac for the hvac compatibility tests. Runs as root on CI and fresh machines.
+import { spawnSync } from 'node:child_process';
+
+function has(cmd, args) {
+  return spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
+}
+
+export function ensureTestPrerequisites() {
+  const missing = [];
+  if (!has('/usr/bin/python3', ['-c', 'import hvac'])) missing.push('python3-hvac');
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    console.error(`missing test prerequisites: ${missing.join(', ')}; install them with apt-get (needs root)`);
+    process.exit(1);
+  }
+  console.error(`installing test prerequisites: ${missing.join(', ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update', '-qq'], ['install', '-y', '-qq', ...missing]]) {
+    const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * A bounded LRU cache of physical entries, placed between the barrier and the physical
+ * backend. It holds ciphertext only (the barrier decrypts on every read), so caching costs
+ * no secrecy; it saves the storage round trip on the hot read path.
+ *
+ * Lists are not cached: they are rarer and a stale listing is harder to reason about.
+ */
+import type { PhysicalBackend, PhysicalOp } from '../physical/types.js';
+
+export interface PhysicalCacheOptions {
+  /** Most entries kept (misses count too). Default 10,000. */
+  maxEntries?: number;
+  /** Most bytes of keys plus values kept. Default 32 MiB. */
+  maxBytes?: number;
+}
+
+// A cached miss still costs its key and a map slot; this is a rough charge for the slot.
+const SLOT_BYTES = 64;
+
+export class PhysicalCache implements PhysicalBackend {
+  readonly name: string;
+  private readonly maxEntries: number;
+  private readonly maxBytes: number;
+  // Map iteration order is insertion order: re-inserting on a hit makes the first key the LRU.
+  private readonly entries = new Map<string, Buffer | null>();
+  private bytes = 0;
+  // Bumped before and after every write. A read that saw it change while it was waiting on
+  // the backend may hold a value older than a completed write, so it is not cached.
+  private writes = 0;
+
+  constructor(
+    private readonly inner: PhysicalBackend,
+    options: PhysicalCacheOptions = {},
+  ) {
+    this.name = inner.name;
+    this.maxEntries = options.maxEntries ?? 10_000;
+    this.maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
+    if (!(this.maxEntries >= 0 && this.maxBytes >= 0)) throw new Error('physical cache: limits must be >= 0');
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get byteSize(): number {
+    return this.bytes;
+  }
+
+  async get(key: string): Promise<Buffer | null> {
+    if (this.entries.has(key)) {
+      const hit = this.entries.get(key) as Buffer | null;
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit === null ? null : Buffer.from(hit);
+    }
+    const before = this.writes;
+    const value = await this.inner.get(key);
+    if (this.writes === before) this.remember(key, value === null ? null : Buffer.from(value));
+    return value;
+  }
+
+  async put(key: string, value: Buffer): Promise<void> {
+    this.writes++;
+    this.forget(key);
+    try {
+      await this.inner.put(key, value);
+      // Copied: the caller may reuse or zero its buffer.
+      this.remember(key, Buffer.from(value));
+    } finally {
+      this.writes++;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    this.writes++;
+    this.forget(key);
+    try {
+      await this.inner.delete(key);
+      this.remember(key, null);
+    } finally {
+      this.writes++;
+    }
+  }
+
+  async transaction(ops: PhysicalOp[]): Promise<void> {
+    this.writes++;
+    for (const op of ops) this.forget(op.key);
+    try {
+      // Not refilled afterwards: the next read fetches the committed value.
+      await this.inner.transaction(ops);
+    } finally {
+      this.writes++;
+    }
+  }
+
+  list(prefix: string): Promise<string[]> {
+    return this.inner.list(prefix);
+  }
+
+  listPage(prefix: string, after: string, limit: number): Promise<string[]> {
+    return this.inner.listPage(prefix, after, limit);
+  }
+
+  /** Drops everything (on seal: nothing from the unsealed period stays in memory). */
+  clear(): void {
+    for (const v of this.entries.values()) v?.fill(0);
+    this.entries.clear();
+    this.bytes = 0;
+  }
+
+  close(): Promise<void> {
+    this.clear();
+    return this.inner.close();
+  }
+
+  private cost(key: string, value: Buffer | null): number {
+    return key.length * 2 + (value?.length ?? 0) + SLOT_BYTES;
+  }
+
+  private remember(key: string, value: Buffer | null): void {
+    this.forget(key);
+    const cost = this.cost(key, value);
+    // One huge value would evict everything else for a single entry; let it pass through.
+    if (this.maxEntries === 0 || cost > this.maxBytes / 4) return;
+    this.entries.set(key, value);
+    this.bytes += cost;
+    while (this.entries.size > this.maxEntries || this.bytes > this.maxBytes) {
+      const oldest = this.entries.keys().next().value as string;
+      this.forget(oldest);
+    }
+  }
+
+  private forget(key: string): void {
+    if (!this.entries.has(key)) return;
+    const value = this.entries.get(key) as Buffer | null;
+    this.bytes -= this.cost(key, value);
+    this.entries.delete(key);
+  }
+}

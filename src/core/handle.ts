@@ -1,0 +1,144 @@
+/**
+ * The request pipeline (DESIGN.md): canonical path → seal gate → token → route →
+ * create/update → ACL → audit → handler → token for logins → audit → answer.
+ */
+import { randomBytes } from 'node:crypto';
+import { invalidRequest, notFound, permissionDenied, sealedError, unsupportedOperation } from '../errors.js';
+import type { CallerInfo, HandlerContext } from '../framework/backend.js';
+import { dropNulls, findPath, parseFields, runHandler, settleWriteOperation, supportsOperation } from '../framework/dispatch.js';
+import type { Request, Response } from '../logical/request.js';
+import { canonicalizePath } from './canonical-path.js';
+import type { Core } from './core.js';
+import { addressInCidrs } from './cidr.js';
+import { createLoginToken } from './login-token.js';
+import { isFinalUse, type TokenEntry } from './token/token-entry.js';
+
+/** The only paths that answer while sealed. */
+const SEALED_PATHS = new Set(['sys/seal-status', 'sys/unseal', 'sys/init', 'sys/health', 'sys/leader']);
+
+function callerOf(entry: TokenEntry): CallerInfo {
+  return {
+    accessor: entry.accessor,
+    policies: entry.policies,
+    displayName: entry.displayName,
+    entityId: entry.entityId,
+    cubbyholeId: entry.cubbyholeId,
+    isRoot: entry.policies.includes('root'),
+  };
+}
+
+export async function handleRequest(core: Core, req: Request): Promise<Response> {
+  let path = canonicalizePath(req.path);
+  // Lists are about a folder: `kv/metadata?list=true` (the Go client's cleaned path) and
+  // `kv/metadata/` are the same request for ACL, router and audit alike.
+  if (req.operation === 'list' && !path.endsWith('/')) path += '/';
+  req.path = path;
+
+  if (core.sealed) {
+    if (!SEALED_PATHS.has(path)) throw sealedError();
+    return handleSealed(core, req, path.slice('sys/'.length));
+  }
+
+  const match = core.router.match(path);
+  const unauthenticated = match ? match.route.backend.isUnauthenticated(match.relPath) : false;
+
+  let token: TokenEntry | null = null;
+  if (req.clientToken) token = await core.tokens.lookup(req.clientToken);
+  if (!token && !unauthenticated) throw permissionDenied();
+  if (token && !unauthenticated) checkBoundCidrs(token, req.remoteAddress);
+
+  const pathRoute = match ? findPath(match.route.backend, match.relPath) : null;
+  let fields: Record<string, unknown> = {};
+  let ignored: string[] = [];
+  let parseError: unknown;
+  const raw = dropNulls(req.data);
+  if (pathRoute) {
+    try {
+      ({ fields, ignored } = parseFields(pathRoute, raw));
+    } catch (err) {
+      parseError = err;
+    }
+  }
+
+  const ctx: HandlerContext | undefined = match
+    ? { ...core.mounts.handlerBase(match.route), req, fields, raw, caller: token ? callerOf(token) : undefined }
+    : undefined;
+
+  let operation = req.operation;
+  if (operation === 'update' && pathRoute && ctx && !parseError) operation = await settleWriteOperation(pathRoute, ctx);
+  req.operation = operation;
+
+  if (!unauthenticated && token) {
+    const acl = core.policies.aclFor(token.policies);
+    const verdict = acl.check({ path, operation, data: raw, wrapTtl: req.wrapTtl });
+    if (!verdict.allowed) throw permissionDenied();
+    if (match && match.route.backend.needsSudo(match.relPath) && !verdict.rootPrivs) throw permissionDenied();
+  }
+
+  if (!match || !ctx) throw notFound(`no handler for route "${path}". route entry not found.`);
+  if (!pathRoute) throw notFound(`unsupported path`);
+  if (!supportsOperation(pathRoute, operation)) throw unsupportedOperation();
+  if (parseError) throw parseError;
+  if (req.wrapTtl !== undefined) throw invalidRequest('response wrapping is not available on this server yet');
+
+  let exhausted = false;
+  if (token && token.numUses > 0) {
+    const used = await core.tokens.useToken(token);
+    if (!used) throw permissionDenied();
+    exhausted = isFinalUse(used);
+  }
+
+  let response: Response | null;
+  try {
+    response = await runHandler(match.route.backend, pathRoute, operation, ctx, ignored);
+  } finally {
+    if (exhausted && token) await core.tokens.revokeTree(token).catch(() => undefined);
+  }
+
+  if (response?.auth) response = await createLoginToken(core, match.route, req, response);
+  if (!response) {
+    if (operation === 'read' || operation === 'list') throw notFound();
+    return { status: 204 };
+  }
+  response.mountType = match.route.entry.type;
+  return response;
+}
+
+/** While sealed only the system backend's seal paths run, without storage or token. */
+async function handleSealed(core: Core, req: Request, relPath: string): Promise<Response> {
+  const backend = core.sealedSystemBackend;
+  const route = findPath(backend, relPath);
+  if (!route) throw notFound();
+  if (!supportsOperation(route, req.operation)) throw unsupportedOperation();
+  const raw = dropNulls(req.data);
+  const { fields, ignored } = parseFields(route, raw);
+  const ctx: HandlerContext = {
+    req,
+    fields,
+    raw,
+    storage: core.barrier,
+    logger: core.logger,
+    mount: sealedMountInfo,
+    system: core.system,
+    clock: core.clock,
+    random: randomBytes,
+  };
+  const response = await runHandler(backend, route, req.operation, ctx, ignored);
+  return response ?? { status: 204 };
+}
+
+const sealedMountInfo = {
+  path: 'sys/',
+  type: 'system',
+  uuid: '',
+  accessor: '',
+  description: '',
+  config: { default_lease_ttl: 0, max_lease_ttl: 0 },
+  options: {},
+  local: false,
+  sealWrap: false,
+};
+
+function checkBoundCidrs(token: TokenEntry, remote: string | undefined): void {
+  if (token.boundCidrs?.length && !addressInCidrs(remote, token.boundCidrs)) throw permissionDenied();
+}

@@ -1,0 +1,221 @@
+/**
+ * Enabling, disabling, tuning and moving mounts of both tables, and turning entries into
+ * routes with their own storage view. A mount sees `logical/<uuid>/` or `auth/<uuid>/` and
+ * nothing else.
+ */
+import { randomBytes as randomBytesOf } from 'node:crypto';
+import { invalidRequest } from '../errors.js';
+import type { Backend, MountInfo } from '../framework/backend.js';
+import { clearPrefix, storageView } from '../logical/storage.js';
+import type { Core } from './core.js';
+import {
+  loadMountTable,
+  newMountEntry,
+  normalizeMountPath,
+  saveMountTable,
+  type MountEntry,
+  type MountEntryConfig,
+  type MountTableName,
+} from './mount-table.js';
+import type { Route } from './router.js';
+
+/** Mounts that exist in every Vault and cannot be disabled or moved. */
+const SINGLETON_TYPES = new Set(['system', 'cubbyhole', 'token', 'identity']);
+/** Path prefixes that no user mount may take. */
+const PROTECTED_PREFIXES = ['sys/', 'auth/', 'cubbyhole/', 'identity/', 'audit/'];
+
+export function routedPathOf(entry: MountEntry): string {
+  return entry.table === 'auth' ? `auth/${entry.path}` : entry.path;
+}
+
+export class MountManager {
+  private entries: MountEntry[] = [];
+
+  constructor(private readonly core: Core) {}
+
+  list(table: MountTableName): MountEntry[] {
+    return this.entries.filter((e) => e.table === table).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  find(table: MountTableName, path: string): MountEntry | undefined {
+    return this.entries.find((e) => e.table === table && e.path === path);
+  }
+
+  clear(): void {
+    this.entries = [];
+  }
+
+  async load(): Promise<void> {
+    const storage = this.core.barrier;
+    let mounts = await loadMountTable(storage, 'mounts');
+    let auth = await loadMountTable(storage, 'auth');
+    if (!mounts) {
+      mounts = [
+        newMountEntry('mounts', 'cubbyhole/', 'cubbyhole', { description: 'per-token private secret storage' }),
+        newMountEntry('mounts', 'sys/', 'system', { description: 'system endpoints used for control, policy and debugging' }),
+      ];
+      for (const extra of this.core.options.extraDefaultMounts ?? []) {
+        if (!this.factoryFor('mounts', extra.type)) continue;
+        mounts.push(newMountEntry('mounts', normalizeMountPath(extra.path), extra.type, { description: extra.description, options: extra.options }));
+      }
+      await saveMountTable(storage, 'mounts', mounts);
+    }
+    if (!auth) {
+      auth = [newMountEntry('auth', 'token/', 'token', { description: 'token based credentials' })];
+      await saveMountTable(storage, 'auth', auth);
+    }
+    this.entries = [...mounts, ...auth];
+    this.core.router.clear();
+    for (const entry of this.entries) {
+      const backend = this.backendFor(entry);
+      if (!backend) {
+        this.core.logger.warn('mount of unknown type left unrouted', { path: entry.path, type: entry.type });
+        continue;
+      }
+      this.core.router.add(this.routeFor(entry, backend));
+    }
+  }
+
+  async enable(
+    table: MountTableName,
+    rawPath: string,
+    spec: { type: string; description?: string; config?: Partial<MountEntryConfig>; options?: Record<string, string>; local?: boolean; seal_wrap?: boolean; external_entropy_access?: boolean },
+  ): Promise<MountEntry> {
+    const path = normalizeMountPath(rawPath);
+    if (SINGLETON_TYPES.has(spec.type)) throw invalidRequest(`mount type "${spec.type}" cannot be enabled again: it exists once, by default`);
+    if (!this.factoryFor(table, spec.type)) {
+      throw invalidRequest(`unknown ${table === 'auth' ? 'auth method' : 'secrets engine'} type "${spec.type}"`);
+    }
+    const entry = newMountEntry(table, path, spec.type, spec);
+    const routed = routedPathOf(entry);
+    if (table === 'mounts' && PROTECTED_PREFIXES.some((p) => routed.startsWith(p))) {
+      throw invalidRequest(`cannot mount under the reserved path "${routed}"`);
+    }
+    const conflict = this.core.router.conflicting(routed);
+    if (conflict) throw invalidRequest(`path is already in use at ${conflict.routedPath}`);
+    const backend = this.backendFor(entry)!;
+    const next = [...this.entries, entry];
+    await saveMountTable(this.core.barrier, table, next);
+    this.entries = next;
+    this.core.router.add(this.routeFor(entry, backend));
+    return entry;
+  }
+
+  async disable(table: MountTableName, rawPath: string): Promise<void> {
+    const path = normalizeMountPath(rawPath);
+    const entry = this.find(table, path);
+    if (!entry) return; // Vault answers 204 for a path that is not mounted.
+    if (SINGLETON_TYPES.has(entry.type)) throw invalidRequest(`cannot unmount "${path}": ${entry.type} mounts are built in`);
+    const route = this.core.router.get(routedPathOf(entry));
+    if (route?.backend.cleanup) await route.backend.cleanup(this.handlerBase(route));
+    this.core.router.remove(routedPathOf(entry));
+    const next = this.entries.filter((e) => e !== entry);
+    await saveMountTable(this.core.barrier, table, next);
+    this.entries = next;
+    if (route) await clearPrefix(this.core.barrier, storagePrefixOf(entry));
+  }
+
+  async tune(table: MountTableName, rawPath: string, change: { config?: Partial<MountEntryConfig>; description?: string; options?: Record<string, string> }): Promise<MountEntry> {
+    const entry = this.require(table, rawPath);
+    const config = { ...entry.config, ...change.config };
+    const max = config.max_lease_ttl || this.core.system.maxLeaseTtl;
+    if (config.default_lease_ttl > max) throw invalidRequest('default_lease_ttl cannot be greater than max_lease_ttl');
+    if (entry.options.version && change.options?.version && Number(change.options.version) < Number(entry.options.version)) {
+      throw invalidRequest('cannot downgrade the mount version');
+    }
+    const updated: MountEntry = {
+      ...entry,
+      config,
+      description: change.description ?? entry.description,
+      options: change.options ? { ...entry.options, ...change.options } : entry.options,
+    };
+    await this.replace(entry, updated);
+    return updated;
+  }
+
+  async remount(from: string, to: string): Promise<MountEntry> {
+    const [fromTable, fromPath] = splitTable(from);
+    const [toTable, toPath] = splitTable(to);
+    if (fromTable !== toTable) throw invalidRequest('cannot move a mount between secrets engines and auth methods');
+    const entry = this.require(fromTable, fromPath);
+    if (SINGLETON_TYPES.has(entry.type)) throw invalidRequest(`cannot move "${entry.path}": ${entry.type} mounts are built in`);
+    const moved: MountEntry = { ...entry, path: normalizeMountPath(toPath) };
+    const routed = routedPathOf(moved);
+    if (fromTable === 'mounts' && PROTECTED_PREFIXES.some((p) => routed.startsWith(p))) {
+      throw invalidRequest(`cannot mount under the reserved path "${routed}"`);
+    }
+    const conflict = this.core.router.conflicting(routed);
+    if (conflict && conflict.entry !== entry) throw invalidRequest(`path is already in use at ${conflict.routedPath}`);
+    // Storage is keyed by the mount's uuid, so moving a mount moves no data.
+    await this.replace(entry, moved);
+    return moved;
+  }
+
+  require(table: MountTableName, rawPath: string): MountEntry {
+    const path = normalizeMountPath(rawPath);
+    const entry = this.find(table, path);
+    if (!entry) throw invalidRequest(`no ${table === 'auth' ? 'auth method' : 'secrets engine'} is mounted at "${path}"`);
+    return entry;
+  }
+
+  private async replace(old: MountEntry, updated: MountEntry): Promise<void> {
+    const next = this.entries.map((e) => (e === old ? updated : e));
+    await saveMountTable(this.core.barrier, old.table, next);
+    this.entries = next;
+    const route = this.core.router.get(routedPathOf(old));
+    this.core.router.remove(routedPathOf(old));
+    const backend = route?.backend ?? this.backendFor(updated);
+    if (backend) this.core.router.add(this.routeFor(updated, backend));
+  }
+
+  private factoryFor(table: MountTableName, type: string) {
+    return table === 'auth' ? this.core.registry.auth[type] : this.core.registry.secrets[type];
+  }
+
+  private backendFor(entry: MountEntry): Backend | undefined {
+    return this.core.builtinBackend(entry.type) ?? this.factoryFor(entry.table, entry.type)?.();
+  }
+
+  private routeFor(entry: MountEntry, backend: Backend): Route {
+    const routedPath = routedPathOf(entry);
+    const info: MountInfo = {
+      path: routedPath,
+      type: entry.type,
+      uuid: entry.uuid,
+      accessor: entry.accessor,
+      description: entry.description,
+      config: entry.config,
+      options: entry.options,
+      local: entry.local,
+      sealWrap: entry.seal_wrap,
+    };
+    return { routedPath, entry, backend, info, storage: storageView(this.core.barrier, storagePrefixOf(entry)) };
+  }
+
+  handlerBase(route: Route) {
+    return {
+      storage: route.storage,
+      logger: this.core.logger.named(route.routedPath),
+      mount: route.info,
+      system: this.effectiveTtls(route.entry),
+      clock: this.core.clock,
+      random: randomBytesOf,
+    };
+  }
+
+  effectiveTtls(entry: MountEntry): { defaultLeaseTtl: number; maxLeaseTtl: number } {
+    const maxLeaseTtl = entry.config.max_lease_ttl || this.core.system.maxLeaseTtl;
+    const defaultLeaseTtl = Math.min(entry.config.default_lease_ttl || this.core.system.defaultLeaseTtl, maxLeaseTtl);
+    return { defaultLeaseTtl, maxLeaseTtl };
+  }
+}
+
+function storagePrefixOf(entry: MountEntry): string {
+  if (entry.type === 'system') return 'sys/';
+  return entry.table === 'auth' ? `auth/${entry.uuid}/` : `logical/${entry.uuid}/`;
+}
+
+function splitTable(path: string): [MountTableName, string] {
+  const p = path.replace(/^\/+/, '');
+  return p.startsWith('auth/') ? ['auth', p.slice(5)] : ['mounts', p];
+}

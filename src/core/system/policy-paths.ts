@@ -1,0 +1,119 @@
+/**
+ * sys/policy (legacy shape with top-level copies), sys/policies/acl, and the capability
+ * queries sys/capabilities, -self and -accessor.
+ */
+import { z } from 'zod';
+import { invalidRequest } from '../../errors.js';
+import { definePath } from '../../framework/backend.js';
+import { f } from '../../framework/fields.js';
+import type { Response } from '../../logical/request.js';
+import { canonicalizePath } from '../canonical-path.js';
+import type { Core } from '../core.js';
+
+function capabilitiesAnswer(core: Core, policies: string[], paths: string[]): Response {
+  if (paths.length === 0) throw invalidRequest('missing path');
+  const acl = core.policies.aclFor(policies);
+  const data: Record<string, unknown> = {};
+  for (const raw of paths) data[raw] = acl.capabilities(canonicalizePath(raw));
+  // Vault also answers `capabilities` for the single-path form (and with the first path's set).
+  data.capabilities = data[paths[0]!];
+  return { data, legacyTopLevel: true };
+}
+
+const pathsField = { path: f.commaList().optional(), paths: f.commaList().optional() };
+
+export function policyPaths(core: Core) {
+  const listNames = (): Response => {
+    const names = core.policies.list();
+    return { data: { keys: names, policies: names }, legacyTopLevel: true };
+  };
+  const policyText = (fields: { policy?: string; rules?: string }) => {
+    const text = fields.policy ?? fields.rules;
+    if (text === undefined) throw invalidRequest("'policy' parameter not supplied or empty");
+    return text;
+  };
+  return [
+    definePath({
+      pattern: 'policy/?',
+      operations: { read: listNames, list: listNames },
+      help: { synopsis: 'List the ACL policy names.' },
+    }),
+    definePath({
+      pattern: 'policy/:name',
+      fields: { name: z.string(), policy: z.string().optional(), rules: z.string().optional() },
+      operations: {
+        read: ({ fields }) => {
+          const p = core.policies.get(fields.name);
+          if (!p) return null;
+          return { data: { name: p.name, rules: p.raw }, legacyTopLevel: true };
+        },
+        update: async ({ fields }) => {
+          await core.policies.put(fields.name, policyText(fields));
+          return null;
+        },
+        delete: async ({ fields }) => {
+          await core.policies.delete(fields.name);
+          return null;
+        },
+      },
+      help: { synopsis: 'Read, write or delete an ACL policy (HCL or JSON text).' },
+    }),
+    definePath({
+      pattern: 'policies/acl/?',
+      operations: { list: () => ({ data: { keys: core.policies.list() } }) },
+      help: { synopsis: 'List the ACL policy names.' },
+    }),
+    definePath({
+      pattern: 'policies/acl/:name',
+      fields: { name: z.string(), policy: z.string().optional() },
+      operations: {
+        read: ({ fields }) => {
+          const p = core.policies.get(fields.name);
+          return p ? { data: { name: p.name, policy: p.raw } } : null;
+        },
+        update: async ({ fields }) => {
+          await core.policies.put(fields.name, policyText(fields));
+          return null;
+        },
+        delete: async ({ fields }) => {
+          await core.policies.delete(fields.name);
+          return null;
+        },
+      },
+      help: { synopsis: 'Read, write or delete an ACL policy (HCL or JSON text).' },
+    }),
+    definePath({
+      pattern: 'capabilities',
+      fields: { token: z.string().min(1, 'required'), ...pathsField },
+      operations: {
+        update: async ({ fields }) => {
+          const entry = await core.tokens.lookup(fields.token);
+          if (!entry) throw invalidRequest('invalid token');
+          return capabilitiesAnswer(core, entry.policies, [...(fields.paths ?? []), ...(fields.path ?? [])]);
+        },
+      },
+      help: { synopsis: "A token's capabilities on the given paths." },
+    }),
+    definePath({
+      pattern: 'capabilities-accessor',
+      fields: { accessor: z.string().min(1, 'required'), ...pathsField },
+      operations: {
+        update: async ({ fields }) => {
+          const entry = await core.tokens.lookupByAccessor(fields.accessor);
+          if (!entry) throw invalidRequest('invalid accessor');
+          return capabilitiesAnswer(core, entry.policies, [...(fields.paths ?? []), ...(fields.path ?? [])]);
+        },
+      },
+      help: { synopsis: "The capabilities of the token behind an accessor on the given paths." },
+    }),
+    definePath({
+      pattern: 'capabilities-self',
+      fields: pathsField,
+      operations: {
+        update: ({ fields, caller }) =>
+          capabilitiesAnswer(core, caller?.policies ?? [], [...(fields.paths ?? []), ...(fields.path ?? [])]),
+      },
+      help: { synopsis: "The calling token's capabilities on the given paths." },
+    }),
+  ];
+}

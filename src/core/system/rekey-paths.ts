@@ -1,0 +1,100 @@
+/**
+ * sys/rekey/* and sys/generate-root/*: authorized by unseal key shares, not by a token,
+ * so they are unauthenticated paths of the system backend.
+ */
+import { z } from 'zod';
+import { invalidRequest } from '../../errors.js';
+import { definePath } from '../../framework/backend.js';
+import { f } from '../../framework/fields.js';
+import { parseKeyShare } from '../../seal/key-share.js';
+import type { Core } from '../core.js';
+
+const updateFields = { key: z.string().optional(), nonce: z.string().optional() };
+
+function requireKey(fields: { key?: string; nonce?: string }): { key: Buffer; nonce: string } {
+  if (!fields.key) throw invalidRequest("'key' must be specified in request body as JSON");
+  if (!fields.nonce) throw invalidRequest("'nonce' must be specified in request body as JSON");
+  return { key: parseKeyShare(fields.key), nonce: fields.nonce };
+}
+
+export function rekeyPaths(core: Core) {
+  return [
+    definePath({
+      pattern: 'rekey/init',
+      fields: {
+        secret_shares: f.int().optional(),
+        secret_threshold: f.int().optional(),
+        pgp_keys: z.array(z.string()).optional(),
+        backup: f.bool().optional(),
+        require_verification: f.bool().optional(),
+      },
+      operations: {
+        read: () => ({ raw: core.seal.rekeyStatus() }),
+        update: async ({ fields }) => {
+          if (fields.pgp_keys?.length || fields.backup) throw invalidRequest('PGP-encrypted key shares and backups are not supported');
+          if (fields.require_verification) throw invalidRequest('rekey verification is not supported');
+          if (fields.secret_shares === undefined || fields.secret_threshold === undefined) {
+            throw invalidRequest('secret_shares and secret_threshold are required');
+          }
+          return { raw: await core.seal.rekeyInit({ secretShares: fields.secret_shares, secretThreshold: fields.secret_threshold }) };
+        },
+        delete: () => {
+          core.seal.rekeyCancel();
+          return null;
+        },
+      },
+      help: { synopsis: 'Start, read or cancel a rekey: new unseal key shares for the same root key.' },
+    }),
+    definePath({
+      pattern: 'rekey/update',
+      fields: updateFields,
+      operations: {
+        update: async ({ fields }) => {
+          const { key, nonce } = requireKey(fields);
+          const result = await core.seal.rekeyUpdate(key, nonce);
+          if (!result.complete) return { raw: result.status };
+          const keys = result.keys;
+          const body = {
+            complete: true,
+            nonce: result.nonce,
+            keys: keys.map((k) => k.toString('hex')),
+            keys_base64: keys.map((k) => k.toString('base64')),
+            pgp_fingerprints: null,
+            backup: false,
+            verification_required: false,
+          };
+          for (const k of keys) k.fill(0);
+          return { raw: body };
+        },
+      },
+      help: { synopsis: 'Submit one current unseal key share for the running rekey.' },
+    }),
+    definePath({
+      pattern: 'generate-root/attempt',
+      fields: { pgp_key: z.string().optional(), otp: z.string().optional() },
+      operations: {
+        read: () => ({ raw: core.seal.generateRootStatus() }),
+        update: async ({ fields }) => {
+          if (fields.pgp_key) throw invalidRequest('PGP-encrypted root tokens are not supported; use the OTP');
+          return { raw: await core.seal.generateRootInit({ otp: fields.otp }) };
+        },
+        delete: () => {
+          core.seal.generateRootCancel();
+          return null;
+        },
+      },
+      help: { synopsis: 'Start, read or cancel the generation of a new root token.' },
+    }),
+    definePath({
+      pattern: 'generate-root/update',
+      fields: updateFields,
+      operations: {
+        update: async ({ fields }) => {
+          const { key, nonce } = requireKey(fields);
+          return { raw: await core.seal.generateRootUpdate(key, nonce, async () => (await core.createRootToken()).token) };
+        },
+      },
+      help: { synopsis: 'Submit one unseal key share for the running root token generation.' },
+    }),
+  ];
+}

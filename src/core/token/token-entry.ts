@@ -1,0 +1,184 @@
+/**
+ * The persisted token entry and the two shapes clients see of it: the `auth` block of a
+ * create/renew answer and the `data` of a lookup. Every number handed out is an integer.
+ */
+import { BlockList, isIP } from 'node:net';
+import type { AuthBlock } from '../../logical/request.js';
+
+export interface TokenEntry {
+  /** HMAC-SHA256(salt, token), hex. The raw token is never stored. */
+  hashedId: string;
+  accessor: string;
+  /** Hashed id of the parent token; '' for orphans. */
+  parentHashedId: string;
+  /** Sorted, deduplicated, lower-case. */
+  policies: string[];
+  /** Creation path, e.g. `auth/token/create` or `auth/userpass/login/alice`. */
+  path: string;
+  meta: Record<string, string>;
+  displayName: string;
+  /**
+   * Remaining uses; 0 = unlimited. -1 marks a token whose last use is in flight or whose
+   * revocation has begun: it no longer authenticates anything.
+   */
+  numUses: number;
+  /** unix seconds */
+  creationTime: number;
+  /** TTL given at creation, seconds; 0 = never expires (root tokens). */
+  ttl: number;
+  explicitMaxTtl: number;
+  period: number;
+  renewable: boolean;
+  type: 'service';
+  cubbyholeId: string;
+  entityId: string;
+  orphan: boolean;
+  /** unix ms; 0 = never */
+  expireTime: number;
+  /** unix seconds; 0 = never renewed */
+  lastRenewalTime: number;
+  role?: string;
+  boundCidrs?: string[];
+}
+
+/** numUses value of a token that may not authenticate another request. */
+export const USED_UP = -1;
+
+/** True when the request that just consumed a use was this token's last: revoke it after the request. */
+export const isFinalUse = (entry: TokenEntry): boolean => entry.numUses === USED_UP;
+
+export interface CreateTokenOptions {
+  policies: string[];
+  /** The creating token; ignored for the parent link when `orphan` is set. */
+  parent?: TokenEntry | null;
+  orphan?: boolean;
+  /** Creation path, e.g. `auth/token/create`. */
+  path: string;
+  displayName?: string;
+  meta?: Record<string, string>;
+  /** Requested TTL in seconds; 0/absent = `defaultTtl` (root-policy tokens: never expires). */
+  ttl?: number;
+  /** Mount/system defaults, seconds. */
+  defaultTtl?: number;
+  maxTtl?: number;
+  explicitMaxTtl?: number;
+  period?: number;
+  /** Default true; forced false for tokens that never expire. */
+  renewable?: boolean;
+  numUses?: number;
+  /** A chosen token value (dev mode root token, `id` on create); otherwise random. */
+  id?: string;
+  noDefaultPolicy?: boolean;
+  role?: string;
+  boundCidrs?: string[];
+  entityId?: string;
+}
+
+/** Trimmed, lower-cased, deduplicated, sorted; `default` added unless told not to or root. */
+export function normalizePolicies(policies: readonly string[], addDefault: boolean): string[] {
+  const set = new Set<string>();
+  for (const p of policies) {
+    const name = p.trim().toLowerCase();
+    if (name !== '') set.add(name);
+  }
+  if (set.has('root')) set.delete('default');
+  else if (addDefault) set.add('default');
+  return [...set].sort();
+}
+
+/** Whole seconds left, rounded; 0 for tokens that never expire or have expired. */
+export function remainingSeconds(entry: TokenEntry, nowMs: number): number {
+  if (entry.expireTime === 0) return 0;
+  return Math.max(0, Math.round((entry.expireTime - nowMs) / 1000));
+}
+
+export const isExpired = (entry: TokenEntry, nowMs: number): boolean =>
+  entry.expireTime !== 0 && nowMs >= entry.expireTime;
+
+const metaOrNull = (meta: Record<string, string>): Record<string, string> | null =>
+  Object.keys(meta).length === 0 ? null : { ...meta };
+
+/** Vault's `auth` envelope for a token (create, renew, login). `token` may be '' when unknown (accessor renewals). */
+export function authBlock(token: string, entry: TokenEntry, nowMs: number): AuthBlock {
+  return {
+    client_token: token,
+    accessor: entry.accessor,
+    policies: [...entry.policies],
+    token_policies: [...entry.policies],
+    identity_policies: [],
+    metadata: metaOrNull(entry.meta),
+    lease_duration: remainingSeconds(entry, nowMs),
+    renewable: entry.renewable,
+    entity_id: entry.entityId,
+    token_type: entry.type,
+    orphan: entry.orphan,
+    mfa_requirement: null,
+    num_uses: Math.max(0, entry.numUses),
+  };
+}
+
+const rfc3339 = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * Vault's token lookup `data`. `token` is the raw token when the caller presented it
+ * (lookup-self, lookup by value); accessor lookups pass nothing and get `id: ''`.
+ */
+export function lookupData(entry: TokenEntry, nowMs: number, token = ''): Record<string, unknown> {
+  const data: Record<string, unknown> = {
+    accessor: entry.accessor,
+    creation_time: entry.creationTime,
+    creation_ttl: entry.ttl,
+    display_name: entry.displayName,
+    entity_id: entry.entityId,
+    expire_time: entry.expireTime === 0 ? null : rfc3339(entry.expireTime),
+    explicit_max_ttl: entry.explicitMaxTtl,
+    id: token,
+    issue_time: rfc3339(entry.creationTime * 1000),
+    meta: metaOrNull(entry.meta),
+    num_uses: Math.max(0, entry.numUses),
+    orphan: entry.orphan,
+    path: entry.path,
+    policies: [...entry.policies],
+    renewable: entry.renewable,
+    ttl: remainingSeconds(entry, nowMs),
+    type: entry.type,
+  };
+  if (entry.period > 0) data.period = entry.period;
+  if (entry.lastRenewalTime > 0) {
+    data.last_renewal_time = entry.lastRenewalTime;
+    data.last_renewal = rfc3339(entry.lastRenewalTime * 1000);
+  }
+  if (entry.role) data.role = entry.role;
+  if (entry.boundCidrs && entry.boundCidrs.length > 0) data.bound_cidrs = [...entry.boundCidrs];
+  return data;
+}
+
+/** Parses `10.0.0.0/8`, `::1/128` or a bare address; undefined when it is not one. */
+function parseCidr(text: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
+  const [address = '', prefixText, extra] = text.trim().split('/');
+  if (extra !== undefined) return undefined;
+  const version = isIP(address);
+  if (version === 0) return undefined;
+  const max = version === 4 ? 32 : 128;
+  const prefix = prefixText === undefined ? max : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
+  if (!(prefix >= 0 && prefix <= max)) return undefined;
+  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
+}
+
+/** The first entry that is not a CIDR block, or undefined when all are. */
+export const invalidCidr = (cidrs: readonly string[]): string | undefined => cidrs.find((c) => !parseCidr(c));
+
+/** True when the token has no CIDR binding or `remoteAddress` falls inside one of its blocks. */
+export function boundCidrsAllow(entry: TokenEntry, remoteAddress: string | undefined): boolean {
+  if (!entry.boundCidrs || entry.boundCidrs.length === 0) return true;
+  if (!remoteAddress) return false;
+  const address = remoteAddress.startsWith('::ffff:') && isIP(remoteAddress.slice(7)) === 4 ? remoteAddress.slice(7) : remoteAddress;
+  const family = isIP(address) === 4 ? 'ipv4' : isIP(address) === 6 ? 'ipv6' : undefined;
+  if (!family) return false;
+  const list = new BlockList();
+  for (const text of entry.boundCidrs) {
+    const cidr = parseCidr(text);
+    if (cidr) list.addSubnet(cidr.address, cidr.prefix, cidr.family);
+  }
+  return list.check(address, family);
+}

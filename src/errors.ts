@@ -1,0 +1,52 @@
+/**
+ * The one error table. Anything thrown that is not a CofferError is a bug: the http layer
+ * logs it with the request id and answers 500 without detail.
+ */
+export type ErrorKind =
+  | 'InvalidRequest'
+  | 'PermissionDenied'
+  | 'NotFound'
+  | 'UnsupportedOperation'
+  | 'PayloadTooLarge'
+  | 'RateLimited'
+  | 'Sealed'
+  | 'Standby'
+  | 'Internal';
+
+export const STATUS_BY_KIND: Record<ErrorKind, number> = {
+  InvalidRequest: 400,
+  PermissionDenied: 403,
+  NotFound: 404,
+  UnsupportedOperation: 405,
+  PayloadTooLarge: 413,
+  RateLimited: 429,
+  Sealed: 503,
+  Standby: 503,
+  Internal: 500,
+};
+
+export class CofferError extends Error {
+  readonly kind: ErrorKind;
+  readonly status: number;
+  /** Messages for the `errors` array; an empty list is Vault's answer for a missing path. */
+  readonly messages: string[];
+
+  constructor(kind: ErrorKind, messages: string | string[]) {
+    const list = typeof messages === 'string' ? [messages] : messages;
+    super(list.join('; ') || kind);
+    this.kind = kind;
+    this.status = STATUS_BY_KIND[kind];
+    this.messages = list;
+  }
+}
+
+export const invalidRequest = (message: string) => new CofferError('InvalidRequest', message);
+export const permissionDenied = (message = 'permission denied') => new CofferError('PermissionDenied', message);
+export const notFound = (message?: string) => new CofferError('NotFound', message === undefined ? [] : [message]);
+export const unsupportedOperation = (message = 'unsupported operation') =>
+  new CofferError('UnsupportedOperation', message);
+export const payloadTooLarge = (message = 'request body too large') => new CofferError('PayloadTooLarge', message);
+export const sealedError = () => new CofferError('Sealed', 'Vault is sealed');
+export const internalError = (message = 'internal error') => new CofferError('Internal', message);
+
+export const isCofferError = (e: unknown): e is CofferError => e instanceof CofferError;

@@ -1,0 +1,135 @@
+/**
+ * The declarative backend: one table of paths per engine or auth method. From it come
+ * request parsing and validation, dispatch, existence checks, help and OpenAPI.
+ */
+import { z } from 'zod';
+import type { Logger } from '../logging/logger.js';
+import type { Operation, Request, Response } from '../logical/request.js';
+import type { Storage } from '../logical/storage.js';
+import { compilePattern, type CompiledPattern } from './pattern.js';
+
+export interface MountConfig {
+  /** seconds; 0 = the system default */
+  default_lease_ttl: number;
+  max_lease_ttl: number;
+}
+
+export interface MountInfo {
+  /** e.g. `secret/` or `auth/userpass/` as routed (auth mounts carry the `auth/` prefix). */
+  path: string;
+  type: string;
+  uuid: string;
+  accessor: string;
+  description: string;
+  config: MountConfig;
+  options: Record<string, string>;
+  local: boolean;
+  sealWrap: boolean;
+}
+
+/** What a handler may know about the caller: never the raw token. */
+export interface CallerInfo {
+  accessor: string;
+  policies: string[];
+  displayName: string;
+  entityId: string;
+  /** Per-token private storage prefix (cubbyhole). */
+  cubbyholeId: string;
+  isRoot: boolean;
+}
+
+export interface HandlerContext<F = Record<string, unknown>> {
+  req: Request;
+  /** Validated fields (path parameters, body or query) as declared. */
+  fields: F;
+  /** The request data as sent, nulls dropped (engines that store arbitrary keys read this). */
+  raw: Record<string, unknown>;
+  storage: Storage;
+  logger: Logger;
+  mount: MountInfo;
+  system: { defaultLeaseTtl: number; maxLeaseTtl: number };
+  caller?: CallerInfo;
+  clock: () => number;
+  random: (bytes: number) => Buffer;
+}
+
+export type Handler<F> = (ctx: HandlerContext<F>) => Promise<Response | null | void> | Response | null | void;
+
+type Shape = Record<string, z.ZodType>;
+type Fields<S extends Shape> = z.infer<z.ZodObject<S>>;
+
+export interface PathHelp {
+  synopsis: string;
+  description?: string;
+}
+
+export interface PathSpec<S extends Shape> {
+  pattern: string;
+  fields?: S;
+  operations: Partial<Record<Exclude<Operation, 'help'>, Handler<Fields<S>>>>;
+  /** Decides create vs update for a write, before ACLs are checked. */
+  existenceCheck?: (ctx: HandlerContext<Fields<S>>) => Promise<boolean>;
+  help?: PathHelp;
+  /** Keys outside `fields` are expected (arbitrary secret data): no "ignored parameters" warning. */
+  acceptsAnyField?: boolean;
+}
+
+export interface PathDefinition {
+  spec: PathSpec<Shape>;
+  pattern: CompiledPattern;
+  schema: z.ZodObject<Shape>;
+}
+
+export function definePath<S extends Shape>(spec: PathSpec<S>): PathDefinition {
+  const pattern = compilePattern(spec.pattern);
+  const fields = (spec.fields ?? {}) as Shape;
+  for (const param of pattern.params) {
+    if (!fields[param]) throw new Error(`path ${spec.pattern}: parameter "${param}" has no field`);
+  }
+  return { spec: spec as unknown as PathSpec<Shape>, pattern, schema: z.object(fields) };
+}
+
+export interface LeaseType {
+  type: string;
+  renew?: (ctx: HandlerContext, lease: { internalData: Record<string, unknown>; increment: number }) => Promise<Response | null>;
+  revoke: (ctx: HandlerContext, lease: { internalData: Record<string, unknown> }) => Promise<void>;
+}
+
+export interface BackendSpec {
+  type: string;
+  help: string;
+  paths: PathDefinition[];
+  secrets?: LeaseType[];
+  /** Relative paths (a trailing `*` is a prefix) that need no token: logins. */
+  unauthenticated?: string[];
+  /** Relative paths (a trailing `*` is a prefix) that need the sudo capability. */
+  sudo?: string[];
+  /** Called about once a minute while unsealed. */
+  periodic?: (ctx: Omit<HandlerContext, 'fields' | 'raw' | 'req'>) => Promise<void>;
+  /** Called when the mount is disabled, before its storage is cleared. */
+  cleanup?: (ctx: Omit<HandlerContext, 'fields' | 'raw' | 'req'>) => Promise<void>;
+}
+
+export interface Backend extends BackendSpec {
+  isUnauthenticated(relPath: string): boolean;
+  needsSudo(relPath: string): boolean;
+}
+
+/** Matches Vault's special-path lists: exact entries, or prefixes written with a trailing `*`. */
+export function compileSpecialPaths(entries: string[] = []): (relPath: string) => boolean {
+  const exact = new Set(entries.filter((e) => !e.endsWith('*')));
+  const prefixes = entries.filter((e) => e.endsWith('*')).map((e) => e.slice(0, -1));
+  return (relPath) => {
+    if (exact.has(relPath)) return true;
+    for (const p of prefixes) if (relPath.startsWith(p)) return true;
+    return false;
+  };
+}
+
+export function defineBackend(spec: BackendSpec): Backend {
+  return {
+    ...spec,
+    isUnauthenticated: compileSpecialPaths(spec.unauthenticated),
+    needsSudo: compileSpecialPaths(spec.sudo),
+  };
+}

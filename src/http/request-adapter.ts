@@ -1,0 +1,102 @@
+/** From an HTTP request to a logical one: path, operation, data, token, wrap TTL. */
+import { invalidRequest, unsupportedOperation } from '../errors.js';
+import { parseDuration } from '../framework/fields.js';
+import type { Operation, Request } from '../logical/request.js';
+import { parseJsonBody, type JsonLimits } from './json-body.js';
+
+export interface RawHttpRequest {
+  id: string;
+  method: string;
+  /** The raw target, e.g. `/v1/secret/data/x?version=2`. */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer | undefined;
+  remoteAddress: string | undefined;
+}
+
+const TRUE = new Set(['true', '1', 't', 'yes', '']);
+
+function parseQuery(text: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    const prev = out[key];
+    out[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  }
+  return out;
+}
+
+function header(h: RawHttpRequest['headers'], name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export function clientTokenOf(headers: RawHttpRequest['headers']): string | undefined {
+  const token = header(headers, 'x-vault-token');
+  if (token) return token;
+  const auth = header(headers, 'authorization');
+  if (auth && /^bearer\s+/i.test(auth)) return auth.replace(/^bearer\s+/i, '').trim() || undefined;
+  return undefined;
+}
+
+export function toLogicalRequest(http: RawHttpRequest, limits: JsonLimits): Request {
+  const q = http.url.indexOf('?');
+  const rawPath = http.url.slice('/v1/'.length, q === -1 ? undefined : q);
+  let path: string;
+  try {
+    path = decodeURIComponent(rawPath);
+  } catch {
+    throw invalidRequest('invalid request path: bad percent-encoding');
+  }
+  const query = q === -1 ? {} : parseQuery(http.url.slice(q + 1));
+  const wantsList = typeof query.list === 'string' && TRUE.has(query.list.toLowerCase());
+  const wantsHelp = typeof query.help === 'string' && TRUE.has(query.help.toLowerCase());
+  delete query.list;
+  delete query.help;
+
+  let operation: Operation;
+  let data: Record<string, unknown>;
+  switch (http.method) {
+    case 'GET':
+    case 'HEAD':
+      operation = wantsHelp ? 'help' : wantsList ? 'list' : 'read';
+      data = query;
+      break;
+    case 'LIST':
+      operation = 'list';
+      data = query;
+      break;
+    case 'POST':
+    case 'PUT':
+      operation = 'update';
+      data = parseJsonBody(http.body, limits);
+      break;
+    case 'PATCH':
+      operation = 'patch';
+      data = parseJsonBody(http.body, limits);
+      break;
+    case 'DELETE':
+      operation = 'delete';
+      data = query;
+      break;
+    default:
+      throw unsupportedOperation(`unsupported method ${http.method}`);
+  }
+
+  let wrapTtl: number | undefined;
+  const wrapHeader = header(http.headers, 'x-vault-wrap-ttl');
+  if (wrapHeader !== undefined && wrapHeader !== '') {
+    wrapTtl = parseDuration(wrapHeader);
+    if (wrapTtl === undefined || wrapTtl <= 0) throw invalidRequest('invalid X-Vault-Wrap-TTL header: expected a duration such as 60 or "5m"');
+  }
+
+  return {
+    id: http.id,
+    operation,
+    path,
+    data,
+    clientToken: clientTokenOf(http.headers),
+    remoteAddress: http.remoteAddress,
+    headers: http.headers,
+    wrapTtl,
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * The logical request and response that flow through core.handle. Vault operations, not
+ * HTTP verbs: the http layer translates once.
+ */
+export type Operation = 'read' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'scan' | 'help';
+
+export const OPERATIONS: readonly Operation[] = ['read', 'list', 'create', 'update', 'patch', 'delete', 'scan', 'help'];
+
+export interface Request {
+  /** uuid, echoed as `request_id`. */
+  id: string;
+  operation: Operation;
+  /** Canonical path below /v1/, without a leading slash. A trailing slash is kept. */
+  path: string;
+  /** Parsed JSON body, or query parameters for read/list/delete. Never null. */
+  data: Record<string, unknown>;
+  /** Raw client token as sent, if any. */
+  clientToken?: string;
+  remoteAddress?: string;
+  /** Lower-cased header names. */
+  headers: Record<string, string | string[] | undefined>;
+  /** Requested response-wrapping TTL in seconds (X-Vault-Wrap-TTL). */
+  wrapTtl?: number;
+}
+
+export interface LeaseOptions {
+  /** seconds */
+  ttl: number;
+  maxTtl?: number;
+  renewable: boolean;
+}
+
+export interface SecretInfo extends LeaseOptions {
+  /** Lease type declared by the backend (`secrets: [{ type }]`). */
+  type: string;
+  /** Kept with the lease, handed back to renew/revoke; never shown to the client. */
+  internalData?: Record<string, unknown>;
+}
+
+/** What an auth method returns from a login: core turns it into a token. */
+export interface AuthInfo {
+  policies: string[];
+  displayName?: string;
+  metadata?: Record<string, string>;
+  /** seconds; 0 = mount/system default */
+  ttl?: number;
+  maxTtl?: number;
+  explicitMaxTtl?: number;
+  period?: number;
+  renewable?: boolean;
+  numUses?: number;
+  noDefaultPolicy?: boolean;
+  boundCidrs?: string[];
+  internalData?: Record<string, unknown>;
+  alias?: { name: string; metadata?: Record<string, string> };
+}
+
+/** The auth block of Vault's envelope, as clients parse it. */
+export interface AuthBlock {
+  client_token: string;
+  accessor: string;
+  policies: string[];
+  token_policies: string[];
+  identity_policies?: string[];
+  metadata: Record<string, string> | null;
+  lease_duration: number;
+  renewable: boolean;
+  entity_id: string;
+  token_type: 'service' | 'batch';
+  orphan: boolean;
+  mfa_requirement: null;
+  num_uses: number;
+}
+
+export interface WrapInfo {
+  token: string;
+  accessor: string;
+  ttl: number;
+  creation_time: string;
+  creation_path: string;
+  wrapped_accessor?: string;
+}
+
+export interface Response {
+  /** HTTP status when not the default (200 with a body, 204 without). */
+  status?: number;
+  data?: Record<string, unknown> | null;
+  /** A secret with a lease; core registers the lease and fills lease_id. */
+  secret?: SecretInfo;
+  /** Login: core creates the token. */
+  auth?: AuthInfo;
+  /** Already-created token (token store answers). */
+  authBlock?: AuthBlock;
+  warnings?: string[];
+  wrapInfo?: WrapInfo;
+  /**
+   * Paths whose Vault answer also carries `data`'s keys at the top level of the body
+   * (sys/mounts, sys/auth, sys/policy, seal-status…). Set by the handler.
+   */
+  legacyTopLevel?: boolean;
+  /** Send exactly this JSON body (sys/health, sys/init…: Vault answers them bare). */
+  raw?: unknown;
+  /** Filled by core: the lease registered for `secret`. */
+  leaseId?: string;
+  /** Filled by core: the type of the mount that answered (`mount_type` in the envelope). */
+  mountType?: string;
+  /** Extra response headers. */
+  headers?: Record<string, string>;
+}

@@ -1,0 +1,56 @@
+/**
+ * Storage as every layer above the barrier sees it: plaintext values, authenticated and
+ * encrypted underneath. Engines get a `view` of it rooted at their own prefix and nothing else.
+ */
+export interface Storage {
+  get(key: string): Promise<Buffer | null>;
+  put(key: string, value: Buffer): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** One level: keys by last segment, folders as `name/`, sorted. */
+  list(prefix: string): Promise<string[]>;
+  listPage(prefix: string, after: string, limit: number): Promise<string[]>;
+}
+
+/** A storage rooted at `prefix` (which ends in '/'); keys below it cannot escape it. */
+export function storageView(parent: Storage, prefix: string): Storage {
+  if (prefix !== '' && !prefix.endsWith('/')) throw new Error(`storage view prefix must end in '/': ${prefix}`);
+  const full = (key: string) => {
+    // Engines build keys from request paths; a key that climbs out of its view is refused here,
+    // not trusted to every engine's validation.
+    if (key.startsWith('/') || key.split('/').some((s) => s === '..' || s === '.')) {
+      throw new Error('invalid storage key');
+    }
+    return prefix + key;
+  };
+  return {
+    get: (key) => parent.get(full(key)),
+    put: (key, value) => parent.put(full(key), value),
+    delete: (key) => parent.delete(full(key)),
+    list: (p) => parent.list(full(p)),
+    listPage: (p, after, limit) => parent.listPage(full(p), after, limit),
+  };
+}
+
+export async function getJson<T>(storage: Storage, key: string): Promise<T | null> {
+  const raw = await storage.get(key);
+  return raw === null ? null : (JSON.parse(raw.toString('utf8')) as T);
+}
+
+export function putJson(storage: Storage, key: string, value: unknown): Promise<void> {
+  return storage.put(key, Buffer.from(JSON.stringify(value), 'utf8'));
+}
+
+/** Every key below `prefix`, depth first. For tidy and teardown, not for request paths. */
+export async function listRecursive(storage: Storage, prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await storage.list(prefix)) {
+    if (entry.endsWith('/')) out.push(...(await listRecursive(storage, prefix + entry)));
+    else out.push(prefix + entry);
+  }
+  return out;
+}
+
+/** Deletes every key below `prefix` (a disabled mount, a revoked token's cubbyhole). */
+export async function clearPrefix(storage: Storage, prefix: string): Promise<void> {
+  for (const key of await listRecursive(storage, prefix)) await storage.delete(key);
+}

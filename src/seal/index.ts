@@ -1,0 +1,13 @@
+export {
+  ShamirSeal,
+  type CreateRootToken,
+  type InitParams,
+  type InitResult,
+  type ShamirSealOptions,
+  type UnsealStatus,
+} from './shamir-seal.js';
+export type { RekeyInitParams, RekeyStatus, RekeyUpdateResult } from './rekey.js';
+export type { GenerateRootInitParams, GenerateRootStatus } from './generate-root.js';
+export { parseKeyShare, shareLength } from './key-share.js';
+export { OTP_LENGTH, decodeTokenWithOtp, encodeTokenWithOtp, generateOtp } from './otp.js';
+export { ROOT_KEY_PATH, SEAL_CONFIG_PATH, validateShamirParams, type SealConfig } from './seal-store.js';

@@ -1,0 +1,37 @@
+/** The server's configuration, after parsing: what `coffer server` needs to start. */
+import type { LogLevel } from '../logging/logger.js';
+
+export interface ListenerConfig {
+  /** host:port */
+  address: string;
+  tlsDisable: boolean;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  /** bytes */
+  maxRequestSize: number;
+}
+
+export interface ServerConfig {
+  storage: { type: string; config: Record<string, string> };
+  listeners: ListenerConfig[];
+  ui: boolean;
+  apiAddr?: string;
+  clusterAddr?: string;
+  /** seconds */
+  defaultLeaseTtl: number;
+  maxLeaseTtl: number;
+  logLevel: LogLevel;
+}
+
+export const DEFAULT_MAX_REQUEST_SIZE = 32 * 1024 * 1024;
+
+export function devConfig(listenAddress = '127.0.0.1:8200'): ServerConfig {
+  return {
+    storage: { type: 'inmem', config: {} },
+    listeners: [{ address: listenAddress, tlsDisable: true, maxRequestSize: DEFAULT_MAX_REQUEST_SIZE }],
+    ui: true,
+    defaultLeaseTtl: 0,
+    maxLeaseTtl: 0,
+    logLevel: 'info',
+  };
+}

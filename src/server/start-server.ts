@@ -1,0 +1,93 @@
+/**
+ * Starting a server from its configuration: storage, core, listeners; in dev mode also
+ * init and unseal with one key share and print the root token.
+ */
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { Core } from '../core/core.js';
+import { createHttpServer } from '../http/server.js';
+import { createLogger, type Logger } from '../logging/logger.js';
+import { openPhysical } from '../physical/registry.js';
+import { registry } from '../registry.js';
+import type { ServerConfig } from './server-config.js';
+
+export interface DevOptions {
+  rootTokenId?: string;
+}
+
+export interface RunningServer {
+  core: Core;
+  logger: Logger;
+  servers: FastifyInstance[];
+  /** `http://127.0.0.1:8200` of the first listener, with the real port when 0 was asked. */
+  address: string;
+  dev?: { unsealKey: string; rootToken: string };
+  close(): Promise<void>;
+}
+
+function splitAddress(address: string): { host: string; port: number } {
+  const i = address.lastIndexOf(':');
+  if (i === -1) throw new Error(`listener address "${address}" must be host:port`);
+  const port = Number(address.slice(i + 1));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`listener address "${address}" has a bad port`);
+  return { host: address.slice(0, i).replace(/^\[|\]$/g, ''), port };
+}
+
+export async function startServer(config: ServerConfig, dev?: DevOptions, logger = createLogger({ level: config.logLevel })): Promise<RunningServer> {
+  if (config.listeners.length === 0) throw new Error('at least one listener is required');
+  const physical = await openPhysical(config.storage.type as 'inmem' | 'sqlite', config.storage.config);
+  const core = new Core({
+    physical,
+    registry,
+    logger: logger.named('core'),
+    defaultLeaseTtl: config.defaultLeaseTtl,
+    maxLeaseTtl: config.maxLeaseTtl,
+    extraDefaultMounts: dev ? [{ path: 'secret/', type: 'kv', description: 'key/value secret storage', options: { version: '1' } }] : [],
+  });
+
+  await core.seal.ready();
+  let devInfo: RunningServer['dev'];
+  if (dev) {
+    const { keys, rootToken } = await core.initialize({ secretShares: 1, secretThreshold: 1 });
+    await core.seal.submitUnsealKey(keys[0]!);
+    let token = rootToken;
+    if (dev.rootTokenId) {
+      await core.tokens.revokeTree((await core.tokens.lookup(rootToken))!);
+      token = (await core.createRootToken(dev.rootTokenId)).token;
+    }
+    devInfo = { unsealKey: keys[0]!.toString('base64'), rootToken: token };
+  }
+
+  const servers: FastifyInstance[] = [];
+  let address = '';
+  try {
+    for (const listener of config.listeners) {
+      const tls = listener.tlsDisable
+        ? undefined
+        : { cert: readFileSync(listener.tlsCertFile ?? ''), key: readFileSync(listener.tlsKeyFile ?? '') };
+      const app = createHttpServer({ core, logger: logger.named('http'), maxRequestSize: listener.maxRequestSize, tls, ui: config.ui });
+      const { host, port } = splitAddress(listener.address);
+      await app.listen({ host, port });
+      servers.push(app);
+      const bound = app.server.address();
+      const realPort = typeof bound === 'object' && bound ? bound.port : port;
+      if (!address) address = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${realPort}`;
+    }
+  } catch (err) {
+    for (const s of servers) await s.close();
+    await physical.close();
+    throw err;
+  }
+
+  return {
+    core,
+    logger,
+    servers,
+    address,
+    dev: devInfo,
+    async close() {
+      for (const s of servers) await s.close();
+      await physical.close();
+    },
+  };
+}

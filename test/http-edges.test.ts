@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { startDevServer, type TestServer } from './helpers/dev-server.js';
+
+/** One raw HTTP/1.1 exchange on a fresh socket; resolves with everything the server sent. */
+function rawExchange(address: string, text: string): Promise<string> {
+  const url = new URL(address);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname);
+    let out = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (d) => (out += d));
+    socket.on('end', () => resolve(out));
+    socket.on('error', reject);
+    socket.setTimeout(5000, () => {
+      socket.destroy();
+      resolve(out);
+    });
+    socket.write(text);
+  });
+}
+
+describe('HTTP edges that real clients and attackers hit', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startDevServer();
+  });
+  after(() => t.close());
+
+  it('answers the LIST verb like GET ?list=true, and closes the connection', async () => {
+    await t.root.write('cubbyhole/a', { v: 1 });
+    const reply = await rawExchange(
+      t.address,
+      `LIST /v1/cubbyhole/ HTTP/1.1\r\nHost: x\r\nX-Vault-Token: ${t.rootToken}\r\nConnection: keep-alive\r\n\r\n`,
+    );
+    assert.match(reply, /^HTTP\/1\.1 200 /);
+    assert.match(reply, /connection: close/i);
+    assert.match(reply, /"keys":\["a"\]/);
+  });
+
+  it('answers LIST for a missing folder with 404 and an empty error list', async () => {
+    const reply = await rawExchange(t.address, `LIST /v1/cubbyhole/nothing/ HTTP/1.1\r\nHost: x\r\nX-Vault-Token: ${t.rootToken}\r\n\r\n`);
+    assert.match(reply, /^HTTP\/1\.1 404 /);
+    assert.ok(reply.endsWith('{"errors":[]}'));
+  });
+
+  it('answers a CONNECT request instead of dropping it', async () => {
+    const reply = await rawExchange(t.address, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    assert.match(reply, /^HTTP\/1\.1 405 /);
+  });
+
+  it('answers an unknown method with 405 and a malformed request with 400', async () => {
+    assert.match(await rawExchange(t.address, 'FROB /v1/sys/health HTTP/1.1\r\nHost: x\r\n\r\n'), /^HTTP\/1\.1 405 /);
+    assert.match(await rawExchange(t.address, 'GET /v1/sys/health HTTP/9\r\n\r\n'), /^HTTP\/1\.1 400 /);
+  });
+
+  it('refuses dot segments and empty segments, encoded or not', async () => {
+    // Raw requests: fetch would normalize these away before they left the client.
+    for (const path of ['cubbyhole/../sys/mounts', 'cubbyhole/%2e%2e/sys/mounts', 'cubbyhole//a', 'cubbyhole/./a', 'sys/%2E%2E/x', 'cubbyhole/%2F%2Fa']) {
+      const reply = await rawExchange(t.address, `GET /v1/${path} HTTP/1.1\r\nHost: x\r\nX-Vault-Token: ${t.rootToken}\r\nConnection: close\r\n\r\n`);
+      assert.match(reply, /^HTTP\/1\.1 400 /, path);
+      assert.match(reply, /"errors":\["invalid request path/, path);
+    }
+  });
+
+  it('answers 413 over the body limit and 400 for malformed or deep JSON', async () => {
+    const big = 'x'.repeat(33 * 1024 * 1024);
+    assert.equal((await t.root.raw('PUT', 'cubbyhole/big', `{"v":"${big}"}`)).status, 413);
+    assert.equal((await t.root.raw('PUT', 'cubbyhole/bad', '{"v":')).status, 400);
+    assert.equal((await t.root.raw('PUT', 'cubbyhole/bad', '[1,2]')).status, 400);
+    const deep = '{"a":'.repeat(500) + '1' + '}'.repeat(500);
+    const res = await t.root.raw<{ errors: string[] }>('PUT', 'cubbyhole/deep', deep);
+    assert.equal(res.status, 400);
+    assert.match(res.body!.errors[0]!, /nested deeper/);
+    assert.equal((await t.root.raw('GET', 'cubbyhole/deep')).status, 404, 'nothing was written');
+  });
+
+  it('reads JSON bodies sent without a Content-Type, as the Go client does', async () => {
+    const body = JSON.stringify({ k: 'v' });
+    const reply = await rawExchange(
+      t.address,
+      `PUT /v1/cubbyhole/go HTTP/1.1\r\nHost: x\r\nX-Vault-Token: ${t.rootToken}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    assert.match(reply, /^HTTP\/1\.1 204 /);
+    assert.deepEqual((await t.root.read('cubbyhole/go'))!.data, { k: 'v' });
+    const empty = await fetch(`${t.address}/v1/cubbyhole/go2`, {
+      method: 'PUT',
+      headers: { 'X-Vault-Token': t.rootToken, 'Content-Type': '' },
+      body,
+    });
+    assert.equal(empty.status, 204);
+  });
+
+  it('takes the token from Authorization: Bearer', async () => {
+    const res = await fetch(`${t.address}/v1/auth/token/lookup-self`, { headers: { Authorization: `Bearer ${t.rootToken}` } });
+    assert.equal(res.status, 200);
+  });
+
+  it('answers an unknown path with 404 and {"errors":[]}', async () => {
+    const res = await fetch(`${t.address}/nope`);
+    assert.equal(res.status, 404);
+    assert.deepEqual(await res.json(), { errors: [] });
+  });
+
+  it('answers HEAD on sys/health with the status and no body', async () => {
+    const res = await fetch(`${t.address}/v1/sys/health`, { method: 'HEAD' });
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), '');
+    const standby = await fetch(`${t.address}/v1/sys/health?activecode=299`);
+    assert.equal(standby.status, 299);
+  });
+});
