@@ -11,6 +11,7 @@ import type { Request, Response } from '../logical/request.js';
 import { clearPrefix, storageView, type Storage } from '../logical/storage.js';
 import type { PhysicalBackend } from '../physical/types.js';
 import { ShamirSeal } from '../seal/shamir-seal.js';
+import { AuditBroker } from './audit/audit-broker.js';
 import { handleRequest } from './handle.js';
 import { MountManager } from './mount-manager.js';
 import { PolicyStore } from './policy-store.js';
@@ -53,6 +54,7 @@ export class Core {
   readonly clock: () => number;
   readonly options: CoreOptions;
   readonly mounts: MountManager;
+  readonly audit = new AuditBroker();
   /** Answers the seal paths while nothing above the barrier is readable. */
   readonly sealedSystemBackend: Backend;
   policies!: PolicyStore;

@@ -81,6 +81,8 @@ export async function handleRequest(core: Core, req: Request): Promise<Response>
   if (parseError) throw parseError;
   if (req.wrapTtl !== undefined) throw invalidRequest('response wrapping is not available on this server yet');
 
+  await core.audit.logRequest({ request: req, token });
+
   let exhausted = false;
   if (token && token.numUses > 0) {
     const used = await core.tokens.useToken(token);
@@ -91,16 +93,24 @@ export async function handleRequest(core: Core, req: Request): Promise<Response>
   let response: Response | null;
   try {
     response = await runHandler(match.route.backend, pathRoute, operation, ctx, ignored);
+    if (response?.auth) response = await createLoginToken(core, match.route, req, response);
+  } catch (error) {
+    await core.audit.logResponse({ request: req, token, error });
+    throw error;
   } finally {
     if (exhausted && token) await core.tokens.revokeTree(token).catch(() => undefined);
   }
 
-  if (response?.auth) response = await createLoginToken(core, match.route, req, response);
   if (!response) {
-    if (operation === 'read' || operation === 'list') throw notFound();
-    return { status: 204 };
+    if (operation === 'read' || operation === 'list') {
+      await core.audit.logResponse({ request: req, token, error: notFound() });
+      throw notFound();
+    }
+    response = { status: 204 };
+  } else {
+    response.mountType = match.route.entry.type;
   }
-  response.mountType = match.route.entry.type;
+  await core.audit.logResponse({ request: req, token, response });
   return response;
 }
 

@@ -4,13 +4,14 @@
  */
 import { z } from 'zod';
 import { invalidRequest } from '../../errors.js';
-import { definePath } from '../../framework/backend.js';
+import { definePath, type HandlerContext } from '../../framework/backend.js';
 import { f } from '../../framework/fields.js';
 import type { Response } from '../../logical/request.js';
 import { canonicalizePath } from '../canonical-path.js';
 import type { Core } from '../core.js';
 
-function capabilitiesAnswer(core: Core, policies: string[], paths: string[]): Response {
+function capabilitiesAnswer(core: Core, policies: string[], fields: { path?: string[]; paths?: string[] }): Response {
+  const paths = [...(fields.paths ?? []), ...(fields.path ?? [])];
   if (paths.length === 0) throw invalidRequest('missing path');
   const acl = core.policies.aclFor(policies);
   const data: Record<string, unknown> = {};
@@ -27,10 +28,18 @@ export function policyPaths(core: Core) {
     const names = core.policies.list();
     return { data: { keys: names, policies: names }, legacyTopLevel: true };
   };
-  const policyText = (fields: { policy?: string; rules?: string }) => {
-    const text = fields.policy ?? fields.rules;
-    if (text === undefined) throw invalidRequest("'policy' parameter not supplied or empty");
-    return text;
+  // Both API shapes write and delete alike; `rules` is the legacy name of `policy`.
+  const writeOps = {
+    update: async ({ fields }: HandlerContext<{ name: string; policy?: string; rules?: string }>) => {
+      const text = fields.policy ?? fields.rules;
+      if (text === undefined) throw invalidRequest("'policy' parameter not supplied or empty");
+      await core.policies.put(fields.name, text);
+      return null;
+    },
+    delete: async ({ fields }: HandlerContext<{ name: string }>) => {
+      await core.policies.delete(fields.name);
+      return null;
+    },
   };
   return [
     definePath({
@@ -47,14 +56,7 @@ export function policyPaths(core: Core) {
           if (!p) return null;
           return { data: { name: p.name, rules: p.raw }, legacyTopLevel: true };
         },
-        update: async ({ fields }) => {
-          await core.policies.put(fields.name, policyText(fields));
-          return null;
-        },
-        delete: async ({ fields }) => {
-          await core.policies.delete(fields.name);
-          return null;
-        },
+        ...writeOps,
       },
       help: { synopsis: 'Read, write or delete an ACL policy (HCL or JSON text).' },
     }),
@@ -71,14 +73,7 @@ export function policyPaths(core: Core) {
           const p = core.policies.get(fields.name);
           return p ? { data: { name: p.name, policy: p.raw } } : null;
         },
-        update: async ({ fields }) => {
-          await core.policies.put(fields.name, policyText(fields));
-          return null;
-        },
-        delete: async ({ fields }) => {
-          await core.policies.delete(fields.name);
-          return null;
-        },
+        ...writeOps,
       },
       help: { synopsis: 'Read, write or delete an ACL policy (HCL or JSON text).' },
     }),
@@ -89,7 +84,7 @@ export function policyPaths(core: Core) {
         update: async ({ fields }) => {
           const entry = await core.tokens.lookup(fields.token);
           if (!entry) throw invalidRequest('invalid token');
-          return capabilitiesAnswer(core, entry.policies, [...(fields.paths ?? []), ...(fields.path ?? [])]);
+          return capabilitiesAnswer(core, entry.policies, fields);
         },
       },
       help: { synopsis: "A token's capabilities on the given paths." },
@@ -101,7 +96,7 @@ export function policyPaths(core: Core) {
         update: async ({ fields }) => {
           const entry = await core.tokens.lookupByAccessor(fields.accessor);
           if (!entry) throw invalidRequest('invalid accessor');
-          return capabilitiesAnswer(core, entry.policies, [...(fields.paths ?? []), ...(fields.path ?? [])]);
+          return capabilitiesAnswer(core, entry.policies, fields);
         },
       },
       help: { synopsis: "The capabilities of the token behind an accessor on the given paths." },
@@ -110,8 +105,7 @@ export function policyPaths(core: Core) {
       pattern: 'capabilities-self',
       fields: pathsField,
       operations: {
-        update: ({ fields, caller }) =>
-          capabilitiesAnswer(core, caller?.policies ?? [], [...(fields.paths ?? []), ...(fields.path ?? [])]),
+        update: ({ fields, caller }) => capabilitiesAnswer(core, caller?.policies ?? [], fields),
       },
       help: { synopsis: "The calling token's capabilities on the given paths." },
     }),
