@@ -116,6 +116,7 @@ export class Core {
       salt,
       clock: this.clock,
       onRevoke: (entry) => this.onTokenRevoked(entry),
+      logger: this.logger.named('token'),
     });
     salt.fill(0);
     const cluster = await this.loadOrCreate('core/cluster-info', () =>

@@ -29,9 +29,9 @@ function callerOf(entry: TokenEntry): CallerInfo {
 
 export async function handleRequest(core: Core, req: Request): Promise<Response> {
   let path = canonicalizePath(req.path);
-  // Lists are about a folder: `kv/metadata?list=true` (the Go client's cleaned path) and
-  // `kv/metadata/` are the same request for ACL, router and audit alike.
-  if (req.operation === 'list' && !path.endsWith('/')) path += '/';
+  // Lists and scans are about a folder: `kv/metadata?list=true` (the Go client's cleaned
+  // path) and `kv/metadata/` are the same request for ACL, router and audit alike.
+  if ((req.operation === 'list' || req.operation === 'scan') && !path.endsWith('/')) path += '/';
   req.path = path;
 
   if (core.sealed) {
@@ -61,7 +61,14 @@ export async function handleRequest(core: Core, req: Request): Promise<Response>
   }
 
   const ctx: HandlerContext | undefined = match
-    ? { ...core.mounts.handlerBase(match.route), req, fields, raw, caller: token ? callerOf(token) : undefined }
+    ? {
+        ...core.mounts.handlerBase(match.route),
+        req,
+        fields,
+        raw,
+        caller: token ? callerOf(token) : undefined,
+        allowed: token ? allowedFor(core, token, match.route.routedPath) : () => false,
+      }
     : undefined;
 
   let operation = req.operation;
@@ -102,7 +109,7 @@ export async function handleRequest(core: Core, req: Request): Promise<Response>
   }
 
   if (!response) {
-    if (operation === 'read' || operation === 'list') {
+    if (operation === 'read' || operation === 'list' || operation === 'scan') {
       await core.audit.logResponse({ request: req, token, error: notFound() });
       throw notFound();
     }
@@ -148,6 +155,11 @@ const sealedMountInfo = {
   local: false,
   sealWrap: false,
 };
+
+function allowedFor(core: Core, token: TokenEntry, mountPath: string) {
+  return (relPath: string, operation: Request['operation']) =>
+    core.policies.aclFor(token.policies).check({ path: mountPath + relPath, operation }).allowed;
+}
 
 function checkBoundCidrs(token: TokenEntry, remote: string | undefined): void {
   if (token.boundCidrs?.length && !addressInCidrs(remote, token.boundCidrs)) throw permissionDenied();

@@ -49,6 +49,11 @@ export interface HandlerContext<F = Record<string, unknown>> {
   mount: MountInfo;
   system: { defaultLeaseTtl: number; maxLeaseTtl: number };
   caller?: CallerInfo;
+  /**
+   * Whether the caller's policies allow `operation` on a path of this mount (relative to
+   * it): for answers that must only name what the caller may read (filtered LIST/SCAN).
+   */
+  allowed?: (relPath: string, operation: Operation) => boolean;
   clock: () => number;
   random: (bytes: number) => Buffer;
 }

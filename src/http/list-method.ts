@@ -1,5 +1,6 @@
 /**
- * `LIST` as an HTTP method (hvac, node-vault, older Vault CLIs). Node's parser refuses
+ * `LIST` (hvac, node-vault, older Vault CLIs) and `SCAN` (OpenBao's recursive listing) as
+ * HTTP methods. Node's parser refuses
  * methods it does not know before any handler runs; rather than wrap every connection in a
  * rewriting stream (a fifth of the throughput, measured), we catch that one refusal: the
  * refused request line is rewritten to `GET …?list=true` with `Connection: close`, parsed by
@@ -27,15 +28,16 @@ function plainAnswer(status: number, reason: string, messages: string[]): string
 export function rewriteListRequest(head: string): string | null {
   const lineEnd = head.indexOf('\r\n');
   if (lineEnd === -1) return null;
-  const match = /^LIST (\S+) (HTTP\/1\.[01])$/.exec(head.slice(0, lineEnd));
+  const match = /^(LIST|SCAN) (\S+) (HTTP\/1\.[01])$/.exec(head.slice(0, lineEnd));
   if (!match) return null;
-  const [, target, version] = match;
+  const [, verb, target, version] = match;
   const sep = target!.includes('?') ? '&' : '?';
+  const flag = verb === 'LIST' ? 'list=true' : 'scan=true';
   const headers = head
     .slice(lineEnd + 2)
     .split('\r\n')
     .filter((h) => h !== '' && !/^(connection|content-length|transfer-encoding)\s*:/i.test(h));
-  return `GET ${target}${sep}list=true ${version}\r\n${[...headers, 'Connection: close'].join('\r\n')}\r\n\r\n`;
+  return `GET ${target}${sep}${flag} ${version}\r\n${[...headers, 'Connection: close'].join('\r\n')}\r\n\r\n`;
 }
 
 function oneShotConnection(server: Server, socket: Socket, request: string): void {
@@ -72,12 +74,13 @@ export function handleClientError(server: Server, err: ParserError, socket: Sock
     return;
   }
   const raw = err.rawPacket;
-  if (err.code === 'HPE_INVALID_METHOD' && raw && raw.subarray(0, 5).toString('latin1') === 'LIST ') {
+  const verb = raw?.subarray(0, 5).toString('latin1');
+  if (err.code === 'HPE_INVALID_METHOD' && raw && (verb === 'LIST ' || verb === 'SCAN ')) {
     const text = raw.toString('latin1');
     const headEnd = text.indexOf('\r\n\r\n');
     const rewritten = headEnd === -1 ? null : rewriteListRequest(text.slice(0, headEnd + 2));
     if (!rewritten) {
-      socket.end(plainAnswer(400, 'Bad Request', ['LIST request headers must arrive in one packet and be well formed']));
+      socket.end(plainAnswer(400, 'Bad Request', [`${verb!.trim()} request headers must arrive in one packet and be well formed`]));
       return;
     }
     oneShotConnection(server, socket, rewritten);

@@ -50,19 +50,25 @@ export function toLogicalRequest(http: RawHttpRequest, limits: JsonLimits): Requ
   const query = q === -1 ? {} : parseQuery(http.url.slice(q + 1));
   const wantsList = typeof query.list === 'string' && TRUE.has(query.list.toLowerCase());
   const wantsHelp = typeof query.help === 'string' && TRUE.has(query.help.toLowerCase());
+  const wantsScan = typeof query.scan === 'string' && TRUE.has(query.scan.toLowerCase());
   delete query.list;
   delete query.help;
+  delete query.scan;
 
   let operation: Operation;
   let data: Record<string, unknown>;
   switch (http.method) {
     case 'GET':
     case 'HEAD':
-      operation = wantsHelp ? 'help' : wantsList ? 'list' : 'read';
+      operation = wantsHelp ? 'help' : wantsList ? 'list' : wantsScan ? 'scan' : 'read';
       data = query;
       break;
     case 'LIST':
       operation = 'list';
+      data = query;
+      break;
+    case 'SCAN':
+      operation = 'scan';
       data = query;
       break;
     case 'POST':

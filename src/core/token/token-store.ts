@@ -216,8 +216,10 @@ export class TokenStore {
   }
 
   /** Forgets everything held in memory (seal). */
+  /** On seal: entries and the salt leave memory; this store is not used again. */
   clear(): void {
     this.cache.clear();
+    this.salt.fill(0);
   }
 
   /** Waits for background revocations (of expired tokens) to finish. */
