@@ -132,7 +132,7 @@ export class Core {
   /** Seal: close the barrier (zeroing key material) and drop every cache above it. */
   async sealVault(): Promise<void> {
     this.router.clear();
-    this.tokens?.clear();
+    this.tokens?.wipe();
     this.policies?.clear();
     this.mounts.clear();
     await this.seal.seal();

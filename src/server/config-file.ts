@@ -11,45 +11,60 @@ import { DEFAULT_MAX_REQUEST_SIZE, type ListenerConfig, type ServerConfig } from
 
 const STORAGE_TYPES = new Set(['inmem', 'sqlite', 'file']);
 
-function bool(value: unknown, name: string): boolean {
-  if (value === undefined) return false;
-  if (typeof value === 'boolean') return value;
-  if (value === 1 || value === 0) return value === 1;
-  if (typeof value === 'string' && /^(true|false|1|0)$/i.test(value)) return /^(true|1)$/i.test(value);
-  throw new Error(`config: "${name}" must be a boolean`);
-}
-
-function duration(value: unknown, name: string): number {
-  if (value === undefined) return 0;
-  const d = parseDuration(value);
-  if (d === undefined) throw new Error(`config: "${name}" must be a duration such as "768h" or a number of seconds`);
-  return d;
-}
-
-function str(value: unknown, name: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  throw new Error(`config: "${name}" must be a string`);
+/** Readers for one file: every message names the file it is about. */
+function readers(source: string) {
+  const fail = (message: string): never => {
+    throw new Error(`${source}: ${message}`);
+  };
+  return {
+    fail,
+    bool(value: unknown, name: string): boolean {
+      if (value === undefined) return false;
+      if (typeof value === 'boolean') return value;
+      if (value === 1 || value === 0) return value === 1;
+      if (typeof value === 'string' && /^(true|false|1|0)$/i.test(value)) return /^(true|1)$/i.test(value);
+      return fail(`"${name}" must be a boolean`);
+    },
+    duration(value: unknown, name: string): number {
+      if (value === undefined) return 0;
+      const d = parseDuration(value);
+      return d === undefined ? fail(`"${name}" must be a duration such as "768h" or a number of seconds`) : d;
+    },
+    str(value: unknown, name: string): string | undefined {
+      if (value === undefined) return undefined;
+      if (typeof value === 'string') return value;
+      if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+      return fail(`"${name}" must be a string`);
+    },
+    bytes(value: unknown, name: string, fallback: number): number {
+      if (value === undefined) return fallback;
+      const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+      return Number.isInteger(n) && n > 0 ? n : fail(`"${name}" must be a positive number of bytes`);
+    },
+    /** Wraps an error thrown by a shared parser so it names this file too. */
+    named<T>(run: () => T): T {
+      try {
+        return run();
+      } catch (err) {
+        return fail(err instanceof Error ? err.message : String(err));
+      }
+    },
+  };
 }
 
 export function parseConfigText(text: string, source = 'config'): ServerConfig {
-  let tree: Record<string, unknown>;
-  try {
-    tree = parseHcl(text) as Record<string, unknown>;
-  } catch (err) {
-    throw new Error(`${source}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  const storageBlocks = blocks(tree, 'storage').concat(blocks(tree, 'backend'));
-  if (storageBlocks.length !== 1) throw new Error(`${source}: exactly one storage block is required`);
+  const { fail, bool, duration, str, bytes, named } = readers(source);
+  const tree = named(() => parseHcl(text) as Record<string, unknown>);
+  const storageBlocks = named(() => blocks(tree, 'storage').concat(blocks(tree, 'backend')));
+  if (storageBlocks.length !== 1) fail('exactly one storage block is required');
   const storage = storageBlocks[0]!;
   const storageType = storage.labels[0] ?? '';
-  if (!STORAGE_TYPES.has(storageType)) throw new Error(`${source}: unknown storage type "${storageType}" (use "sqlite" or "inmem")`);
+  if (!STORAGE_TYPES.has(storageType)) fail(`unknown storage type "${storageType}" (use "sqlite" or "inmem")`);
   const storageConfig: Record<string, string> = {};
   for (const [k, v] of Object.entries(storage.body)) storageConfig[k] = str(v, `storage.${k}`) ?? '';
 
-  const listeners: ListenerConfig[] = blocks(tree, 'listener').map((l) => {
-    if ((l.labels[0] ?? 'tcp') !== 'tcp') throw new Error(`${source}: only "tcp" listeners are supported`);
+  const listeners: ListenerConfig[] = named(() => blocks(tree, 'listener')).map((l) => {
+    if ((l.labels[0] ?? 'tcp') !== 'tcp') fail('only "tcp" listeners are supported');
     const b = l.body;
     const tlsDisable = bool(b.tls_disable, 'listener.tls_disable');
     const listener: ListenerConfig = {
@@ -57,17 +72,14 @@ export function parseConfigText(text: string, source = 'config'): ServerConfig {
       tlsDisable,
       tlsCertFile: str(b.tls_cert_file, 'listener.tls_cert_file'),
       tlsKeyFile: str(b.tls_key_file, 'listener.tls_key_file'),
-      maxRequestSize: b.max_request_size === undefined ? DEFAULT_MAX_REQUEST_SIZE : Number(b.max_request_size),
+      maxRequestSize: bytes(b.max_request_size, 'listener.max_request_size', DEFAULT_MAX_REQUEST_SIZE),
     };
-    if (!Number.isInteger(listener.maxRequestSize) || listener.maxRequestSize <= 0) {
-      throw new Error(`${source}: listener.max_request_size must be a positive number of bytes`);
-    }
     if (!tlsDisable && (!listener.tlsCertFile || !listener.tlsKeyFile)) {
-      throw new Error(`${source}: a listener with TLS on needs tls_cert_file and tls_key_file (or tls_disable = true)`);
+      fail('a listener with TLS on needs tls_cert_file and tls_key_file (or tls_disable = true)');
     }
     return listener;
   });
-  if (listeners.length === 0) throw new Error(`${source}: at least one listener block is required`);
+  if (listeners.length === 0) fail('at least one listener block is required');
 
   return {
     storage: { type: storageType === 'file' ? 'sqlite' : storageType, config: storageConfig },
@@ -77,7 +89,7 @@ export function parseConfigText(text: string, source = 'config'): ServerConfig {
     clusterAddr: str(tree.cluster_addr, 'cluster_addr'),
     defaultLeaseTtl: duration(tree.default_lease_ttl, 'default_lease_ttl'),
     maxLeaseTtl: duration(tree.max_lease_ttl, 'max_lease_ttl'),
-    logLevel: parseLogLevel(str(tree.log_level, 'log_level')),
+    logLevel: named(() => parseLogLevel(str(tree.log_level, 'log_level'))),
   };
 }
 

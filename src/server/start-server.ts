@@ -3,6 +3,7 @@
  * init and unseal with one key share and print the root token.
  */
 import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { Core } from '../core/core.js';
 import { createHttpServer } from '../http/server.js';
@@ -31,6 +32,39 @@ function splitAddress(address: string): { host: string; port: number } {
   const port = Number(address.slice(i + 1));
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`listener address "${address}" has a bad port`);
   return { host: address.slice(0, i).replace(/^\[|\]$/g, ''), port };
+}
+
+/** Reads and checks a listener's certificate and key, naming the files when they do not fit. */
+function loadTls(certFile: string, keyFile: string): { cert: Buffer; key: Buffer } {
+  const read = (file: string, what: string) => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new Error(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+  };
+  const tls = { cert: read(certFile, 'tls_cert_file'), key: read(keyFile, 'tls_key_file') };
+  try {
+    createSecureContext(tls);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.replace(/^error:[0-9A-F]+:[^:]*:+/i, '') : String(err);
+    throw new Error(`tls_cert_file ${certFile} and tls_key_file ${keyFile} cannot be used together: ${reason}`);
+  }
+  return tls;
+}
+
+/**
+ * Stops accepting, lets requests in flight finish for a moment, then cuts what is left: a
+ * client stalled in the middle of a body must not hold a shutdown for the request timeout.
+ */
+async function closeWithGrace(app: FastifyInstance, graceMs = 2000): Promise<void> {
+  const timer = setTimeout(() => app.server.closeAllConnections(), graceMs);
+  timer.unref();
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export async function startServer(config: ServerConfig, dev?: DevOptions, logger = createLogger({ level: config.logLevel })): Promise<RunningServer> {
@@ -62,9 +96,7 @@ export async function startServer(config: ServerConfig, dev?: DevOptions, logger
   let address = '';
   try {
     for (const listener of config.listeners) {
-      const tls = listener.tlsDisable
-        ? undefined
-        : { cert: readFileSync(listener.tlsCertFile ?? ''), key: readFileSync(listener.tlsKeyFile ?? '') };
+      const tls = listener.tlsDisable ? undefined : loadTls(listener.tlsCertFile ?? '', listener.tlsKeyFile ?? '');
       const app = createHttpServer({ core, logger: logger.named('http'), maxRequestSize: listener.maxRequestSize, tls, ui: config.ui });
       const { host, port } = splitAddress(listener.address);
       await app.listen({ host, port });
@@ -86,7 +118,7 @@ export async function startServer(config: ServerConfig, dev?: DevOptions, logger
     address,
     dev: devInfo,
     async close() {
-      for (const s of servers) await s.close();
+      await Promise.all(servers.map((s) => closeWithGrace(s)));
       await physical.close();
     },
   };

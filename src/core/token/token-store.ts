@@ -216,8 +216,12 @@ export class TokenStore {
   }
 
   /** Forgets everything held in memory (seal). */
-  /** On seal: entries and the salt leave memory; this store is not used again. */
   clear(): void {
+    this.cache.clear();
+  }
+
+  /** On seal: entries and the salt leave memory; this store is not used again. */
+  wipe(): void {
     this.cache.clear();
     this.salt.fill(0);
   }
