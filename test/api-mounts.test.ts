@@ -119,7 +119,7 @@ describe('mounts over HTTP', () => {
     assert.equal((await t.root.raw('DELETE', 'sys/seal-status')).status, 405);
     const missing = await t.root.raw('GET', 'nomount/x');
     assert.equal(missing.status, 404);
-    const gone = await t.root.raw('GET', 'secret/not-there');
+    const gone = await t.root.raw('GET', 'secret/data/not-there');
     assert.deepEqual(gone.body, { errors: [] });
   });
 

@@ -41,10 +41,10 @@ describe('coffer server -dev', () => {
     assert.deepEqual(self.json.data.policies, ['root']);
     assert.equal(self.json.data.id, 'mytoken');
 
-    // Dev mode: unsealed, with a kv mount at secret/ ready to use.
+    // Dev mode: unsealed, with kv version 2 at secret/ ready to use.
     assert.equal((await server.request('/v1/sys/health')).status, 200);
-    assert.equal((await root('POST', 'secret/hello', { foo: 'bar' })).status, 204);
-    assert.equal((await root('GET', 'secret/hello')).json.data.foo, 'bar');
+    assert.equal((await root('POST', 'secret/data/hello', { data: { foo: 'bar' } })).status, 200);
+    assert.equal((await root('GET', 'secret/data/hello')).json.data.data.foo, 'bar');
 
     // The printed unseal key is the real one.
     assert.equal((await root('PUT', 'sys/seal')).status, 204);
@@ -52,7 +52,7 @@ describe('coffer server -dev', () => {
     const unsealed = await server.request('/v1/sys/unseal', { method: 'PUT', body: { key: unsealKey } });
     assert.equal(unsealed.status, 200, unsealed.text);
     assert.equal(unsealed.json.sealed, false);
-    assert.equal((await root('GET', 'secret/hello')).json.data.foo, 'bar');
+    assert.equal((await root('GET', 'secret/data/hello')).json.data.data.foo, 'bar');
 
     const exit = await server.stop();
     assert.deepEqual(exit, { code: 0, signal: null }, server.stderr());

@@ -76,7 +76,7 @@ export async function startServer(config: ServerConfig, dev?: DevOptions, logger
     logger: logger.named('core'),
     defaultLeaseTtl: config.defaultLeaseTtl,
     maxLeaseTtl: config.maxLeaseTtl,
-    extraDefaultMounts: dev ? [{ path: 'secret/', type: 'kv', description: 'key/value secret storage', options: { version: '1' } }] : [],
+    extraDefaultMounts: dev ? [{ path: 'secret/', type: 'kv', description: 'key/value secret storage', options: { version: '2' } }] : [],
   });
 
   await core.seal.ready();

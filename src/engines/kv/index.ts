@@ -1,61 +1,110 @@
 /**
- * kv: key/value secrets. Version 1 here (no versions, no metadata); the mount option
- * `version` picks the flavour, and a version-2 mount is refused until kv-v2 exists rather
- * than served with v1 semantics a client would misread.
+ * kv: key/value secrets, one engine type in two flavours chosen by the mount option
+ * `version`: '1' (or unset) stores one JSON object per path (v1/); '2' keeps versions
+ * and metadata per secret (v2/), answering Vault's `config`, `data/`, `metadata/`,
+ * `delete/`, `undelete/`, `destroy/` and `subkeys/` paths.
+ *
+ * The framework gives one path table per type, so every path below is in the table of
+ * both flavours and each operation picks its handler by the mount's flavour. On a
+ * version-1 mount the version-2 paths do not exist: `data/x` or `config` are plain keys,
+ * answered by the v1 handlers with the whole path. That is why the v2 fields reach the
+ * framework in lenient form (a v1 write may hold any JSON under any name) and the v2
+ * handlers validate strictly themselves. On a version-2 mount, paths outside the table
+ * answer 404 "unsupported path", as Vault does.
  */
 import { z } from 'zod';
-import { invalidRequest } from '../../errors.js';
-import { defineBackend, definePath, type HandlerContext } from '../../framework/backend.js';
-import { getJson, putJson } from '../../logical/storage.js';
+import { notFound, unsupportedOperation } from '../../errors.js';
+import { defineBackend, definePath, type Handler, type HandlerContext, type PathDefinition } from '../../framework/backend.js';
+import type { Response } from '../../logical/request.js';
+import { flavourOf, relativePath } from './flavour.js';
+import { lenientFields, unknownFields } from './input.js';
+import { pageFields } from './paging.js';
+import { v1Exists, v1Handlers, type V1Operation } from './v1/handlers.js';
+import type { V2Context, V2Operation, V2Path } from './v2/path.js';
+import { configPath } from './v2/paths/config.js';
+import { dataPath } from './v2/paths/data.js';
+import { deletePath } from './v2/paths/delete.js';
+import { destroyPath } from './v2/paths/destroy.js';
+import { metadataPath } from './v2/paths/metadata.js';
+import { subkeysPath } from './v2/paths/subkeys.js';
+import { undeletePath } from './v2/paths/undelete.js';
 
-type Ctx = HandlerContext<{ path: string; list?: boolean }>;
+const V2_PATHS: V2Path[] = [configPath, dataPath, metadataPath, deletePath, undeletePath, destroyPath, subkeysPath];
+const OPERATIONS: V2Operation[] = ['read', 'list', 'scan', 'update', 'patch', 'delete'];
+const READS = new Set<V2Operation>(['read', 'list', 'scan']);
 
-function requireVersion1(ctx: Ctx): void {
-  const version = ctx.mount.options.version ?? '1';
-  if (version !== '1') throw invalidRequest(`kv version ${version} is not supported by this server yet`);
+const pathField = z.string().describe('Location of the secret or folder');
+
+type Ctx = HandlerContext<Record<string, unknown>>;
+
+/** Vault's warning for request fields a path does not know; a bodiless answer gains a body for it. */
+async function warnUnknownFields(ctx: Ctx, op: V2Operation, v2: V2Path, answer: Promise<Response | null>): Promise<Response | null> {
+  const response = await answer;
+  const unknown = unknownFields(ctx.raw, v2.fields);
+  if (unknown.length === 0) return response;
+  const warning = `Endpoint ignored these unrecognized parameters: [${unknown.join(' ')}]`;
+  if (response) return { ...response, warnings: [...(response.warnings ?? []), warning] };
+  return READS.has(op) ? null : { warnings: [warning] };
 }
 
-function secretKey(ctx: Ctx): string {
-  requireVersion1(ctx);
-  const path = ctx.fields.path;
-  if (path === '' || path.endsWith('/')) throw invalidRequest('missing or invalid secret path');
-  return path;
+/** A version-2 path whose every operation falls back to version 1 on a version-1 mount. */
+function dualPath(v2: V2Path): PathDefinition {
+  const operations: Partial<Record<V2Operation, Handler<Record<string, unknown>>>> = {};
+  for (const op of OPERATIONS) {
+    const v2Handler = v2.operations[op];
+    const v1Handler = op === 'patch' ? undefined : v1Handlers[op as V1Operation];
+    if (!v2Handler && !v1Handler) continue;
+    operations[op] = (ctx: Ctx) => {
+      if (flavourOf(ctx.mount) === 1) {
+        if (!v1Handler) throw unsupportedOperation();
+        return v1Handler(ctx, relativePath(ctx));
+      }
+      if (!v2Handler) throw unsupportedOperation();
+      return warnUnknownFields(ctx, op, v2, v2Handler(ctx as V2Context));
+    };
+  }
+  const hasPath = v2.pattern.includes(':path*');
+  return definePath({
+    pattern: v2.pattern,
+    fields: { ...(hasPath ? { path: pathField } : {}), ...lenientFields(v2.fields) },
+    acceptsAnyField: true,
+    existenceCheck: async (ctx: Ctx) => {
+      if (flavourOf(ctx.mount) === 1) return v1Exists(ctx, relativePath(ctx));
+      return v2.exists ? v2.exists(ctx as V2Context) : true;
+    },
+    operations,
+    help: v2.help,
+  });
+}
+
+/** Every other path: a plain key on a version-1 mount, nothing on a version-2 one. */
+function v1Path(): PathDefinition {
+  const operations: Partial<Record<V1Operation, Handler<Record<string, unknown>>>> = {};
+  for (const op of Object.keys(v1Handlers) as V1Operation[]) {
+    operations[op] = (ctx: Ctx) => {
+      if (flavourOf(ctx.mount) === 2) throw notFound('unsupported path');
+      return v1Handlers[op](ctx, relativePath(ctx));
+    };
+  }
+  return definePath({
+    pattern: ':path*',
+    fields: { path: pathField, ...lenientFields(pageFields) },
+    acceptsAnyField: true,
+    existenceCheck: async (ctx: Ctx) => flavourOf(ctx.mount) === 1 && v1Exists(ctx, relativePath(ctx)),
+    operations,
+    help: {
+      synopsis: 'Read, write, list or delete a secret (kv version 1).',
+      description: 'A write replaces the whole JSON object at the path. LIST takes optional after and limit for paging; SCAN lists recursively.',
+    },
+  });
 }
 
 export default function kvBackend() {
   return defineBackend({
     type: 'kv',
-    help: 'Key/value secret storage.',
-    paths: [
-      definePath({
-        pattern: ':path*',
-        fields: { path: z.string().describe('Location of the secret') },
-        acceptsAnyField: true,
-        existenceCheck: async (ctx) => ctx.fields.path !== '' && (await ctx.storage.get(ctx.fields.path)) !== null,
-        operations: {
-          read: async (ctx) => {
-            const data = await getJson<Record<string, unknown>>(ctx.storage, secretKey(ctx));
-            return data ? { data } : null;
-          },
-          list: async (ctx) => {
-            requireVersion1(ctx);
-            const p = ctx.fields.path;
-            const keys = await ctx.storage.list(p === '' || p.endsWith('/') ? p : `${p}/`);
-            return keys.length ? { data: { keys } } : null;
-          },
-          update: async (ctx) => {
-            const key = secretKey(ctx);
-            if (Object.keys(ctx.raw).length === 0) throw invalidRequest('missing data fields');
-            await putJson(ctx.storage, key, ctx.raw);
-            return null;
-          },
-          delete: async (ctx) => {
-            await ctx.storage.delete(secretKey(ctx));
-            return null;
-          },
-        },
-        help: { synopsis: 'Read, write, list or delete a secret.' },
-      }),
-    ],
+    help:
+      'Key/value secret storage. Mount option version=1 (default): one JSON object per path. ' +
+      'version=2: every write keeps a new version, with metadata, check-and-set, soft delete and destroy.',
+    paths: [...V2_PATHS.map(dualPath), v1Path()],
   });
 }

@@ -1,0 +1,52 @@
+/** How kv-v2 answers look: Vault's field names, RFC 3339 UTC times, Go duration strings. */
+import type { KeyMeta, VersionMeta } from './storage.js';
+
+/** RFC 3339 in UTC with nine fractional digits, as Vault prints times: `2018-03-22T02:24:06.945000000Z`. */
+export function rfc3339(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+}
+
+/** Seconds as Go prints a time.Duration: `0s`, `45s`, `1m30s`, `3h25m19s`, `768h0m0s`. */
+export function goDuration(seconds: number): string {
+  if (seconds <= 0) return '0s';
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  if (h > 0) return `${h}h${m}m${s}s`;
+  if (m > 0) return `${m}m${s}s`;
+  return `${s}s`;
+}
+
+/** The per-version block of data reads, writes and subkeys. */
+export function versionView(meta: KeyMeta, version: number, vm: VersionMeta): Record<string, unknown> {
+  return {
+    created_time: rfc3339(vm.created),
+    custom_metadata: meta.customMetadata,
+    deletion_time: vm.deleted === null ? '' : rfc3339(vm.deleted),
+    destroyed: vm.destroyed,
+    version,
+  };
+}
+
+/** The answer of a metadata read. */
+export function metadataView(meta: KeyMeta): Record<string, unknown> {
+  const versions: Record<string, unknown> = {};
+  for (const [n, vm] of Object.entries(meta.versions)) {
+    versions[n] = {
+      created_time: rfc3339(vm.created),
+      deletion_time: vm.deleted === null ? '' : rfc3339(vm.deleted),
+      destroyed: vm.destroyed,
+    };
+  }
+  return {
+    cas_required: meta.casRequired,
+    created_time: rfc3339(meta.created),
+    current_version: meta.currentVersion,
+    custom_metadata: meta.customMetadata,
+    delete_version_after: goDuration(meta.deleteVersionAfter),
+    max_versions: meta.maxVersions,
+    oldest_version: meta.oldestVersion,
+    updated_time: rfc3339(meta.updated),
+    versions,
+  };
+}

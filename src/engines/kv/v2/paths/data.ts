@@ -1,0 +1,127 @@
+/**
+ * `data/<path>`: read a version, write a new one (with check-and-set), patch the latest
+ * with a JSON merge patch, soft-delete the latest.
+ */
+import { z } from 'zod';
+import { invalidRequest, notFound } from '../../../../errors.js';
+import type { Response } from '../../../../logical/request.js';
+import { input, nonNegativeInt, parseInput } from '../../input.js';
+import { readablePath, writablePath } from '../../key-path.js';
+import { versionView } from '../format.js';
+import { isJsonObject, mergePatch } from '../merge-patch.js';
+import { lockSecret, type V2Context, type V2Path } from '../path.js';
+import { deleteVersions, readConfig, readMeta, readVersion, writeMeta, writeVersion, type KeyMeta, type KvConfig } from '../storage.js';
+import { addVersion, checkCas, newKeyMeta, softDelete, stateOf, versionMeta } from '../versions.js';
+
+const DATA_MESSAGE = "expected an object holding the secret's key/value pairs";
+
+const fields = {
+  version: nonNegativeInt().describe('Version to read; 0 or unset = the latest'),
+  data: z.record(z.string(), z.unknown(), { message: DATA_MESSAGE }).describe('The secret: a map of keys to values'),
+  options: z
+    .object({ cas: nonNegativeInt().nullish().describe('Check-and-set: the current version; 0 = only if none exists') }, { message: 'expected an object such as {"cas": 1}' })
+    .describe('Write options: {"cas": <version>}'),
+};
+
+const readInput = input({ version: fields.version.optional() });
+const writeInput = input({ data: fields.data, options: fields.options.optional() });
+
+function parseWrite(ctx: V2Context): { data: Record<string, unknown>; cas: number | undefined } {
+  if (ctx.raw.data === undefined) throw invalidRequest('no data provided: send the secret as "data": {...}');
+  const { data, options } = parseInput(writeInput, ctx.raw);
+  return { data, cas: options?.cas ?? undefined };
+}
+
+/** Stores `data` as the next version of `path` and answers with its metadata. */
+async function storeVersion(
+  ctx: V2Context,
+  path: string,
+  meta: KeyMeta | null,
+  config: KvConfig,
+  data: Record<string, unknown>,
+  now: number,
+): Promise<Response> {
+  const entry = meta ?? newKeyMeta(path, now);
+  const { version, pruned } = addVersion(entry, config, now);
+  // Data first, metadata second: until the metadata names it, a version does not exist.
+  await writeVersion(ctx.storage, path, version, { data });
+  await writeMeta(ctx.storage, entry);
+  await deleteVersions(ctx.storage, path, pruned);
+  return { data: versionView(entry, version, entry.versions[version]!) };
+}
+
+async function read(ctx: V2Context): Promise<Response | null> {
+  const path = readablePath(ctx.fields.path);
+  if (path === null) return null;
+  const { version } = parseInput(readInput, ctx.raw);
+  const meta = await readMeta(ctx.storage, path);
+  if (!meta) return null;
+  const n = version || meta.currentVersion;
+  const vm = versionMeta(meta, n);
+  if (!vm) return null;
+  const metadata = versionView(meta, n, vm);
+  // Vault answers a deleted or destroyed version with 404 and its metadata.
+  if (stateOf(vm, ctx.clock()) !== 'live') return { status: 404, data: { data: null, metadata } };
+  const entry = await readVersion(ctx.storage, path, n);
+  if (!entry) throw new Error(`kv: version ${n} of a secret has metadata but no data`);
+  return { data: { data: entry.data, metadata } };
+}
+
+async function write(ctx: V2Context): Promise<Response> {
+  const path = writablePath(ctx.fields.path);
+  const { data, cas } = parseWrite(ctx);
+  return lockSecret(ctx, path, async () => {
+    const meta = await readMeta(ctx.storage, path);
+    const config = await readConfig(ctx.storage);
+    checkCas(meta, config, cas);
+    return storeVersion(ctx, path, meta, config, data, ctx.clock());
+  });
+}
+
+async function patch(ctx: V2Context): Promise<Response> {
+  const path = writablePath(ctx.fields.path);
+  const { data: patchData, cas } = parseWrite(ctx);
+  return lockSecret(ctx, path, async () => {
+    const meta = await readMeta(ctx.storage, path);
+    if (!meta) throw notFound();
+    const config = await readConfig(ctx.storage);
+    checkCas(meta, config, cas);
+    const n = meta.currentVersion;
+    const vm = versionMeta(meta, n);
+    if (!vm) throw notFound();
+    const now = ctx.clock();
+    if (stateOf(vm, now) !== 'live') return { status: 404, data: versionView(meta, n, vm) };
+    const current = await readVersion(ctx.storage, path, n);
+    if (!current) throw new Error(`kv: version ${n} of a secret has metadata but no data`);
+    const merged = mergePatch(current.data, patchData);
+    if (!isJsonObject(merged)) throw new Error('kv: a merge patch of two objects gave no object');
+    return storeVersion(ctx, path, meta, config, merged, now);
+  });
+}
+
+async function deleteLatest(ctx: V2Context): Promise<null> {
+  const path = readablePath(ctx.fields.path);
+  if (path === null) return null;
+  await lockSecret(ctx, path, async () => {
+    const meta = await readMeta(ctx.storage, path);
+    if (meta && softDelete(meta, [meta.currentVersion], ctx.clock())) await writeMeta(ctx.storage, meta);
+  });
+  return null;
+}
+
+export const dataPath: V2Path = {
+  pattern: 'data/:path*',
+  fields,
+  operations: { read, update: write, patch, delete: deleteLatest },
+  exists: async (ctx) => {
+    const p = ctx.fields.path;
+    return p !== '' && !p.endsWith('/') && (await readMeta(ctx.storage, p)) !== null;
+  },
+  help: {
+    synopsis: 'Read, write, patch or soft-delete the versions of a secret.',
+    description:
+      'A write stores a new version ({"data": {...}, "options": {"cas": N}}); a read returns the latest ' +
+      'version or ?version=N; PATCH merges a JSON merge patch into the latest version as a new version; ' +
+      'DELETE marks the latest version deleted (undo with undelete/).',
+  },
+};

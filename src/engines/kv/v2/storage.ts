@@ -1,0 +1,92 @@
+/**
+ * kv version 2 storage layout, below the mount's view:
+ *
+ *   config                     engine settings (KvConfig)
+ *   meta/<secret path>         one KeyMetadata per secret; mirrors the secret paths, so a
+ *                              LIST of a folder is one storage list of `meta/<folder>`
+ *   data/<sha256(path)>/<n>    the data of version n (VersionEntry); hashed so version
+ *                              numbers never mix with the path's own segments
+ *
+ * Times are stored as epoch milliseconds and formatted on the way out.
+ */
+import { createHash } from 'node:crypto';
+import { getJson, putJson, type Storage } from '../../../logical/storage.js';
+
+export interface VersionMeta {
+  /** ms */
+  created: number;
+  /** ms; null = not deleted. May lie in the future (delete_version_after). */
+  deleted: number | null;
+  destroyed: boolean;
+}
+
+export interface KeyMeta {
+  path: string;
+  /** ms */
+  created: number;
+  /** ms: when the latest version was written */
+  updated: number;
+  currentVersion: number;
+  /** 0 until old versions are first pruned; then the lowest version kept. */
+  oldestVersion: number;
+  /** 0 = the engine's setting */
+  maxVersions: number;
+  casRequired: boolean;
+  /** seconds; 0 = the engine's setting */
+  deleteVersionAfter: number;
+  customMetadata: Record<string, string> | null;
+  /** By version number. */
+  versions: Record<string, VersionMeta>;
+}
+
+export interface VersionEntry {
+  data: Record<string, unknown>;
+}
+
+export interface KvConfig {
+  /** 0 = the default (10) */
+  maxVersions: number;
+  casRequired: boolean;
+  /** seconds; 0 = never */
+  deleteVersionAfter: number;
+}
+
+export const DEFAULT_CONFIG: KvConfig = { maxVersions: 0, casRequired: false, deleteVersionAfter: 0 };
+
+const CONFIG_KEY = 'config';
+export const META_PREFIX = 'meta/';
+
+const metaKey = (path: string) => META_PREFIX + path;
+const dataKey = (path: string, version: number) => `data/${createHash('sha256').update(path).digest('hex')}/${version}`;
+
+export async function readConfig(storage: Storage): Promise<KvConfig> {
+  return { ...DEFAULT_CONFIG, ...(await getJson<Partial<KvConfig>>(storage, CONFIG_KEY)) };
+}
+
+export function writeConfig(storage: Storage, config: KvConfig): Promise<void> {
+  return putJson(storage, CONFIG_KEY, config);
+}
+
+export function readMeta(storage: Storage, path: string): Promise<KeyMeta | null> {
+  return getJson<KeyMeta>(storage, metaKey(path));
+}
+
+export function writeMeta(storage: Storage, meta: KeyMeta): Promise<void> {
+  return putJson(storage, metaKey(meta.path), meta);
+}
+
+export function deleteMeta(storage: Storage, path: string): Promise<void> {
+  return storage.delete(metaKey(path));
+}
+
+export async function readVersion(storage: Storage, path: string, version: number): Promise<VersionEntry | null> {
+  return getJson<VersionEntry>(storage, dataKey(path, version));
+}
+
+export function writeVersion(storage: Storage, path: string, version: number, entry: VersionEntry): Promise<void> {
+  return putJson(storage, dataKey(path, version), entry);
+}
+
+export async function deleteVersions(storage: Storage, path: string, versions: Iterable<number>): Promise<void> {
+  for (const v of versions) await storage.delete(dataKey(path, v));
+}

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { startDevServer, type TestServer } from './helpers/dev-server.js';
+
+function rawRequest(address: string, text: string): Promise<string> {
+  const url = new URL(address);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname);
+    let out = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (d) => (out += d));
+    socket.on('end', () => resolve(out));
+    socket.on('error', reject);
+    socket.write(text);
+  });
+}
+
+describe('LIST and SCAN name only what the caller may read', () => {
+  let t: TestServer;
+  let limited: string;
+
+  before(async () => {
+    t = await startDevServer();
+    await t.root.write('sys/mounts/kv2', { type: 'kv', options: { version: '2' } });
+    await t.root.write('sys/mounts/kv1', { type: 'kv', options: { version: '1' } });
+    for (const key of ['app/a', 'app/b', 'app/sub/c', 'other/x']) {
+      await t.root.write(`kv2/data/${key}`, { data: { v: key } });
+      await t.root.write(`kv1/${key}`, { v: key });
+    }
+    await t.root.write('sys/policies/acl/app-a', {
+      policy: `
+        path "kv2/data/app/a" { capabilities = ["read"] }
+        path "kv2/data/app/sub/c" { capabilities = ["read"] }
+        path "kv2/metadata/*" { capabilities = ["list", "scan"] }
+        path "kv1/app/a" { capabilities = ["read"] }
+        path "kv1/app/" { capabilities = ["list", "scan"] }
+      `,
+    });
+    limited = ((await t.root.write('auth/token/create', { policies: ['app-a'] }))!.auth as { client_token: string }).client_token;
+  });
+  after(() => t.close());
+
+  it('lists every name for root, and only readable names for a limited token (kv v2)', async () => {
+    assert.deepEqual((await t.root.list('kv2/metadata/app'))!.data!.keys, ['a', 'b', 'sub/']);
+    assert.deepEqual((await t.client(limited).list('kv2/metadata/app'))!.data!.keys, ['a', 'sub/']);
+  });
+
+  it('filters kv v1 lists the same way', async () => {
+    assert.deepEqual((await t.client(limited).list('kv1/app'))!.data!.keys, ['a']);
+  });
+
+  it('scans recursively with the SCAN verb and with ?scan=true', async () => {
+    const reply = await rawRequest(t.address, `SCAN /v1/kv2/metadata/ HTTP/1.1\r\nHost: x\r\nX-Vault-Token: ${t.rootToken}\r\n\r\n`);
+    assert.match(reply, /^HTTP\/1\.1 200 /);
+    assert.match(reply, /"keys":\["app\/a","app\/b","app\/sub\/c","other\/x"\]/);
+    const viaQuery = await t.client(limited).raw<{ data: { keys: string[] } }>('GET', 'kv2/metadata/?scan=true');
+    assert.equal(viaQuery.status, 200);
+    assert.deepEqual(viaQuery.body!.data.keys, ['app/a', 'app/sub/c']);
+  });
+
+  it('needs the scan capability to scan', async () => {
+    await t.root.write('sys/policies/acl/list-only', { policy: 'path "kv2/metadata/*" { capabilities = ["list"] }' });
+    const token = ((await t.root.write('auth/token/create', { policies: ['list-only'] }))!.auth as { client_token: string }).client_token;
+    assert.equal((await t.client(token).raw('GET', 'kv2/metadata/?scan=true')).status, 403);
+  });
+});
