@@ -16,6 +16,24 @@ function rawRequest(address: string, text: string): Promise<string> {
   });
 }
 
+describe('kv mount options', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startDevServer();
+  });
+  after(() => t.close());
+
+  it('refuses a kv version it cannot serve, at enable and at tune', async () => {
+    const res = await t.root.raw<{ errors: string[] }>('POST', 'sys/mounts/kv3', { type: 'kv', options: { version: '3' } });
+    assert.equal(res.status, 400);
+    assert.match(res.body!.errors[0]!, /version "3"/);
+    assert.equal((await t.root.raw('GET', 'sys/mounts/kv3')).status, 400);
+    const tune = await t.root.raw<{ errors: string[] }>('POST', 'sys/mounts/secret/tune', { options: { version: '1' } });
+    assert.equal(tune.status, 400);
+    assert.equal((await t.root.read('sys/mounts/secret'))!.data!.options && ((await t.root.read('sys/mounts/secret'))!.data!.options as Record<string, string>).version, '2');
+  });
+});
+
 describe('LIST and SCAN name only what the caller may read', () => {
   let t: TestServer;
   let limited: string;

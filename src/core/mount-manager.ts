@@ -67,7 +67,7 @@ export class MountManager {
     this.entries = [...mounts, ...auth];
     this.core.router.clear();
     for (const entry of this.entries) {
-      const backend = this.backendFor(entry);
+      const backend = this.backendFor(entry.table, entry.type);
       if (!backend) {
         this.core.logger.warn('mount of unknown type left unrouted', { path: entry.path, type: entry.type });
         continue;
@@ -86,14 +86,15 @@ export class MountManager {
     if (!this.factoryFor(table, spec.type)) {
       throw invalidRequest(`unknown ${table === 'auth' ? 'auth method' : 'secrets engine'} type "${spec.type}"`);
     }
-    const entry = newMountEntry(table, path, spec.type, spec);
+    const backend = this.backendFor(table, spec.type)!;
+    const options = backend.mountOptions ? backend.mountOptions(spec.options ?? {}) : spec.options;
+    const entry = newMountEntry(table, path, spec.type, { ...spec, options });
     const routed = routedPathOf(entry);
     if (table === 'mounts' && PROTECTED_PREFIXES.some((p) => routed.startsWith(p))) {
       throw invalidRequest(`cannot mount under the reserved path "${routed}"`);
     }
     const conflict = this.core.router.conflicting(routed);
     if (conflict) throw invalidRequest(`path is already in use at ${conflict.routedPath}`);
-    const backend = this.backendFor(entry)!;
     const next = [...this.entries, entry];
     await saveMountTable(this.core.barrier, table, next);
     this.entries = next;
@@ -120,15 +121,10 @@ export class MountManager {
     const config = { ...entry.config, ...change.config };
     const max = config.max_lease_ttl || this.core.system.maxLeaseTtl;
     if (config.default_lease_ttl > max) throw invalidRequest('default_lease_ttl cannot be greater than max_lease_ttl');
-    if (entry.options.version && change.options?.version && Number(change.options.version) < Number(entry.options.version)) {
-      throw invalidRequest('cannot downgrade the mount version');
-    }
-    const updated: MountEntry = {
-      ...entry,
-      config,
-      description: change.description ?? entry.description,
-      options: change.options ? { ...entry.options, ...change.options } : entry.options,
-    };
+    let options = change.options ? { ...entry.options, ...change.options } : entry.options;
+    const backend = this.core.router.get(routedPathOf(entry))?.backend;
+    if (change.options && backend?.mountOptions) options = backend.mountOptions(options, entry.options);
+    const updated: MountEntry = { ...entry, config, description: change.description ?? entry.description, options };
     await this.replace(entry, updated);
     return updated;
   }
@@ -164,7 +160,7 @@ export class MountManager {
     this.entries = next;
     const route = this.core.router.get(routedPathOf(old));
     this.core.router.remove(routedPathOf(old));
-    const backend = route?.backend ?? this.backendFor(updated);
+    const backend = route?.backend ?? this.backendFor(updated.table, updated.type);
     if (backend) this.core.router.add(this.routeFor(updated, backend));
   }
 
@@ -172,8 +168,8 @@ export class MountManager {
     return table === 'auth' ? this.core.registry.auth[type] : this.core.registry.secrets[type];
   }
 
-  private backendFor(entry: MountEntry): Backend | undefined {
-    return this.core.builtinBackend(entry.type) ?? this.factoryFor(entry.table, entry.type)?.();
+  private backendFor(table: MountTableName, type: string): Backend | undefined {
+    return this.core.builtinBackend(type) ?? this.factoryFor(table, type)?.();
   }
 
   private routeFor(entry: MountEntry, backend: Backend): Route {

@@ -109,6 +109,11 @@ export interface BackendSpec {
   unauthenticated?: string[];
   /** Relative paths (a trailing `*` is a prefix) that need the sudo capability. */
   sudo?: string[];
+  /**
+   * Checks a mount's options when it is enabled (`previous` undefined) or tuned, and
+   * returns them normalized; throws invalidRequest for options the backend cannot serve.
+   */
+  mountOptions?: (next: Record<string, string>, previous?: Record<string, string>) => Record<string, string>;
   /** Called about once a minute while unsealed. */
   periodic?: (ctx: Omit<HandlerContext, 'fields' | 'raw' | 'req'>) => Promise<void>;
   /** Called when the mount is disabled, before its storage is cleared. */

@@ -25,3 +25,18 @@ export function relativePath(ctx: HandlerContext): string {
   if (`${full}/` === mount) return '';
   throw new Error(`kv: request path ${full} is not below its mount ${mount}`);
 }
+
+/**
+ * Mount options as the engine accepts them: `version` 1 or 2 (unset means 1). Moving an
+ * existing mount between versions is refused: its stored data would not be migrated.
+ */
+export function checkMountOptions(next: Record<string, string>, previous?: Record<string, string>): Record<string, string> {
+  const version = next.version ?? '';
+  if (!['', '1', '2'].includes(version)) throw invalidRequest(`kv version "${version}" is not supported: use 1 or 2`);
+  if (previous) {
+    const before = previous.version === '2' ? '2' : '1';
+    const after = version === '2' ? '2' : '1';
+    if (before !== after) throw invalidRequest(`cannot change this mount from kv version ${before} to ${after}: its data would not be migrated`);
+  }
+  return next;
+}

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { notFound, unsupportedOperation } from '../../errors.js';
 import { defineBackend, definePath, type Handler, type HandlerContext, type PathDefinition } from '../../framework/backend.js';
 import type { Response } from '../../logical/request.js';
-import { flavourOf, relativePath } from './flavour.js';
+import { checkMountOptions, flavourOf, relativePath } from './flavour.js';
 import { lenientFields, unknownFields } from './input.js';
 import { pageFields } from './paging.js';
 import { v1Exists, v1Handlers, type V1Operation } from './v1/handlers.js';
@@ -106,5 +106,6 @@ export default function kvBackend() {
       'Key/value secret storage. Mount option version=1 (default): one JSON object per path. ' +
       'version=2: every write keeps a new version, with metadata, check-and-set, soft delete and destroy.',
     paths: [...V2_PATHS.map(dualPath), v1Path()],
+    mountOptions: checkMountOptions,
   });
 }
