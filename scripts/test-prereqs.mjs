@@ -1,5 +1,5 @@
 // What the test suite needs beyond npm packages, installed when missing: Debian's
-// python3-hvac for the hvac compatibility tests. Runs as root on CI and fresh machines.
+// python3-hvac for the hvac compatibility tests, openssl to make test certificates. Runs as root on CI and fresh machines.
 import { spawnSync } from 'node:child_process';
 
 function has(cmd, args) {
@@ -9,6 +9,7 @@ function has(cmd, args) {
 export function ensureTestPrerequisites() {
   const missing = [];
   if (!has('/usr/bin/python3', ['-c', 'import hvac'])) missing.push('python3-hvac');
+  if (!has('openssl', ['version'])) missing.push('openssl');
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
     console.error(`missing test prerequisites: ${missing.join(', ')}; install them with apt-get (needs root)`);

@@ -2,12 +2,23 @@
  * A typed client for the v1 HTTP API. The CLI, the agent and our tests speak to a server
  * only through this.
  */
+import { fetchTransport, nodeTransport, type TlsOptions, type Transport } from './transport.js';
+
+export { ConnectionError, type TlsOptions } from './transport.js';
+
 export interface ApiClientOptions {
   address: string;
   token?: string;
   namespace?: string;
   /** Extra headers on every request. */
   headers?: Record<string, string>;
+  /** TLS settings for https addresses; when given, requests go through node:https instead of fetch. */
+  tls?: TlsOptions;
+  /**
+   * `fetch` (the default) or `node` (node:http/https). Short-lived processes such as the CLI
+   * want `node`: loading fetch's implementation costs about 100 ms on the first request.
+   */
+  transport?: 'fetch' | 'node';
 }
 
 export interface RawResponse<T = Record<string, unknown>> {
@@ -21,6 +32,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly errors: string[],
+    /** The request that failed, when known: for messages such as the Vault CLI's. */
+    readonly request?: { method: string; url: string },
   ) {
     super(errors.length ? errors.join('; ') : `request failed with status ${status}`);
   }
@@ -40,9 +53,31 @@ export interface VaultResponse {
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'LIST';
 
+/** `path?k=v&…`; arrays repeat the key. Undefined values are left out. */
+export function withQuery(path: string, query: Record<string, string | string[] | undefined> | undefined): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined) continue;
+    for (const x of Array.isArray(v) ? v : [v]) params.append(k, x);
+  }
+  const qs = params.toString();
+  return qs === '' ? path : `${path}${path.includes('?') ? '&' : '?'}${qs}`;
+}
+
+/**
+ * Each segment percent-encoded, slashes kept, as Go's client sends a path: secret names may
+ * hold spaces, `#`, `?` or `%`. `raw` sends paths as given; callers with user-typed paths
+ * encode them first.
+ */
+export function encodePath(path: string): string {
+  return path.split('/').map((s) => encodeURIComponent(s)).join('/');
+}
+
 export function createApiClient(opts: ApiClientOptions) {
   const base = opts.address.replace(/\/+$/, '');
   let token = opts.token;
+  const transport: Transport = opts.tls || opts.transport === 'node' ? nodeTransport(opts.tls ?? {}) : fetchTransport();
 
   async function raw<T = Record<string, unknown>>(
     method: HttpMethod,
@@ -60,19 +95,18 @@ export function createApiClient(opts: ApiClientOptions) {
       verb = 'GET';
       url += (url.includes('?') ? '&' : '?') + 'list=true';
     }
-    const init: RequestInit = { method: verb, headers: h };
+    let payload: string | undefined;
     if (body !== undefined) {
-      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      payload = typeof body === 'string' ? body : JSON.stringify(body);
       h['Content-Type'] ??= 'application/json';
     }
-    const res = await fetch(url, init);
-    const text = await res.text();
+    const res = await transport({ method: verb, url, headers: h, body: payload });
     let parsed: T | null = null;
-    if (text !== '') {
+    if (res.text !== '') {
       try {
-        parsed = JSON.parse(text) as T;
+        parsed = JSON.parse(res.text) as T;
       } catch {
-        throw new ApiError(res.status, [`server answered with a body that is not JSON (status ${res.status})`]);
+        throw new ApiError(res.status, [`server answered with a body that is not JSON (status ${res.status})`], { method: verb, url });
       }
     }
     return { status: res.status, headers: res.headers, body: parsed };
@@ -80,12 +114,21 @@ export function createApiClient(opts: ApiClientOptions) {
 
   async function call(method: HttpMethod, path: string, body?: unknown): Promise<VaultResponse | null> {
     const res = await raw<VaultResponse & { errors?: string[] }>(method, path, body);
-    if (res.status >= 400) throw new ApiError(res.status, res.body?.errors ?? []);
+    if (res.status >= 400) throw new ApiError(res.status, res.body?.errors ?? [], requestOf(method, path));
     return res.body;
+  }
+
+  /** The method and URL a request for `path` goes to, for error messages. */
+  function requestOf(method: HttpMethod, path: string): { method: string; url: string } {
+    const url = `${base}/v1/${path.replace(/^\/+/, '')}`;
+    if (method !== 'LIST') return { method, url };
+    return { method: 'GET', url: url + (url.includes('?') ? '&' : '?') + 'list=true' };
   }
 
   return {
     raw,
+    requestOf,
+    address: base,
     setToken(t: string | undefined) {
       token = t;
     },

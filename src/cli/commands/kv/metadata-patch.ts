@@ -1,0 +1,4 @@
+/** `coffer kv metadata patch KEY`. */
+import { metadataWriteCommand } from './metadata-write.js';
+
+export default metadataWriteCommand('patch');

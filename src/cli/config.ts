@@ -1,0 +1,81 @@
+/**
+ * Where the server is and who we are: global flags first, then `COFFER_*`, then the Vault
+ * names (`VAULT_ADDR`, `VAULT_TOKEN`, `VAULT_CACERT`…), then the token file. The default
+ * address is http://127.0.0.1:8200 (Vault's CLI defaults to https; `coffer server -dev`
+ * listens on plain HTTP).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ApiClientOptions } from '../api/client.js';
+import { readStoredToken } from './token-file.js';
+
+export const DEFAULT_ADDRESS = 'http://127.0.0.1:8200';
+
+export class ConfigError extends Error {}
+
+export interface GlobalFlags {
+  address?: string;
+  'ca-cert'?: string;
+  'ca-path'?: string;
+  'tls-skip-verify'?: boolean;
+  'tls-server-name'?: string;
+  namespace?: string;
+  header?: string[];
+}
+
+/** `COFFER_<name>`, else `VAULT_<name>`; empty counts as unset. */
+export function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  for (const key of [`COFFER_${name}`, `VAULT_${name}`]) {
+    const v = env[key];
+    if (v !== undefined && v !== '') return v;
+  }
+  return undefined;
+}
+
+const TRUE = /^(1|t|true)$/i;
+
+function readCa(file: string | undefined, dir: string | undefined): Buffer[] | undefined {
+  const certs: Buffer[] = [];
+  try {
+    if (file) certs.push(readFileSync(file));
+    else if (dir) {
+      for (const name of readdirSync(dir).sort()) if (/\.(pem|crt)$/i.test(name)) certs.push(readFileSync(join(dir, name)));
+    }
+  } catch (err) {
+    throw new ConfigError(`Error loading CA certificates: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return certs.length ? certs : undefined;
+}
+
+function headersOf(list: string[] | undefined): Record<string, string> | undefined {
+  if (!list?.length) return undefined;
+  const out: Record<string, string> = {};
+  for (const h of list) {
+    const eq = h.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`invalid -header "${h}": expected name=value`);
+    out[h.slice(0, eq)] = h.slice(eq + 1);
+  }
+  return out;
+}
+
+/** The token commands use: COFFER_TOKEN, VAULT_TOKEN, ~/.coffer-token, ~/.vault-token. */
+export function resolveToken(env: NodeJS.ProcessEnv): string | undefined {
+  return envValue(env, 'TOKEN') ?? readStoredToken(env);
+}
+
+export function resolveClientOptions(env: NodeJS.ProcessEnv, flags: GlobalFlags): ApiClientOptions {
+  const address = flags.address || envValue(env, 'ADDR') || DEFAULT_ADDRESS;
+  if (!/^https?:\/\//i.test(address)) throw new ConfigError(`invalid address "${address}": expected http://host:port or https://host:port`);
+  const ca = readCa(flags['ca-cert'] || envValue(env, 'CACERT'), flags['ca-path'] || envValue(env, 'CAPATH'));
+  const skipVerify = flags['tls-skip-verify'] === true || TRUE.test(envValue(env, 'SKIP_VERIFY') ?? '');
+  const serverName = flags['tls-server-name'] || envValue(env, 'TLS_SERVER_NAME');
+  const opts: ApiClientOptions = {
+    address,
+    transport: 'node',
+    token: resolveToken(env),
+    namespace: flags.namespace || envValue(env, 'NAMESPACE'),
+    headers: headersOf(flags.header),
+  };
+  if (ca || skipVerify || serverName) opts.tls = { ca, skipVerify, serverName };
+  return opts;
+}
