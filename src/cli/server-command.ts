@@ -45,12 +45,12 @@ export async function serverCommand(argv: string[]): Promise<number> {
   out.write(`                      UI: ${config.ui ? `${server.address}/ui/` : 'disabled'}\n\n`);
   if (server.dev) {
     out.write(`WARNING! dev mode is enabled! In this mode, Coffer runs entirely in-memory
-and starts unsealed with a single unseal key. The root token is already
-authenticated to the CLI, so you can immediately begin using Coffer.
+and starts unsealed with a single unseal key. Nothing survives a restart.
 
-You may need to set the following environment variables:
+To use the CLI or any Vault client against it, set:
 
     $ export VAULT_ADDR='${server.address}'
+    $ export VAULT_TOKEN='${server.dev.rootToken}'
 
 The unseal key and root token are displayed below in case you want to
 seal/unseal the server or re-authenticate.

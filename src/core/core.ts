@@ -126,7 +126,7 @@ export class Core {
     await this.policies.load();
     await this.mounts.load();
     this.unsealedAt = this.clock();
-    this.logger.info('vault is unsealed');
+    this.logger.info('unsealed');
   }
 
   /** Seal: close the barrier (zeroing key material) and drop every cache above it. */
@@ -136,7 +136,7 @@ export class Core {
     this.policies?.clear();
     this.mounts.clear();
     await this.seal.seal();
-    this.logger.info('vault is sealed');
+    this.logger.info('sealed');
   }
 
   /** Backends built by core itself: the system backend and the token method. */
