@@ -97,6 +97,33 @@ describe('HTTP edges that real clients and attackers hit', () => {
     assert.equal(res.status, 200);
   });
 
+  it('refuses a bad percent escape with a JSON 400 naming the problem', async () => {
+    const reply = await rawExchange(t.address, `GET /v1/cubbyhole/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    assert.match(reply, /^HTTP\/1\.1 400 /);
+    assert.match(reply, /\{"errors":\["invalid request path: bad percent-encoding"\]\}$/);
+  });
+
+  it('answers an Expect it does not understand with a JSON 417', async () => {
+    const reply = await rawExchange(t.address, `PUT /v1/cubbyhole/x HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`);
+    assert.match(reply, /^HTTP\/1\.1 417 /);
+    assert.match(reply, /"errors":\["unsupported Expect header/);
+  });
+
+  it('answers a malformed HEAD request without a body', async () => {
+    const reply = await rawExchange(t.address, `HEAD /v1/\u00e9 HTTP/1.1\r\nHost: x\r\n\r\n`);
+    assert.match(reply, /^HTTP\/1\.1 400 /);
+    assert.ok(reply.endsWith('\r\n\r\n'), 'no body after the headers');
+  });
+
+  it('refuses a duration too long to be a date, and changes nothing', async () => {
+    const res = await t.root.raw<{ errors: string[] }>('POST', 'secret/config', { delete_version_after: '99999999999h' });
+    assert.equal(res.status, 400);
+    assert.match(res.body!.errors[0]!, /delete_version_after/);
+    assert.equal((await t.root.raw('POST', 'secret/data/after-bad-config', { data: { a: 1 } })).status, 200);
+    const token = await t.root.raw('POST', 'auth/token/create', { ttl: 9007199254740991 });
+    assert.equal(token.status, 400);
+  });
+
   it('answers an unknown path with 404 and {"errors":[]}', async () => {
     const res = await fetch(`${t.address}/nope`);
     assert.equal(res.status, 404);

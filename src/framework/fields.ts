@@ -1,30 +1,13 @@
 /**
  * Field types that accept what Vault clients actually send: query strings for reads, JSON
- * for writes (the framework drops `null` values first: clients send them for "unset"), durations as seconds or Go-style strings, lists as arrays
- * or comma-separated strings. Each is a zod schema so one table gives validation, handler
+ * for writes (the framework drops `null` values first: clients send them for "unset"),
+ * durations as seconds or Go-style strings, lists as arrays or comma-separated strings. Each is a zod schema so one table gives validation, handler
  * types and OpenAPI.
  */
 import { z } from 'zod';
+import { MAX_DURATION_SECONDS, parseDuration } from './duration.js';
 
-const DURATION_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600, d: 86400 };
-
-/** Seconds from `90`, `"90"`, `"90s"`, `"1h30m"`, `"768h"`; undefined when not a duration. */
-export function parseDuration(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.floor(value) : undefined;
-  if (typeof value !== 'string') return undefined;
-  const text = value.trim();
-  if (text === '') return 0;
-  if (/^\d+$/.test(text)) return Number(text);
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/gy;
-  let total = 0;
-  let consumed = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    total += Number(m[1]) * DURATION_UNITS[m[2]!]!;
-    consumed = re.lastIndex;
-  }
-  if (consumed !== text.length || consumed === 0) return undefined;
-  return Math.floor(total);
-}
+export { MAX_DURATION_SECONDS, parseDuration };
 
 export const f = {
   string: () => z.string(),
@@ -45,10 +28,12 @@ export const f = {
     }, z.boolean()),
   /** Seconds, from a number or a duration string. */
   duration: () =>
-    z.preprocess((v) => {
-      const d = parseDuration(v);
-      return d === undefined ? v : d;
-    }, z.number().int().nonnegative({ message: 'expected a duration such as 30, "30s" or "1h"' })),
+    z.union([z.number(), z.string()]).transform((v, ctx) => {
+      const seconds = parseDuration(v);
+      if (seconds !== undefined) return seconds;
+      ctx.addIssue({ code: 'custom', message: `expected a duration such as 30, "30s" or "1h", of at most ${MAX_DURATION_SECONDS / (365 * 86400)} years` });
+      return z.NEVER;
+    }),
   /** A list from an array or a comma-separated string; entries trimmed, empties dropped. */
   commaList: () =>
     z.preprocess((v) => {

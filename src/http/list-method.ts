@@ -16,11 +16,12 @@ interface ParserError extends Error {
   rawPacket?: Buffer;
 }
 
-function plainAnswer(status: number, reason: string, messages: string[]): string {
+/** A whole answer written straight to a socket the parser gave up on; HEAD gets no body. */
+function plainAnswer(status: number, reason: string, messages: string[], head = false): string {
   const body = JSON.stringify({ errors: messages });
   return (
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n` +
-    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? '' : body}`
   );
 }
 
@@ -75,6 +76,7 @@ export function handleClientError(server: Server, err: ParserError, socket: Sock
   }
   const raw = err.rawPacket;
   const verb = raw?.subarray(0, 5).toString('latin1');
+  const head = verb === 'HEAD ';
   if (err.code === 'HPE_INVALID_METHOD' && raw && (verb === 'LIST ' || verb === 'SCAN ')) {
     const text = raw.toString('latin1');
     const headEnd = text.indexOf('\r\n\r\n');
@@ -87,16 +89,16 @@ export function handleClientError(server: Server, err: ParserError, socket: Sock
     return;
   }
   if (err.code === 'HPE_INVALID_METHOD') {
-    socket.end(plainAnswer(405, 'Method Not Allowed', ['unsupported method']));
+    socket.end(plainAnswer(405, 'Method Not Allowed', ['unsupported method'], head));
     return;
   }
   if (err.code === 'HPE_HEADER_OVERFLOW') {
-    socket.end(plainAnswer(431, 'Request Header Fields Too Large', ['request headers too large']));
+    socket.end(plainAnswer(431, 'Request Header Fields Too Large', ['request headers too large'], head));
     return;
   }
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    socket.end(plainAnswer(408, 'Request Timeout', ['request timed out']));
+    socket.end(plainAnswer(408, 'Request Timeout', ['request timed out'], head));
     return;
   }
-  socket.end(plainAnswer(400, 'Bad Request', ['malformed HTTP request']));
+  socket.end(plainAnswer(400, 'Bad Request', ['malformed HTTP request'], head));
 }

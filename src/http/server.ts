@@ -45,6 +45,19 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     clientErrorHandler(err: Error, socket: Socket) {
       handleClientError(app.server as Server, err, socket);
     },
+    // The router refuses a path with a bad percent escape before any route runs.
+    frameworkErrors(err, _request, reply) {
+      const bad = (err as { code?: string }).code === 'FST_ERR_BAD_URL';
+      send(reply, 400, errorBody([bad ? 'invalid request path: bad percent-encoding' : 'invalid request']));
+    },
+  });
+
+  // Node answers an Expect it does not know with a bare 417; say why, in the same shape
+  // as every other error.
+  app.server.on('checkExpectation', (_req, res) => {
+    const body = errorBody(['unsupported Expect header: only 100-continue is understood']);
+    res.writeHead(417, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
   });
 
   app.server.on('connect', (_req, socket: Socket) => {
