@@ -62,7 +62,7 @@ export async function handleRequest(core: Core, req: Request): Promise<Response>
 
   const ctx: HandlerContext | undefined = match
     ? {
-        ...core.mounts.handlerBase(match.route),
+        ...match.route.base,
         req,
         fields,
         raw,

@@ -108,7 +108,7 @@ export class MountManager {
     if (!entry) return; // Vault answers 204 for a path that is not mounted.
     if (SINGLETON_TYPES.has(entry.type)) throw invalidRequest(`cannot unmount "${path}": ${entry.type} mounts are built in`);
     const route = this.core.router.get(routedPathOf(entry));
-    if (route?.backend.cleanup) await route.backend.cleanup(this.handlerBase(route));
+    if (route?.backend.cleanup) await route.backend.cleanup(route.base);
     this.core.router.remove(routedPathOf(entry));
     const next = this.entries.filter((e) => e !== entry);
     await saveMountTable(this.core.barrier, table, next);
@@ -185,18 +185,16 @@ export class MountManager {
       local: entry.local,
       sealWrap: entry.seal_wrap,
     };
-    return { routedPath, entry, backend, info, storage: storageView(this.core.barrier, storagePrefixOf(entry)) };
-  }
-
-  handlerBase(route: Route) {
-    return {
-      storage: route.storage,
-      logger: this.core.logger.named(route.routedPath),
-      mount: route.info,
-      system: this.effectiveTtls(route.entry),
+    const storage = storageView(this.core.barrier, storagePrefixOf(entry));
+    const base = {
+      storage,
+      logger: this.core.logger.named(routedPath),
+      mount: info,
+      system: this.effectiveTtls(entry),
       clock: this.core.clock,
       random: randomBytesOf,
     };
+    return { routedPath, entry, backend, info, storage, base };
   }
 
   effectiveTtls(entry: MountEntry): { defaultLeaseTtl: number; maxLeaseTtl: number } {

@@ -2,7 +2,7 @@
  * Longest-prefix routing from a request path to a mounted backend. Lookups walk the path's
  * own '/' boundaries against a Map, so cost grows with path depth, not with mount count.
  */
-import type { Backend, MountInfo } from '../framework/backend.js';
+import type { Backend, HandlerContext, MountInfo } from '../framework/backend.js';
 import type { Storage } from '../logical/storage.js';
 import type { MountEntry } from './mount-table.js';
 
@@ -14,7 +14,11 @@ export interface Route {
   info: MountInfo;
   /** The backend's storage view: `logical/<uuid>/` or `auth/<uuid>/`. */
   storage: Storage;
+  /** The per-mount part of every handler context, built once with the route. */
+  base: MountContext;
 }
+
+export type MountContext = Pick<HandlerContext, 'storage' | 'logger' | 'mount' | 'system' | 'clock' | 'random'>;
 
 export interface RouteMatch {
   route: Route;
