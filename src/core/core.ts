@@ -21,7 +21,8 @@ import { createTokenBackend } from './token/token-backend.js';
 import { TokenStore } from './token/token-store.js';
 import type { TokenEntry } from './token/token-entry.js';
 
-export type BackendFactory = () => Backend;
+/** Builds a mount's backend; the mount's options can shape its path table (kv version 1 or 2). */
+export type BackendFactory = (mount: { options: Record<string, string> }) => Backend;
 
 /** Every engine and auth method, by type name; built outside core (src/registry.ts). */
 export interface BackendRegistry {

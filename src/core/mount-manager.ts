@@ -67,7 +67,7 @@ export class MountManager {
     this.entries = [...mounts, ...auth];
     this.core.router.clear();
     for (const entry of this.entries) {
-      const backend = this.backendFor(entry.table, entry.type);
+      const backend = this.backendFor(entry.table, entry.type, entry.options);
       if (!backend) {
         this.core.logger.warn('mount of unknown type left unrouted', { path: entry.path, type: entry.type });
         continue;
@@ -86,9 +86,10 @@ export class MountManager {
     if (!this.factoryFor(table, spec.type)) {
       throw invalidRequest(`unknown ${table === 'auth' ? 'auth method' : 'secrets engine'} type "${spec.type}"`);
     }
-    const backend = this.backendFor(table, spec.type)!;
-    const options = backend.mountOptions ? backend.mountOptions(spec.options ?? {}) : spec.options;
+    const check = this.backendFor(table, spec.type, spec.options ?? {})!.mountOptions;
+    const options = check ? check(spec.options ?? {}) : spec.options;
     const entry = newMountEntry(table, path, spec.type, { ...spec, options });
+    const backend = this.backendFor(table, spec.type, entry.options)!;
     const routed = routedPathOf(entry);
     if (table === 'mounts' && PROTECTED_PREFIXES.some((p) => routed.startsWith(p))) {
       throw invalidRequest(`cannot mount under the reserved path "${routed}"`);
@@ -160,7 +161,7 @@ export class MountManager {
     this.entries = next;
     const route = this.core.router.get(routedPathOf(old));
     this.core.router.remove(routedPathOf(old));
-    const backend = route?.backend ?? this.backendFor(updated.table, updated.type);
+    const backend = route?.backend ?? this.backendFor(updated.table, updated.type, updated.options);
     if (backend) this.core.router.add(this.routeFor(updated, backend));
   }
 
@@ -168,8 +169,8 @@ export class MountManager {
     return table === 'auth' ? this.core.registry.auth[type] : this.core.registry.secrets[type];
   }
 
-  private backendFor(table: MountTableName, type: string): Backend | undefined {
-    return this.core.builtinBackend(type) ?? this.factoryFor(table, type)?.();
+  private backendFor(table: MountTableName, type: string, options: Record<string, string>): Backend | undefined {
+    return this.core.builtinBackend(type) ?? this.factoryFor(table, type)?.({ options });
   }
 
   private routeFor(entry: MountEntry, backend: Backend): Route {

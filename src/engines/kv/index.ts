@@ -4,13 +4,12 @@
  * and metadata per secret (v2/), answering Vault's `config`, `data/`, `metadata/`,
  * `delete/`, `undelete/`, `destroy/` and `subkeys/` paths.
  *
- * The framework gives one path table per type, so every path below is in the table of
- * both flavours and each operation picks its handler by the mount's flavour. On a
- * version-1 mount the version-2 paths do not exist: `data/x` or `config` are plain keys,
- * answered by the v1 handlers with the whole path. That is why the v2 fields reach the
- * framework in lenient form (a v1 write may hold any JSON under any name) and the v2
- * handlers validate strictly themselves. On a version-2 mount, paths outside the table
- * answer 404 "unsupported path", as Vault does.
+ * Each mount gets the path table of its flavour: core builds a backend per mount from the
+ * mount's options, and kv refuses to change `version` on a live mount. A version-1 mount
+ * has one catch-all path, so `data/x` or `config` are plain keys there; on a version-2
+ * mount paths outside the table answer 404 "unsupported path", as Vault does. The v2
+ * fields reach the framework in lenient form and the v2 handlers validate strictly
+ * themselves, so each 400 names the field the way Vault's messages do.
  */
 import { z } from 'zod';
 import { notFound, unsupportedOperation } from '../../errors.js';
@@ -99,13 +98,15 @@ function v1Path(): PathDefinition {
   });
 }
 
-export default function kvBackend() {
+/** A version-2 mount answers the version-2 table; any other has the one catch-all path of version 1. */
+export default function kvBackend(mount: { options: Record<string, string> } = { options: {} }) {
+  const v2 = mount.options.version === '2';
   return defineBackend({
     type: 'kv',
     help:
       'Key/value secret storage. Mount option version=1 (default): one JSON object per path. ' +
       'version=2: every write keeps a new version, with metadata, check-and-set, soft delete and destroy.',
-    paths: [...V2_PATHS.map(dualPath), v1Path()],
+    paths: v2 ? V2_PATHS.map(dualPath) : [v1Path()],
     mountOptions: checkMountOptions,
   });
 }
