@@ -60,16 +60,25 @@ export async function handleRequest(core: Core, req: Request): Promise<Response>
     }
   }
 
-  const ctx: HandlerContext | undefined = match
-    ? {
-        ...match.route.base,
-        req,
-        fields,
-        raw,
-        caller: token ? callerOf(token) : undefined,
-        allowed: token ? allowedFor(core, token, match.route.routedPath) : () => false,
-      }
-    : undefined;
+  // Spelled out rather than spread from route.base: a spread of the cached part costs more
+  // than the rest of this function on the hot path (measured with --cpu-prof).
+  const base = match?.route.base;
+  const ctx: HandlerContext | undefined =
+    match && base
+      ? {
+          req,
+          fields,
+          raw,
+          storage: base.storage,
+          logger: base.logger,
+          mount: base.mount,
+          system: base.system,
+          caller: token ? callerOf(token) : undefined,
+          allowed: token ? allowedFor(core, token, match.route.routedPath) : denyAll,
+          clock: base.clock,
+          random: base.random,
+        }
+      : undefined;
 
   let operation = req.operation;
   if (operation === 'update' && pathRoute && ctx && !parseError) operation = await settleWriteOperation(pathRoute, ctx);
@@ -155,6 +164,8 @@ const sealedMountInfo = {
   local: false,
   sealWrap: false,
 };
+
+const denyAll = () => false;
 
 function allowedFor(core: Core, token: TokenEntry, mountPath: string) {
   return (relPath: string, operation: Request['operation']) =>

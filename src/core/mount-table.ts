@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { invalidRequest } from '../errors.js';
 import { getJson, putJson, type Storage } from '../logical/storage.js';
-import { randomBase62 } from './random-id.js';
+import { randomBase62 } from './token/token-ids.js';
 
 export type MountTableName = 'mounts' | 'auth';
 

@@ -5,7 +5,7 @@ export {
   USED_UP, isFinalUse, isExpired, remainingSeconds, normalizePolicies, boundCidrsAllow, authBlock, lookupData,
   type TokenEntry, type CreateTokenOptions,
 } from './token-entry.js';
-export { hashToken, tokensEqual, newServiceToken, SERVICE_TOKEN_PREFIX } from './token-ids.js';
+export { TokenHasher, newServiceToken, SERVICE_TOKEN_PREFIX } from './token-ids.js';
 export { tokenDisplayName } from './paths/create.js';
 export type { TokenRole } from './token-roles.js';
 export type { TidyReport } from './token-tidy.js';

@@ -117,7 +117,20 @@ export function authBlock(token: string, entry: TokenEntry, nowMs: number): Auth
   };
 }
 
-const rfc3339 = (ms: number): string => new Date(ms).toISOString();
+/**
+ * RFC 3339 text of a unix-ms time. A token's issue and expiry times are printed on every
+ * lookup of it and rarely change, so recent renderings are kept (a bounded memo).
+ */
+const rendered = new Map<number, string>();
+function rfc3339(ms: number): string {
+  let text = rendered.get(ms);
+  if (text === undefined) {
+    if (rendered.size >= 4096) rendered.clear();
+    text = new Date(ms).toISOString();
+    rendered.set(ms, text);
+  }
+  return text;
+}
 
 /**
  * Vault's token lookup `data`. `token` is the raw token when the caller presented it

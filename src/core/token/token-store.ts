@@ -17,7 +17,7 @@ import { getJson, type Storage } from '../../logical/storage.js';
 import { listAllKeys, TokenCache } from './token-cache.js';
 import { buildEntry, checkChosenId } from './token-create.js';
 import { authBlock, isExpired, lookupData, USED_UP, type CreateTokenOptions, type TokenEntry } from './token-entry.js';
-import { hashToken, isHashedId, isPlausibleAccessor, newServiceToken, tokensEqual } from './token-ids.js';
+import { isHashedId, isPlausibleAccessor, newServiceToken, TokenHasher } from './token-ids.js';
 import { runTidy, type TidyReport } from './token-tidy.js';
 import { computeRenewal } from './token-ttl.js';
 
@@ -42,7 +42,7 @@ export interface LookupOptions {
 export class TokenStore {
   readonly storage: Storage;
   readonly clock: () => number;
-  private readonly salt: Buffer;
+  private readonly hasher: TokenHasher;
   private readonly onRevoke: (entry: TokenEntry) => Promise<void>;
   private readonly logger: Logger | undefined;
   private readonly cache: TokenCache;
@@ -53,7 +53,7 @@ export class TokenStore {
 
   constructor(opts: TokenStoreOptions) {
     this.storage = opts.storage;
-    this.salt = Buffer.from(opts.salt);
+    this.hasher = new TokenHasher(opts.salt);
     this.clock = opts.clock ?? Date.now;
     this.onRevoke = opts.onRevoke;
     this.logger = opts.logger;
@@ -61,12 +61,12 @@ export class TokenStore {
   }
 
   hash(token: string): string {
-    return hashToken(this.salt, token);
+    return this.hasher.hash(token);
   }
 
   /** Constant-time equality of two raw tokens (compares their equal-length HMACs). */
   tokensEqual(a: string, b: string): boolean {
-    return tokensEqual(this.salt, a, b);
+    return this.hasher.equal(a, b);
   }
 
   /** Reads every entry into memory (on unseal). Returns how many entries were loaded. */
@@ -223,7 +223,7 @@ export class TokenStore {
   /** On seal: entries and the salt leave memory; this store is not used again. */
   wipe(): void {
     this.cache.clear();
-    this.salt.fill(0);
+    this.hasher.wipe();
   }
 
   /** Waits for background revocations (of expired tokens) to finish. */

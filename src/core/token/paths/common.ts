@@ -39,12 +39,14 @@ export async function isPrivileged(ctx: HandlerContext, entry: TokenEntry, deps:
 }
 
 /**
- * The entry for a token named in the request body. When it is the caller's own token (a
- * constant-time comparison), a token spending its last use on this very request still counts.
+ * The entry for a token named in the request. The caller's own token (a token spending its
+ * last use on this very request still counts) is found by its accessor, which core already
+ * resolved: no second hash. Comparing the two strings directly leaks nothing, since both
+ * came from the same client.
  */
 export async function entryForToken(ctx: HandlerContext, store: TokenStore, token: string): Promise<TokenEntry | null> {
-  const self = ctx.req.clientToken !== undefined && store.tokensEqual(token, ctx.req.clientToken);
-  return store.lookup(token, { includeUsedUp: self });
+  if (ctx.caller && token === ctx.req.clientToken) return store.lookupByAccessor(ctx.caller.accessor, { includeUsedUp: true });
+  return store.lookup(token);
 }
 
 export function requireString(value: string | undefined, name: string): string {

@@ -1,0 +1,115 @@
+/**
+ * The load generator, run as its own process so that it never shares an event loop with
+ * the harness: `node load.js '<LoadSpec JSON>'`. Warms up, then measures, and prints one
+ * JSON line (a LoadResult) on stdout.
+ */
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+
+export interface LoadSpec {
+  url: string;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+  headers: Record<string, string>;
+  body?: string;
+  connections: number;
+  seconds: number;
+  warmupSeconds: number;
+  /** When given, the server's CPU use over the measured run is reported (Linux /proc). */
+  serverPid?: number;
+}
+
+export interface LoadResult {
+  requests: number;
+  seconds: number;
+  rps: number;
+  /** ms */
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+  /** The server's CPU time over the measured run, ms in user and kernel mode (Linux only). */
+  serverCpu?: { userMs: number; sysMs: number };
+  /** The load generator's CPU use over the measured run, % of one core. */
+  loadCpu: number;
+  /** CPU used by the whole machine over the measured run, % of one core (Linux only). */
+  machineCpu?: number;
+}
+
+/** Busy ms of the whole machine (all cores), from /proc/stat. */
+function machineBusyMs(): number | undefined {
+  try {
+    const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+    return (user! + nice! + system! + irq! + softirq! + steal!) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** utime and stime of a process in ms, from /proc (clock ticks of 10 ms). */
+function procCpuMs(pid: number | undefined): { userMs: number; sysMs: number } | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return { userMs: Number(fields[11]) * 10, sysMs: Number(fields[12]) * 10 }; // fields 14, 15 of proc(5)
+  } catch {
+    return undefined;
+  }
+}
+
+/** Latency histogram in 10 µs buckets (autocannon's own rounds to whole milliseconds). */
+const BUCKET_MS = 0.01;
+const buckets = new Uint32Array(200_000); // up to 2 s; slower answers land in the last one
+
+function percentile(p: number, total: number): number {
+  const rank = Math.ceil(total * p);
+  let seen = 0;
+  for (let i = 0; i < buckets.length; i++) {
+    seen += buckets[i]!;
+    if (seen >= rank) return (i + 1) * BUCKET_MS;
+  }
+  return NaN;
+}
+
+function run(spec: LoadSpec, seconds: number, record: boolean): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      { url: spec.url, method: spec.method, headers: spec.headers, body: spec.body, connections: spec.connections, duration: seconds, pipelining: 1 },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    );
+    if (record) {
+      instance.on('response', (_client, statusCode, _bytes, ms) => {
+        if (statusCode >= 200 && statusCode < 300) buckets[Math.min(Math.floor(ms / BUCKET_MS), buckets.length - 1)]!++;
+      });
+    }
+  });
+}
+
+const spec = JSON.parse(process.argv[2] ?? '') as LoadSpec;
+if (spec.warmupSeconds > 0) await run(spec, spec.warmupSeconds, false);
+const machineBefore = machineBusyMs();
+const serverBefore = procCpuMs(spec.serverPid);
+const loadBefore = process.cpuUsage();
+const r = await run(spec, spec.seconds, true);
+const serverAfter = procCpuMs(spec.serverPid);
+const loadUsed = process.cpuUsage(loadBefore);
+const machineAfter = machineBusyMs();
+const ok = r['2xx'];
+const statusCodes: Record<string, number> = {};
+for (const [code, s] of Object.entries(r.statusCodeStats ?? {})) statusCodes[code] = (s as { count: number }).count;
+const result: LoadResult = {
+  requests: r.requests.total,
+  seconds: r.duration,
+  rps: r.requests.total / r.duration,
+  p50: percentile(0.5, ok),
+  p99: percentile(0.99, ok),
+  non2xx: r.non2xx,
+  errors: r.errors,
+  timeouts: r.timeouts,
+  statusCodes,
+  serverCpu: serverBefore && serverAfter ? { userMs: serverAfter.userMs - serverBefore.userMs, sysMs: serverAfter.sysMs - serverBefore.sysMs } : undefined,
+  loadCpu: (loadUsed.user + loadUsed.system) / (1e4 * r.duration),
+  machineCpu: machineBefore !== undefined && machineAfter !== undefined ? (machineAfter - machineBefore) / (10 * r.duration) : undefined,
+};
+process.stdout.write(JSON.stringify(result) + '\n');

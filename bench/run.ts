@@ -1,0 +1,169 @@
+/**
+ * The benchmark harness. Starts each server in its own process, runs every scenario's load
+ * in another process (so the harness eats no CPU while measuring), and prints req/s and
+ * latency with the ratio to a bare node:http server measured the same way in the same run.
+ *
+ * Env: BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_CONNECTIONS (32),
+ *      BENCH_STORAGE=inmem|sqlite (inmem), BENCH_FILTER=<substring of scenario names>,
+ *      BENCH_PROFILE=1 to run both servers with --cpu-prof into bench/out/
+ *      (summarise with dist/bench/profile-summary.js).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { LoadResult, LoadSpec } from './load.js';
+
+const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
+const outDir = resolve(here, '../../bench/out');
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const SECONDS = env('BENCH_SECONDS', 10);
+const WARMUP = env('BENCH_WARMUP', 2);
+const CONNECTIONS = env('BENCH_CONNECTIONS', 32);
+const STORAGE = process.env['BENCH_STORAGE'] ?? 'inmem';
+const PROFILE = process.env['BENCH_PROFILE'] === '1';
+
+/** bare: the ceiling; fastify: the framework alone, for reference; coffer: the real server. */
+type Target = 'bare' | 'fastify' | 'coffer';
+
+/** What a scenario sees: the running server, and whatever its setup stored in vars. */
+export interface Ctx {
+  address: string;
+  rootToken: string;
+  vars: Record<string, string>;
+}
+
+export interface Scenario {
+  name: string;
+  target: Target;
+  method: LoadSpec['method'];
+  path: string;
+  headers?: (ctx: Ctx) => Record<string, string>;
+  body?: string;
+  /** Runs once before the load, e.g. to create a token or write a secret into ctx.vars. */
+  setup?: (ctx: Ctx) => Promise<void>;
+}
+
+/** One request from the harness (setup and sanity checks only, never the load itself). */
+async function call(ctx: Ctx, method: string, path: string, token: string, body?: unknown): Promise<any> {
+  const res = await fetch(ctx.address + path, {
+    method,
+    headers: { 'x-vault-token': token, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+const asRoot = (ctx: Ctx) => ({ 'x-vault-token': ctx.rootToken });
+
+const scenarios: Scenario[] = [
+  { name: 'bare node:http', target: 'bare', method: 'GET', path: '/v1/auth/token/lookup-self' },
+  { name: 'bare fastify (reference)', target: 'fastify', method: 'GET', path: '/v1/auth/token/lookup-self' },
+  { name: 'lookup-self (root)', target: 'coffer', method: 'GET', path: '/v1/auth/token/lookup-self', headers: asRoot },
+  {
+    name: 'lookup-self (default policy)',
+    target: 'coffer',
+    method: 'GET',
+    path: '/v1/auth/token/lookup-self',
+    headers: (ctx) => ({ 'x-vault-token': ctx.vars['token']! }),
+    async setup(ctx) {
+      const created = await call(ctx, 'POST', '/v1/auth/token/create', ctx.rootToken, { policies: ['default'] });
+      ctx.vars['token'] = created.auth.client_token;
+    },
+  },
+];
+
+/** Spawns `node <script> ...args` and resolves with its first stdout line, parsed. */
+interface Child {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  info: any;
+}
+
+function startChild(script: string, args: string[], nodeFlags: string[] = []): Promise<Child> {
+  const child = spawn(process.execPath, [...nodeFlags, join(here, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', (line) => resolve({ child, exited, info: JSON.parse(line) }));
+    child.once('error', reject);
+    void exited.then((code) => reject(new Error(`${script} exited with ${code} before printing its first line`)));
+  });
+}
+
+async function stopChild({ child, exited }: Child): Promise<void> {
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const { exited, info } = await startChild('load.js', [JSON.stringify(spec)]);
+  await exited;
+  return info as LoadResult;
+}
+
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const profileFlags = (name: string) =>
+  PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${outDir}`, `--cpu-prof-name=${name}-${stamp}.cpuprofile`] : [];
+
+async function startTarget(target: Target): Promise<{ server: Child; ctx: Ctx }> {
+  if (PROFILE) mkdirSync(outDir, { recursive: true });
+  if (target !== 'coffer') {
+    const server = await startChild(`${target}-server.js`, [], profileFlags(target));
+    return { server, ctx: { address: server.info.address, rootToken: '', vars: {} } };
+  }
+  const server = await startChild('coffer-server.js', [STORAGE], profileFlags(`coffer-${STORAGE}`));
+  return { server, ctx: { address: server.info.address, rootToken: server.info.token, vars: {} } };
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+const filter = process.env['BENCH_FILTER'];
+const selected = scenarios.filter((s) => s.target === 'bare' || !filter || s.name.includes(filter));
+console.log(
+  `node ${process.version}, ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)} at start; ${CONNECTIONS} connections, keep-alive, ${WARMUP} s warm-up + ${SECONDS} s per scenario, coffer storage ${STORAGE}${PROFILE ? ', PROFILING (figures not comparable)' : ''}`,
+);
+
+let bareRps = 0;
+let invalid = 0;
+for (const target of ['bare', 'fastify', 'coffer'] as const) {
+  const list = selected.filter((s) => s.target === target);
+  if (list.length === 0) continue;
+  const { server, ctx } = await startTarget(target);
+  try {
+    for (const s of list) {
+      await s.setup?.(ctx);
+      const headers = s.headers?.(ctx) ?? {};
+      // Sanity: one request by hand must succeed before we measure thousands.
+      const probe = await fetch(ctx.address + s.path, { method: s.method, headers, body: s.body });
+      if (!probe.ok) throw new Error(`${s.name}: probe answered ${probe.status} ${await probe.text()}`);
+      await probe.arrayBuffer();
+      const r = await runLoad({ url: ctx.address + s.path, method: s.method, headers, body: s.body, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP, serverPid: server.child.pid });
+      if (target === 'bare') bareRps = r.rps;
+      const bad = r.non2xx + r.errors + r.timeouts;
+      if (bad > 0) invalid++;
+      const ratio = target === 'bare' ? '1.00× bare' : `${(r.rps / bareRps).toFixed(2)}× bare (${fmt(bareRps)} req/s)`;
+      // Server CPU per request (user + kernel), from /proc: what each answer really costs.
+      const c = r.serverCpu;
+      const perReq = (ms: number) => fmt((ms * 1000) / r.requests);
+      const serverPct = c ? (c.userMs + c.sysMs) / (10 * r.seconds) : NaN;
+      const cpu = c ? `server ${fmt(serverPct)}% cpu, ${perReq(c.userMs)}+${perReq(c.sysMs)} µs/req user+sys` : 'server cpu ?';
+      // Whatever else ran on the machine meanwhile (other jobs) makes the row noisy.
+      const others = r.machineCpu !== undefined && c ? r.machineCpu - serverPct - r.loadCpu : NaN;
+      console.log(
+        `${s.name.padEnd(30)} ${fmt(r.rps).padStart(8)} req/s  p50 ${fmt(r.p50, 2).padStart(5)} ms  p99 ${fmt(r.p99, 2).padStart(5)} ms  ${ratio.padEnd(28)}  ${cpu}; load ${fmt(r.loadCpu)}%; others ${fmt(Math.max(0, others))}%${others > 10 ? ' NOISY' : ''}` +
+          (bad > 0 ? `  INVALID: non2xx ${r.non2xx} errors ${r.errors} timeouts ${r.timeouts} codes ${JSON.stringify(r.statusCodes)}` : ''),
+      );
+    }
+  } finally {
+    await stopChild(server);
+  }
+}
+if (PROFILE) console.log(`profiles written to ${outDir}/*-${stamp}.cpuprofile (summarise: node dist/bench/profile-summary.js <file>)`);
+if (invalid > 0) {
+  console.log(`${invalid} scenario(s) INVALID: some responses were not 2xx or failed`);
+  process.exitCode = 1;
+}
