@@ -16,6 +16,8 @@ export interface LoadSpec {
   warmupSeconds: number;
   /** When given, the server's CPU use over the measured run is reported (Linux /proc). */
   serverPid?: number;
+  /** Append `-<n>` to the path, n counting up across all requests: every request writes a new key. */
+  uniquePaths?: boolean;
 }
 
 export interface LoadResult {
@@ -72,10 +74,16 @@ function percentile(p: number, total: number): number {
   return NaN;
 }
 
+let seq = 0;
+
 function run(spec: LoadSpec, seconds: number, record: boolean): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
+    const base = new URL(spec.url).pathname;
+    const requests = spec.uniquePaths
+      ? [{ setupRequest: (req: autocannon.Request) => ({ ...req, path: `${base}-${seq++}` }) }]
+      : undefined;
     const instance = autocannon(
-      { url: spec.url, method: spec.method, headers: spec.headers, body: spec.body, connections: spec.connections, duration: seconds, pipelining: 1 },
+      { url: spec.url, method: spec.method, headers: spec.headers, body: spec.body, connections: spec.connections, duration: seconds, pipelining: 1, requests },
       (err, result) => (err ? reject(err) : resolve(result)),
     );
     if (record) {

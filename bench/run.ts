@@ -42,6 +42,8 @@ export interface Scenario {
   path: string;
   headers?: (ctx: Ctx) => Record<string, string>;
   body?: string;
+  /** Every request goes to a new path (`<path>-<n>`): writes of distinct keys. */
+  uniquePaths?: boolean;
   /** Runs once before the load, e.g. to create a token or write a secret into ctx.vars. */
   setup?: (ctx: Ctx) => Promise<void>;
 }
@@ -74,6 +76,27 @@ const scenarios: Scenario[] = [
       const created = await call(ctx, 'POST', '/v1/auth/token/create', ctx.rootToken, { policies: ['default'] });
       ctx.vars['token'] = created.auth.client_token;
     },
+  },
+  {
+    name: 'kv-v2 read (policy token)',
+    target: 'coffer',
+    method: 'GET',
+    path: '/v1/secret/data/bench/db',
+    headers: (ctx) => ({ 'x-vault-token': ctx.vars['reader']! }),
+    async setup(ctx) {
+      await call(ctx, 'POST', '/v1/secret/data/bench/db', ctx.rootToken, { data: { username: 'svc-app', password: 'correct-horse-battery-staple', port: 5432 } });
+      await call(ctx, 'PUT', '/v1/sys/policies/acl/bench-reader', ctx.rootToken, { policy: 'path "secret/data/bench/*" { capabilities = ["read"] }' });
+      ctx.vars['reader'] = (await call(ctx, 'POST', '/v1/auth/token/create', ctx.rootToken, { policies: ['bench-reader'] })).auth.client_token;
+    },
+  },
+  {
+    name: 'kv-v2 write, distinct keys (durable)',
+    target: 'coffer',
+    method: 'POST',
+    path: '/v1/secret/data/bench/write/key',
+    headers: (ctx) => ({ ...asRoot(ctx), 'content-type': 'application/json' }),
+    body: JSON.stringify({ data: { username: 'svc-app', password: 'correct-horse-battery-staple' } }),
+    uniquePaths: true,
   },
 ];
 
@@ -141,7 +164,7 @@ for (const target of ['bare', 'fastify', 'coffer'] as const) {
       const probe = await fetch(ctx.address + s.path, { method: s.method, headers, body: s.body });
       if (!probe.ok) throw new Error(`${s.name}: probe answered ${probe.status} ${await probe.text()}`);
       await probe.arrayBuffer();
-      const r = await runLoad({ url: ctx.address + s.path, method: s.method, headers, body: s.body, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP, serverPid: server.child.pid });
+      const r = await runLoad({ url: ctx.address + s.path, method: s.method, headers, body: s.body, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP, serverPid: server.child.pid, uniquePaths: s.uniquePaths });
       if (target === 'bare') bareRps = r.rps;
       const bad = r.non2xx + r.errors + r.timeouts;
       if (bad > 0) invalid++;

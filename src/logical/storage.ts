@@ -17,7 +17,7 @@ export function storageView(parent: Storage, prefix: string): Storage {
   const full = (key: string) => {
     // Engines build keys from request paths; a key that climbs out of its view is refused here,
     // not trusted to every engine's validation.
-    if (key.startsWith('/') || key.split('/').some((s) => s === '..' || s === '.')) {
+    if (key.startsWith('/') || (key.includes('.') && key.split('/').some((s) => s === '..' || s === '.'))) {
       throw new Error('invalid storage key');
     }
     return prefix + key;

@@ -3,6 +3,7 @@
  * create/renew answer and the `data` of a lookup. Every number handed out is an integer.
  */
 import { BlockList, isIP } from 'node:net';
+import { isoTime } from '../../logical/time-format.js';
 import type { AuthBlock } from '../../logical/request.js';
 
 export interface TokenEntry {
@@ -117,20 +118,7 @@ export function authBlock(token: string, entry: TokenEntry, nowMs: number): Auth
   };
 }
 
-/**
- * RFC 3339 text of a unix-ms time. A token's issue and expiry times are printed on every
- * lookup of it and rarely change, so recent renderings are kept (a bounded memo).
- */
-const rendered = new Map<number, string>();
-function rfc3339(ms: number): string {
-  let text = rendered.get(ms);
-  if (text === undefined) {
-    if (rendered.size >= 4096) rendered.clear();
-    text = new Date(ms).toISOString();
-    rendered.set(ms, text);
-  }
-  return text;
-}
+const rfc3339 = isoTime;
 
 /**
  * Vault's token lookup `data`. `token` is the raw token when the caller presented it

@@ -1,10 +1,9 @@
 /** How kv-v2 answers look: Vault's field names, RFC 3339 UTC times, Go duration strings. */
 import type { KeyMeta, VersionMeta } from './storage.js';
+import { rfc3339Nano } from '../../../logical/time-format.js';
 
 /** RFC 3339 in UTC with nine fractional digits, as Vault prints times: `2018-03-22T02:24:06.945000000Z`. */
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
-}
+export const rfc3339 = rfc3339Nano;
 
 /** Seconds as Go prints a time.Duration: `0s`, `45s`, `1m30s`, `3h25m19s`, `768h0m0s`. */
 export function goDuration(seconds: number): string {
