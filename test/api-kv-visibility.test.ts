@@ -1,20 +1,7 @@
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startDevServer, type TestServer } from './helpers/dev-server.js';
-
-function rawRequest(address: string, text: string): Promise<string> {
-  const url = new URL(address);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(url.port), url.hostname);
-    let out = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (d) => (out += d));
-    socket.on('end', () => resolve(out));
-    socket.on('error', reject);
-    socket.write(text);
-  });
-}
+import { rawText } from './helpers/raw-http.js';
 
 describe('kv mount options', () => {
   let t: TestServer;
@@ -69,7 +56,7 @@ describe('LIST and SCAN name only what the caller may read', () => {
   });
 
   it('scans recursively with the SCAN verb and with ?scan=true', async () => {
-    const reply = await rawRequest(t.address, `SCAN /v1/kv2/metadata/ HTTP/1.1\r\nHost: x\r\nX-Vault-Token: ${t.rootToken}\r\n\r\n`);
+    const reply = await rawText(t.address, `SCAN /v1/kv2/metadata/ HTTP/1.1\r\nHost: x\r\nX-Vault-Token: ${t.rootToken}\r\n\r\n`);
     assert.match(reply, /^HTTP\/1\.1 200 /);
     assert.match(reply, /"keys":\["app\/a","app\/b","app\/sub\/c","other\/x"\]/);
     const viaQuery = await t.client(limited).raw<{ data: { keys: string[] } }>('GET', 'kv2/metadata/?scan=true');

@@ -16,7 +16,7 @@
  * the total (default 10,000).
  *
  * Excluded from the random mix, because they would legitimately destroy the state the final
- * check reads (each is enforced by `exclusionReason` in helpers/fuzz/requests.ts, and a
+ * check reads (each is enforced by `exclusionReason` in helpers/fuzz/exclusions.ts, and a
  * generated request that breaks a rule is replaced by a fresh one):
  *  - The root token (and its suffix after `hvs.`) and the canary names never appear in a
  *    path, query or body: no `auth/token/revoke` / `revoke-orphan` / `lookup` of the root
@@ -39,8 +39,10 @@ import { devConfig } from '../src/server/server-config.js';
 import { startServer, type RunningServer } from '../src/server/start-server.js';
 import { Prng } from './helpers/fuzz/prng.js';
 import { rawCases } from './helpers/fuzz/raw-cases.js';
-import { exclusionReason, generateRequest, looseDecode, type FuzzInputs, type FuzzRequest } from './helpers/fuzz/requests.js';
-import { answerProblem, describeRaw, describeRequest, newAgent, parseResponses, rawExchange, sendHttp } from './helpers/fuzz/transport.js';
+import { exclusionReason, looseDecode } from './helpers/fuzz/exclusions.js';
+import { generateRequest, type FuzzInputs, type FuzzRequest } from './helpers/fuzz/requests.js';
+import { answerProblem, describeRaw, describeRequest, newAgent, sendHttp } from './helpers/fuzz/transport.js';
+import { parseResponses, rawExchange } from './helpers/raw-http.js';
 
 /**
  * Answers the assertions below would flag that are not server bugs, each named and

@@ -1,25 +1,7 @@
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startDevServer, type TestServer } from './helpers/dev-server.js';
-
-/** One raw HTTP/1.1 exchange on a fresh socket; resolves with everything the server sent. */
-function rawExchange(address: string, text: string): Promise<string> {
-  const url = new URL(address);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(url.port), url.hostname);
-    let out = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (d) => (out += d));
-    socket.on('end', () => resolve(out));
-    socket.on('error', reject);
-    socket.setTimeout(5000, () => {
-      socket.destroy();
-      resolve(out);
-    });
-    socket.write(text);
-  });
-}
+import { rawText } from './helpers/raw-http.js';
 
 describe('HTTP edges that real clients and attackers hit', () => {
   let t: TestServer;
@@ -30,7 +12,7 @@ describe('HTTP edges that real clients and attackers hit', () => {
 
   it('answers the LIST verb like GET ?list=true, and closes the connection', async () => {
     await t.root.write('cubbyhole/a', { v: 1 });
-    const reply = await rawExchange(
+    const reply = await rawText(
       t.address,
       `LIST /v1/cubbyhole/ HTTP/1.1\r\nHost: x\r\nX-Vault-Token: ${t.rootToken}\r\nConnection: keep-alive\r\n\r\n`,
     );
@@ -40,25 +22,25 @@ describe('HTTP edges that real clients and attackers hit', () => {
   });
 
   it('answers LIST for a missing folder with 404 and an empty error list', async () => {
-    const reply = await rawExchange(t.address, `LIST /v1/cubbyhole/nothing/ HTTP/1.1\r\nHost: x\r\nX-Vault-Token: ${t.rootToken}\r\n\r\n`);
+    const reply = await rawText(t.address, `LIST /v1/cubbyhole/nothing/ HTTP/1.1\r\nHost: x\r\nX-Vault-Token: ${t.rootToken}\r\n\r\n`);
     assert.match(reply, /^HTTP\/1\.1 404 /);
     assert.ok(reply.endsWith('{"errors":[]}'));
   });
 
   it('answers a CONNECT request instead of dropping it', async () => {
-    const reply = await rawExchange(t.address, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    const reply = await rawText(t.address, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
     assert.match(reply, /^HTTP\/1\.1 405 /);
   });
 
   it('answers an unknown method with 405 and a malformed request with 400', async () => {
-    assert.match(await rawExchange(t.address, 'FROB /v1/sys/health HTTP/1.1\r\nHost: x\r\n\r\n'), /^HTTP\/1\.1 405 /);
-    assert.match(await rawExchange(t.address, 'GET /v1/sys/health HTTP/9\r\n\r\n'), /^HTTP\/1\.1 400 /);
+    assert.match(await rawText(t.address, 'FROB /v1/sys/health HTTP/1.1\r\nHost: x\r\n\r\n'), /^HTTP\/1\.1 405 /);
+    assert.match(await rawText(t.address, 'GET /v1/sys/health HTTP/9\r\n\r\n'), /^HTTP\/1\.1 400 /);
   });
 
   it('refuses dot segments and empty segments, encoded or not', async () => {
     // Raw requests: fetch would normalize these away before they left the client.
     for (const path of ['cubbyhole/../sys/mounts', 'cubbyhole/%2e%2e/sys/mounts', 'cubbyhole//a', 'cubbyhole/./a', 'sys/%2E%2E/x', 'cubbyhole/%2F%2Fa']) {
-      const reply = await rawExchange(t.address, `GET /v1/${path} HTTP/1.1\r\nHost: x\r\nX-Vault-Token: ${t.rootToken}\r\nConnection: close\r\n\r\n`);
+      const reply = await rawText(t.address, `GET /v1/${path} HTTP/1.1\r\nHost: x\r\nX-Vault-Token: ${t.rootToken}\r\nConnection: close\r\n\r\n`);
       assert.match(reply, /^HTTP\/1\.1 400 /, path);
       assert.match(reply, /"errors":\["invalid request path/, path);
     }
@@ -78,7 +60,7 @@ describe('HTTP edges that real clients and attackers hit', () => {
 
   it('reads JSON bodies sent without a Content-Type, as the Go client does', async () => {
     const body = JSON.stringify({ k: 'v' });
-    const reply = await rawExchange(
+    const reply = await rawText(
       t.address,
       `PUT /v1/cubbyhole/go HTTP/1.1\r\nHost: x\r\nX-Vault-Token: ${t.rootToken}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
     );
@@ -98,19 +80,19 @@ describe('HTTP edges that real clients and attackers hit', () => {
   });
 
   it('refuses a bad percent escape with a JSON 400 naming the problem', async () => {
-    const reply = await rawExchange(t.address, `GET /v1/cubbyhole/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    const reply = await rawText(t.address, `GET /v1/cubbyhole/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
     assert.match(reply, /^HTTP\/1\.1 400 /);
     assert.match(reply, /\{"errors":\["invalid request path: bad percent-encoding"\]\}$/);
   });
 
   it('answers an Expect it does not understand with a JSON 417', async () => {
-    const reply = await rawExchange(t.address, `PUT /v1/cubbyhole/x HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`);
+    const reply = await rawText(t.address, `PUT /v1/cubbyhole/x HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`);
     assert.match(reply, /^HTTP\/1\.1 417 /);
     assert.match(reply, /"errors":\["unsupported Expect header/);
   });
 
   it('answers a malformed HEAD request without a body', async () => {
-    const reply = await rawExchange(t.address, `HEAD /v1/\u00e9 HTTP/1.1\r\nHost: x\r\n\r\n`);
+    const reply = await rawText(t.address, `HEAD /v1/\u00e9 HTTP/1.1\r\nHost: x\r\n\r\n`);
     assert.match(reply, /^HTTP\/1\.1 400 /);
     assert.ok(reply.endsWith('\r\n\r\n'), 'no body after the headers');
   });

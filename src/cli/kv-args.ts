@@ -4,6 +4,7 @@
  * lone `-` or `@file.json` merges a JSON object from stdin or a file. Stdin is read once.
  */
 import { readFileSync } from 'node:fs';
+import { expectArgs, sanitizePath } from './command.js';
 import type { CliIo } from './context.js';
 import { CommandFailed } from './errors.js';
 import { UsageError } from './flags.js';
@@ -67,6 +68,13 @@ export async function parseQueryArgs(io: CliIo, args: string[]): Promise<Record<
     out[k] = Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))) : typeof v === 'string' ? v : JSON.stringify(v);
   }
   return out;
+}
+
+/** `PATH [K=V...]`, as `read` and `delete` take it: the path, and the pairs as query parameters. */
+export async function parsePathAndQuery(io: CliIo, args: string[]): Promise<{ path: string; query: Record<string, string | string[]> | undefined }> {
+  expectArgs(args, 1, Infinity);
+  const path = sanitizePath(args[0]!);
+  return { path, query: await parseQueryArgs(io, args.slice(1)) };
 }
 
 /** `-options k=v` style flags into a map; usage error when a value lacks `=`. */

@@ -1,8 +1,8 @@
 /** `coffer delete PATH [K=V…]`: delete the data at a path. */
-import { defineCommand, expectArgs, sanitizePath } from '../command.js';
+import { defineCommand } from '../command.js';
 import { failure } from '../errors.js';
-import { parseQueryArgs } from '../kv-args.js';
-import { outputSecret, printSecretField } from '../output/format.js';
+import { parsePathAndQuery } from '../kv-args.js';
+import { outputSecretOrField } from '../output/format.js';
 
 export default defineCommand({
   name: 'delete',
@@ -15,9 +15,7 @@ export default defineCommand({
       $ coffer delete secret/my-app
 `,
   async run(ctx, args) {
-    expectArgs(args, 1, Infinity);
-    const path = sanitizePath(args[0]!);
-    const query = await parseQueryArgs(ctx.io, args.slice(1));
+    const { path, query } = await parsePathAndQuery(ctx.io, args);
     let secret;
     try {
       secret = await ctx.api().delete(path, query);
@@ -28,7 +26,6 @@ export default defineCommand({
       if (ctx.format === 'table') ctx.out(`Success! Data deleted (if it existed) at: ${path}`);
       return 0;
     }
-    if (ctx.field) return printSecretField(ctx, secret, ctx.field);
-    return outputSecret(ctx, secret);
+    return outputSecretOrField(ctx, secret);
   },
 });

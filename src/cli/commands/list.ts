@@ -1,7 +1,7 @@
 /** `coffer list PATH`: the keys under a path. */
 import { defineCommand, expectArgs, sanitizePath } from '../command.js';
-import { CommandFailed, failure } from '../errors.js';
-import { outputData, outputList, outputSecret } from '../output/format.js';
+import { failure } from '../errors.js';
+import { listResult } from './list-output.js';
 
 export default defineCommand({
   name: 'list',
@@ -21,14 +21,6 @@ export default defineCommand({
     } catch (err) {
       throw failure(`Error listing ${path}`, err);
     }
-    const keys = (secret?.data as { keys?: unknown } | null | undefined)?.keys;
-    if (ctx.format !== 'table' && (!secret || !Array.isArray(keys))) {
-      outputData(ctx, {});
-      return 2;
-    }
-    if (!secret) throw new CommandFailed(`No value found at ${path}`, 2);
-    if (!secret.data) return outputSecret(ctx, secret);
-    if (!Array.isArray(keys)) throw new CommandFailed(`No entries found at ${path}`, 2);
-    return outputList(ctx, secret);
+    return listResult(ctx, path, secret);
   },
 });

@@ -4,6 +4,7 @@
  */
 import type { Flags } from '../command.js';
 import type { Context } from '../context.js';
+import { failure } from '../errors.js';
 import type { FlagSpec } from '../flags.js';
 import { parseKvFlag } from '../kv-args.js';
 import { outputData } from '../output/format.js';
@@ -92,7 +93,7 @@ type Mount = {
 };
 
 /** The mounts of `sys/mounts` or `sys/auth` (the `data` map, or the legacy top level). */
-export function mountsOf(body: Record<string, unknown> | null): Record<string, Mount> {
+function mountsOf(body: Record<string, unknown> | null): Record<string, Mount> {
   const data = body?.data;
   if (data && typeof data === 'object') return data as Record<string, Mount>;
   const out: Record<string, Mount> = {};
@@ -105,7 +106,7 @@ function ttlCell(type: string | undefined, ttl: number | undefined, noTtlTypes: 
   return ttl ? String(ttl) : 'system';
 }
 
-export function printMounts(ctx: Context, mounts: Record<string, Mount>, kind: 'secrets' | 'auth', detailed: boolean): number {
+function printMounts(ctx: Context, mounts: Record<string, Mount>, kind: 'secrets' | 'auth', detailed: boolean): number {
   if (ctx.format !== 'table') return outputData(ctx, mounts);
   const paths = Object.keys(mounts).sort();
   if (!detailed) {
@@ -146,4 +147,20 @@ export function printMounts(ctx: Context, mounts: Record<string, Mount>, kind: '
   });
   ctx.out(table(header, rows));
   return 0;
+}
+
+const MOUNT_TABLES = {
+  secrets: { path: 'sys/mounts', error: 'Error listing secrets engines' },
+  auth: { path: 'sys/auth', error: 'Error listing enabled authentications' },
+} as const;
+
+/** `secrets list` and `auth list`: the mount table read from the server and printed. */
+export async function listMounts(ctx: Context, kind: 'secrets' | 'auth', detailed: boolean): Promise<number> {
+  let body;
+  try {
+    body = await ctx.api().read(MOUNT_TABLES[kind].path);
+  } catch (err) {
+    throw failure(MOUNT_TABLES[kind].error, err);
+  }
+  return printMounts(ctx, mountsOf(body), kind, detailed);
 }

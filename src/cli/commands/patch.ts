@@ -1,9 +1,6 @@
 /** `coffer patch PATH K=V…`: a JSON merge patch of the data at a path. */
-import { defineCommand, expectArgs, sanitizePath } from '../command.js';
-import { failure } from '../errors.js';
-import { UsageError } from '../flags.js';
-import { parseKvArgs } from '../kv-args.js';
-import { writeResult } from './write-output.js';
+import { defineCommand } from '../command.js';
+import { writeData } from './write-data.js';
 
 export default defineCommand({
   name: 'patch',
@@ -19,17 +16,7 @@ export default defineCommand({
 
       $ coffer patch auth/token/roles/deploy orphan=true
 `,
-  async run(ctx, args, flags) {
-    expectArgs(args, 1, Infinity);
-    if (args.length === 1 && !flags.bool('force')) throw new UsageError('Must supply data or use -force');
-    const path = sanitizePath(args[0]!);
-    const data = await parseKvArgs(ctx.io, args.slice(1));
-    let secret;
-    try {
-      secret = await ctx.api().patch(path, data);
-    } catch (err) {
-      throw failure(`Error writing data to ${path}`, err);
-    }
-    return writeResult(ctx, path, secret);
+  run(ctx, args, flags) {
+    return writeData(ctx, args, flags, (api, path, data) => api.patch(path, data));
   },
 });

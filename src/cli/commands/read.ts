@@ -1,8 +1,8 @@
 /** `coffer read PATH [K=V…]`: read whatever lives at a path. */
-import { defineCommand, expectArgs, sanitizePath } from '../command.js';
+import { defineCommand } from '../command.js';
 import { CommandFailed, failure } from '../errors.js';
-import { parseQueryArgs } from '../kv-args.js';
-import { outputSecret, printSecretField } from '../output/format.js';
+import { parsePathAndQuery } from '../kv-args.js';
+import { outputSecretOrField } from '../output/format.js';
 
 export default defineCommand({
   name: 'read',
@@ -21,9 +21,7 @@ export default defineCommand({
       $ coffer read -field=password secret/my-app
 `,
   async run(ctx, args) {
-    expectArgs(args, 1, Infinity);
-    const path = sanitizePath(args[0]!);
-    const query = await parseQueryArgs(ctx.io, args.slice(1));
+    const { path, query } = await parsePathAndQuery(ctx.io, args);
     let secret;
     try {
       secret = await ctx.api().read(path, query);
@@ -31,7 +29,6 @@ export default defineCommand({
       throw failure(`Error reading ${path}`, err);
     }
     if (!secret) throw new CommandFailed(`No value found at ${path}`, 2);
-    if (ctx.field) return printSecretField(ctx, secret, ctx.field);
-    return outputSecret(ctx, secret);
+    return outputSecretOrField(ctx, secret);
   },
 });

@@ -148,3 +148,9 @@ export function printSecretField(ctx: Context, secret: Secret, field: string): n
   if (ctx.format === 'table') printWarnings(ctx, secret);
   return printField(ctx, secretField(secret, field), field);
 }
+
+/** The value `-field` names when it is given, else the whole secret. */
+export function outputSecretOrField(ctx: Context, secret: Secret): number {
+  if (ctx.field) return printSecretField(ctx, secret, ctx.field);
+  return outputSecret(ctx, secret);
+}

@@ -1,7 +1,6 @@
 /** `coffer auth list`: the enabled auth methods. */
 import { defineCommand, expectArgs } from '../../command.js';
-import { failure } from '../../errors.js';
-import { mountsOf, printMounts } from '../mount-options.js';
+import { listMounts } from '../mount-options.js';
 
 export default defineCommand({
   name: 'auth list',
@@ -15,12 +14,6 @@ export default defineCommand({
 `,
   async run(ctx, args, flags) {
     expectArgs(args, 0);
-    let body;
-    try {
-      body = await ctx.api().read('sys/auth');
-    } catch (err) {
-      throw failure('Error listing enabled authentications', err);
-    }
-    return printMounts(ctx, mountsOf(body), 'auth', flags.bool('detailed'));
+    return listMounts(ctx, 'auth', flags.bool('detailed'));
   },
 });

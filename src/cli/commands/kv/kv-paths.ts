@@ -84,6 +84,16 @@ export async function kvTarget(ctx: Context, arg: string, mountFlag: string | un
   };
 }
 
+/**
+ * The API path under `prefix` (`metadata`, `undelete`…) for a key on a KV version 2 mount;
+ * on version 1 a failure, "<what> not supported on KV Version 1".
+ */
+export async function kvV2Path(ctx: Context, arg: string, mountFlag: string | undefined, prefix: string, what: string): Promise<string> {
+  const target = await kvTarget(ctx, arg, mountFlag);
+  if (!target.v2) throw new CommandFailed(`${what} not supported on KV Version 1`);
+  return target.apiPath(prefix);
+}
+
 /** Vault's `== Header ==` line, about as wide as the table below it. */
 export function padEqualSigns(header: string, totalLen: number): string {
   let signs = totalLen - (header.length + 2);

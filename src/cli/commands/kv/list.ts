@@ -1,7 +1,7 @@
 /** `coffer kv list PATH`: the keys under a KV path. */
 import { defineCommand, expectArgs } from '../../command.js';
-import { CommandFailed, failure } from '../../errors.js';
-import { outputData, outputList, outputSecret } from '../../output/format.js';
+import { failure } from '../../errors.js';
+import { listResult } from '../list-output.js';
 import { kvTarget, MOUNT_FLAG } from './kv-paths.js';
 
 export default defineCommand({
@@ -27,14 +27,6 @@ export default defineCommand({
     } catch (err) {
       throw failure(`Error listing ${fullPath}`, err);
     }
-    const keys = (secret?.data as { keys?: unknown } | null | undefined)?.keys;
-    if (ctx.format !== 'table' && (!secret || !Array.isArray(keys))) {
-      outputData(ctx, {});
-      return 2;
-    }
-    if (!secret) throw new CommandFailed(`No value found at ${fullPath}`, 2);
-    if (!secret.data) return outputSecret(ctx, secret);
-    if (!Array.isArray(keys)) throw new CommandFailed(`No entries found at ${fullPath}`, 2);
-    return outputList(ctx, secret);
+    return listResult(ctx, fullPath, secret);
   },
 });

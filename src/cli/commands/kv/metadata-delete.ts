@@ -1,7 +1,7 @@
 /** `coffer kv metadata delete KEY`: remove a secret and all its versions (KV version 2). */
 import { defineCommand, expectArgs } from '../../command.js';
-import { CommandFailed, failure } from '../../errors.js';
-import { kvTarget, MOUNT_FLAG } from './kv-paths.js';
+import { failure } from '../../errors.js';
+import { kvV2Path, MOUNT_FLAG } from './kv-paths.js';
 
 export default defineCommand({
   name: 'kv metadata delete',
@@ -15,9 +15,7 @@ export default defineCommand({
 `,
   async run(ctx, args, flags) {
     expectArgs(args, 1);
-    const target = await kvTarget(ctx, args[0]!, flags.str('mount'));
-    if (!target.v2) throw new CommandFailed('Metadata not supported on KV Version 1');
-    const fullPath = target.apiPath('metadata');
+    const fullPath = await kvV2Path(ctx, args[0]!, flags.str('mount'), 'metadata', 'Metadata');
     try {
       await ctx.api().delete(fullPath);
     } catch (err) {

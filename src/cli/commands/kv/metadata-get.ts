@@ -2,7 +2,7 @@
 import { defineCommand, expectArgs } from '../../command.js';
 import { CommandFailed, failure } from '../../errors.js';
 import { outputData, outputSecret, printSecretField } from '../../output/format.js';
-import { headerForMap, kvTarget, MOUNT_FLAG, outputPath } from './kv-paths.js';
+import { headerForMap, kvV2Path, MOUNT_FLAG, outputPath } from './kv-paths.js';
 
 export default defineCommand({
   name: 'kv metadata get',
@@ -17,9 +17,7 @@ export default defineCommand({
 `,
   async run(ctx, args, flags) {
     expectArgs(args, 1);
-    const target = await kvTarget(ctx, args[0]!, flags.str('mount'));
-    if (!target.v2) throw new CommandFailed('Metadata not supported on KV Version 1');
-    const fullPath = target.apiPath('metadata');
+    const fullPath = await kvV2Path(ctx, args[0]!, flags.str('mount'), 'metadata', 'Metadata');
     let secret;
     try {
       secret = await ctx.api().read(fullPath);

@@ -1,10 +1,9 @@
 /** `kv metadata put` and `kv metadata patch`: a secret's settings and custom metadata (KV version 2). */
 import { defineCommand, expectArgs, type CommandDef, type Flags } from '../../command.js';
-import { CommandFailed, failure } from '../../errors.js';
 import type { FlagSpec } from '../../flags.js';
 import { parseKvFlag } from '../../kv-args.js';
-import { outputSecret } from '../../output/format.js';
-import { kvTarget, MOUNT_FLAG } from './kv-paths.js';
+import { kvV2Path, MOUNT_FLAG } from './kv-paths.js';
+import { writeV2 } from './v2-write.js';
 
 const SETTINGS: FlagSpec = {
   ...MOUNT_FLAG,
@@ -63,20 +62,8 @@ export function metadataWriteCommand(mode: 'put' | 'patch'): CommandDef {
         for (const key of flags.list('remove-custom-metadata')) custom[key] = null;
         data.custom_metadata = custom;
       }
-      const target = await kvTarget(ctx, args[0]!, flags.str('mount'));
-      if (!target.v2) throw new CommandFailed('Metadata not supported on KV Version 1');
-      const fullPath = target.apiPath('metadata');
-      let secret;
-      try {
-        secret = mode === 'put' ? await ctx.api().write(fullPath, data) : await ctx.api().patch(fullPath, data);
-      } catch (err) {
-        throw failure(`Error writing data to ${fullPath}`, err);
-      }
-      if (!secret) {
-        if (ctx.format === 'table') ctx.out(`Success! Data written to: ${fullPath}`);
-        return 0;
-      }
-      return outputSecret(ctx, secret);
+      const fullPath = await kvV2Path(ctx, args[0]!, flags.str('mount'), 'metadata', 'Metadata');
+      return writeV2(ctx, fullPath, (api) => (mode === 'put' ? api.write(fullPath, data) : api.patch(fullPath, data)));
     },
   });
 }

@@ -1,7 +1,6 @@
 /** `coffer secrets list`: the mounted secrets engines. */
 import { defineCommand, expectArgs } from '../../command.js';
-import { failure } from '../../errors.js';
-import { mountsOf, printMounts } from '../mount-options.js';
+import { listMounts } from '../mount-options.js';
 
 export default defineCommand({
   name: 'secrets list',
@@ -15,12 +14,6 @@ export default defineCommand({
 `,
   async run(ctx, args, flags) {
     expectArgs(args, 0);
-    let body;
-    try {
-      body = await ctx.api().read('sys/mounts');
-    } catch (err) {
-      throw failure('Error listing secrets engines', err);
-    }
-    return printMounts(ctx, mountsOf(body), 'secrets', flags.bool('detailed'));
+    return listMounts(ctx, 'secrets', flags.bool('detailed'));
   },
 });

@@ -2,7 +2,7 @@
 import { defineCommand, expectArgs } from '../../command.js';
 import { failure } from '../../errors.js';
 import { UsageError } from '../../flags.js';
-import { outputSecret, printSecretField } from '../../output/format.js';
+import { outputSecretOrField } from '../../output/format.js';
 
 export default defineCommand({
   name: 'token renew',
@@ -34,7 +34,6 @@ export default defineCommand({
       throw failure('Error renewing token', err);
     }
     if (!secret) throw failure('Error renewing token', new Error('empty answer from the server'));
-    if (ctx.field) return printSecretField(ctx, secret, ctx.field);
-    return outputSecret(ctx, secret);
+    return outputSecretOrField(ctx, secret);
   },
 });
