@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
   freePort,
-  httpRequest,
   startProcessServer,
   stopAllProcessServers,
   type HttpOptions,

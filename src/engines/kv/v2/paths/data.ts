@@ -10,6 +10,7 @@ import { readablePath, writablePath } from '../../key-path.js';
 import { versionView } from '../format.js';
 import { isJsonObject, mergePatch } from '../merge-patch.js';
 import { lockSecret, type V2Context, type V2Path } from '../path.js';
+import { readSecretVersion } from '../read-version.js';
 import { deleteVersions, readConfig, readMeta, readVersion, writeMeta, writeVersion, type KeyMeta, type KvConfig } from '../storage.js';
 import { addVersion, checkCas, newKeyMeta, softDelete, stateOf, versionMeta } from '../versions.js';
 
@@ -54,17 +55,11 @@ async function read(ctx: V2Context): Promise<Response | null> {
   const path = readablePath(ctx.fields.path);
   if (path === null) return null;
   const { version } = parseInput(readInput, ctx.raw);
-  const meta = await readMeta(ctx.storage, path);
-  if (!meta) return null;
-  const n = version || meta.currentVersion;
-  const vm = versionMeta(meta, n);
-  if (!vm) return null;
-  const metadata = versionView(meta, n, vm);
+  const found = await readSecretVersion(ctx, path, version ?? 0);
+  if (!found) return null;
   // Vault answers a deleted or destroyed version with 404 and its metadata.
-  if (stateOf(vm, ctx.clock()) !== 'live') return { status: 404, data: { data: null, metadata } };
-  const entry = await readVersion(ctx.storage, path, n);
-  if (!entry) throw new Error(`kv: version ${n} of a secret has metadata but no data`);
-  return { data: { data: entry.data, metadata } };
+  if (!found.data) return { status: 404, data: { data: null, metadata: found.metadata } };
+  return { data: { data: found.data, metadata: found.metadata } };
 }
 
 async function write(ctx: V2Context): Promise<Response> {

@@ -2,11 +2,9 @@
 import type { Response } from '../../../../logical/request.js';
 import { input, nonNegativeInt, parseInput } from '../../input.js';
 import { readablePath } from '../../key-path.js';
-import { versionView } from '../format.js';
 import { isJsonObject, setOwn } from '../merge-patch.js';
 import type { V2Context, V2Path } from '../path.js';
-import { readMeta, readVersion } from '../storage.js';
-import { stateOf, versionMeta } from '../versions.js';
+import { readSecretVersion } from '../read-version.js';
 
 const fields = {
   version: nonNegativeInt().describe('Version to describe; 0 or unset = the latest'),
@@ -32,16 +30,10 @@ async function read(ctx: V2Context): Promise<Response | null> {
   const path = readablePath(ctx.fields.path);
   if (path === null) return null;
   const { version, depth } = parseInput(subkeysInput, ctx.raw);
-  const meta = await readMeta(ctx.storage, path);
-  if (!meta) return null;
-  const n = version || meta.currentVersion;
-  const vm = versionMeta(meta, n);
-  if (!vm) return null;
-  const metadata = versionView(meta, n, vm);
-  if (stateOf(vm, ctx.clock()) !== 'live') return { status: 404, data: { subkeys: null, metadata } };
-  const entry = await readVersion(ctx.storage, path, n);
-  if (!entry) throw new Error(`kv: version ${n} of a secret has metadata but no data`);
-  return { data: { subkeys: subkeysOf(entry.data, depth ?? 0), metadata } };
+  const found = await readSecretVersion(ctx, path, version ?? 0);
+  if (!found) return null;
+  if (!found.data) return { status: 404, data: { subkeys: null, metadata: found.metadata } };
+  return { data: { subkeys: subkeysOf(found.data, depth ?? 0), metadata: found.metadata } };
 }
 
 export const subkeysPath: V2Path = {
