@@ -9,7 +9,8 @@
  * itself (`core/seal-config`, `core/root-key`) are written to the physical backend directly.
  */
 import { invalidRequest, sealedError } from '../errors.js';
-import { storageView, type Storage } from '../logical/storage.js';
+import { storageView, type Storage, type StorageOp } from '../logical/storage.js';
+import type { PhysicalOp } from '../physical/types.js';
 import type { PhysicalBackend } from '../physical/types.js';
 import { EntryOpenError, KEY_BYTES, entryTerm, openEntry, sealEntry } from './aead.js';
 import { Keyring } from './keyring.js';
@@ -163,7 +164,8 @@ export class Barrier implements Storage {
 
   async get(key: string): Promise<Buffer | null> {
     this.unsealed();
-    const entry = await this.physical.get(key);
+    // No copy of a cached entry: openEntry only reads it.
+    const entry = await (this.cache ? this.cache.getShared(key) : this.physical.get(key));
     if (entry === null) return null;
     // Re-read after the await: a seal in between must not let this read through.
     const { keyring } = this.unsealed();
@@ -183,6 +185,22 @@ export class Barrier implements Storage {
     const entry = sealEntry(active.key, active.term, key, value);
     this.encryptions++;
     await this.physical.put(key, entry);
+  }
+
+  /** Seals every put and hands all ops to the physical backend as one transaction. */
+  async batch(ops: StorageOp[]): Promise<void> {
+    const active = this.unsealed().keyring.activeTerm;
+    const physical: PhysicalOp[] = [];
+    for (const op of ops) {
+      reserved(op.key);
+      if (op.kind === 'put') {
+        physical.push({ kind: 'put', key: op.key, value: sealEntry(active.key, active.term, op.key, op.value) });
+        this.encryptions++;
+      } else {
+        physical.push({ kind: 'delete', key: op.key });
+      }
+    }
+    await this.physical.transaction(physical);
   }
 
   async delete(key: string): Promise<void> {

@@ -24,6 +24,11 @@ export class PhysicalCache implements PhysicalBackend {
   // Map iteration order is insertion order: re-inserting on a hit makes the first key the LRU.
   private readonly entries = new Map<string, Buffer | null>();
   private bytes = 0;
+  // Finds the least recently used key for eviction. A Map iterator survives inserts and
+  // deletes; every key behind it was evicted or moved to the end by a hit, so its next key
+  // is always the oldest. A fresh iterator per eviction would skip over every deleted slot
+  // from the start of the table each time (V8 keeps them until a rehash).
+  private oldest: IterableIterator<string> | null = null;
   // Bumped before and after every write. A read that saw it change while it was waiting on
   // the backend may hold a value older than a completed write, so it is not cached.
   private writes = 0;
@@ -44,6 +49,20 @@ export class PhysicalCache implements PhysicalBackend {
 
   get byteSize(): number {
     return this.bytes;
+  }
+
+  /**
+   * Like get, but a hit returns the cached buffer itself, not a copy: for a caller that only
+   * reads the entry (the barrier decrypting it) and never writes to it or keeps it.
+   */
+  async getShared(key: string): Promise<Buffer | null> {
+    const hit = this.entries.get(key);
+    if (hit !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    return this.get(key);
   }
 
   async get(key: string): Promise<Buffer | null> {
@@ -105,6 +124,7 @@ export class PhysicalCache implements PhysicalBackend {
   clear(): void {
     for (const v of this.entries.values()) v?.fill(0);
     this.entries.clear();
+    this.oldest = null;
     this.bytes = 0;
   }
 
@@ -125,9 +145,17 @@ export class PhysicalCache implements PhysicalBackend {
     this.entries.set(key, value);
     this.bytes += cost;
     while (this.entries.size > this.maxEntries || this.bytes > this.maxBytes) {
-      const oldest = this.entries.keys().next().value as string;
-      this.forget(oldest);
+      this.forget(this.oldestKey());
     }
+  }
+
+  private oldestKey(): string {
+    let next = this.oldest?.next();
+    if (next === undefined || next.done) {
+      this.oldest = this.entries.keys();
+      next = this.oldest.next();
+    }
+    return next.value as string;
   }
 
   private forget(key: string): void {

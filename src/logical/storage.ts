@@ -9,7 +9,14 @@ export interface Storage {
   /** One level: keys by last segment, folders as `name/`, sorted. */
   list(prefix: string): Promise<string[]>;
   listPage(prefix: string, after: string, limit: number): Promise<string[]>;
+  /**
+   * Optional: several puts and deletes applied atomically, in order, as one physical
+   * transaction (one group commit). Without it, `applyOps` falls back to one call each.
+   */
+  batch?(ops: StorageOp[]): Promise<void>;
 }
+
+export type StorageOp = { kind: 'put'; key: string; value: Buffer } | { kind: 'delete'; key: string };
 
 /** A storage rooted at `prefix` (which ends in '/'); keys below it cannot escape it. */
 export function storageView(parent: Storage, prefix: string): Storage {
@@ -28,7 +35,27 @@ export function storageView(parent: Storage, prefix: string): Storage {
     delete: (key) => parent.delete(full(key)),
     list: (p) => parent.list(full(p)),
     listPage: (p, after, limit) => parent.listPage(full(p), after, limit),
+    ...(parent.batch
+      ? {
+          batch: (ops: StorageOp[]) =>
+            parent.batch!(ops.map((op) => (op.kind === 'put' ? { kind: 'put', key: full(op.key), value: op.value } : { kind: 'delete', key: full(op.key) }))),
+        }
+      : {}),
   };
+}
+
+/** Applies `ops` in order: atomically in one commit where the storage can, else one by one. */
+export async function applyOps(storage: Storage, ops: StorageOp[]): Promise<void> {
+  if (ops.length === 0) return;
+  if (storage.batch) return storage.batch(ops);
+  for (const op of ops) {
+    if (op.kind === 'put') await storage.put(op.key, op.value);
+    else await storage.delete(op.key);
+  }
+}
+
+export function jsonOp(key: string, value: unknown): StorageOp {
+  return { kind: 'put', key, value: Buffer.from(JSON.stringify(value), 'utf8') };
 }
 
 export async function getJson<T>(storage: Storage, key: string): Promise<T | null> {

@@ -10,7 +10,7 @@
  * Times are stored as epoch milliseconds and formatted on the way out.
  */
 import { createHash } from 'node:crypto';
-import { getJson, putJson, type Storage } from '../../../logical/storage.js';
+import { applyOps, getJson, jsonOp, putJson, type Storage, type StorageOp } from '../../../logical/storage.js';
 
 export interface VersionMeta {
   /** ms */
@@ -57,7 +57,20 @@ const CONFIG_KEY = 'config';
 export const META_PREFIX = 'meta/';
 
 const metaKey = (path: string) => META_PREFIX + path;
-const dataKey = (path: string, version: number) => `data/${createHash('sha256').update(path).digest('hex')}/${version}`;
+// The path's hash is needed by every read and write of the path; remembered for the hot
+// paths (paths are not secret: they are stored in the clear under meta/).
+const hashes = new Map<string, string>();
+const HASHES_MAX = 10_000;
+function pathHash(path: string): string {
+  let h = hashes.get(path);
+  if (h === undefined) {
+    h = createHash('sha256').update(path).digest('hex');
+    if (hashes.size >= HASHES_MAX) hashes.clear();
+    hashes.set(path, h);
+  }
+  return h;
+}
+const dataKey = (path: string, version: number) => `data/${pathHash(path)}/${version}`;
 
 export async function readConfig(storage: Storage): Promise<KvConfig> {
   return { ...DEFAULT_CONFIG, ...(await getJson<Partial<KvConfig>>(storage, CONFIG_KEY)) };
@@ -85,6 +98,16 @@ export async function readVersion(storage: Storage, path: string, version: numbe
 
 export function writeVersion(storage: Storage, path: string, version: number, entry: VersionEntry): Promise<void> {
   return putJson(storage, dataKey(path, version), entry);
+}
+
+/**
+ * A new version: its data, the metadata naming it and the deletion of pruned versions, in
+ * that order and in one atomic commit where the storage supports it.
+ */
+export function storeVersionEntries(storage: Storage, path: string, meta: KeyMeta, version: number, entry: VersionEntry, pruned: Iterable<number>): Promise<void> {
+  const ops: StorageOp[] = [jsonOp(dataKey(path, version), entry), jsonOp(metaKey(meta.path), meta)];
+  for (const v of pruned) ops.push({ kind: 'delete', key: dataKey(path, v) });
+  return applyOps(storage, ops);
 }
 
 export async function deleteVersions(storage: Storage, path: string, versions: Iterable<number>): Promise<void> {

@@ -11,7 +11,7 @@ import { versionView } from '../format.js';
 import { isJsonObject, mergePatch } from '../merge-patch.js';
 import { lockSecret, type V2Context, type V2Path } from '../path.js';
 import { readSecretVersion } from '../read-version.js';
-import { deleteVersions, readConfig, readMeta, readVersion, writeMeta, writeVersion, type KeyMeta, type KvConfig } from '../storage.js';
+import { readConfig, readMeta, readVersion, storeVersionEntries, writeMeta, type KeyMeta, type KvConfig } from '../storage.js';
 import { addVersion, checkCas, newKeyMeta, softDelete, stateOf, versionMeta } from '../versions.js';
 
 const DATA_MESSAGE = "expected an object holding the secret's key/value pairs";
@@ -45,9 +45,8 @@ async function storeVersion(
   const entry = meta ?? newKeyMeta(path, now);
   const { version, pruned } = addVersion(entry, config, now);
   // Data first, metadata second: until the metadata names it, a version does not exist.
-  await writeVersion(ctx.storage, path, version, { data });
-  await writeMeta(ctx.storage, entry);
-  await deleteVersions(ctx.storage, path, pruned);
+  // One atomic commit where the storage allows (one fsync per write, not two).
+  await storeVersionEntries(ctx.storage, path, entry, version, { data }, pruned);
   return { data: versionView(entry, version, entry.versions[version]!) };
 }
 
