@@ -187,3 +187,31 @@ test('barrier: with the cache on, tampering is still caught once the entry is re
   await barrier.unseal(rootKey);
   await assert.rejects(barrier.get('t/y'), authFailure('t/y'));
 });
+
+test('barrier: a batch seals every put and applies puts and deletes together', async () => {
+  const { barrier, physical } = await unsealedBarrier();
+  await barrier.put('kv/old', Buffer.from('stale'));
+  await barrier.batch([
+    { kind: 'put', key: 'kv/meta', value: Buffer.from('meta-plaintext') },
+    { kind: 'put', key: 'kv/data/1', value: Buffer.from('data-plaintext') },
+    { kind: 'delete', key: 'kv/old' },
+  ]);
+  assert.deepEqual(await barrier.get('kv/meta'), Buffer.from('meta-plaintext'));
+  assert.deepEqual(await barrier.get('kv/data/1'), Buffer.from('data-plaintext'));
+  assert.equal(await barrier.get('kv/old'), null);
+  const raw = await physical.get('kv/data/1');
+  assert.ok(raw && !raw.toString('latin1').includes('data-plaintext'), 'stored encrypted');
+});
+
+test('barrier: a batch touching the keyring is refused whole, and a sealed barrier takes no batch', async () => {
+  const { barrier } = await unsealedBarrier();
+  await assert.rejects(
+    barrier.batch([
+      { kind: 'put', key: 'kv/x', value: Buffer.from('x') },
+      { kind: 'put', key: KEYRING_PATH, value: Buffer.from('evil') },
+    ]),
+  );
+  assert.equal(await barrier.get('kv/x'), null, 'nothing of the refused batch was written');
+  barrier.seal();
+  await assert.rejects(barrier.batch([{ kind: 'put', key: 'kv/y', value: Buffer.from('y') }]), (e: unknown) => e instanceof CofferError && e.status === 503);
+});
