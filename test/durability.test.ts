@@ -279,6 +279,10 @@ describe('durability: SIGKILL in the middle of concurrent writes (sqlite storage
     assert.equal((await root('PUT', 'sys/policies/acl/after-rotate', { policy: READER_POLICY })).status, 204);
     assert.equal((await root('POST', 'kv/after-rotate', { value: 'new term' })).status, 204);
     assert.equal((await root('POST', 'sys/mounts/late', { type: 'kv' })).status, 204);
+    // kv-v2: each write commits its version and the key's metadata in one transaction.
+    assert.equal((await root('POST', 'sys/mounts/kv2', { type: 'kv-v2' })).status, 204);
+    assert.equal((await root('POST', 'kv2/data/app', { data: { v: 1 } })).status, 200);
+    assert.equal((await root('POST', 'kv2/data/app', { data: { v: 2 } })).status, 200);
     const created = await root('POST', 'auth/token/create', { policies: ['after-rotate'] });
     assert.equal(created.status, 200, created.text);
     const token = created.json.auth.client_token as string;
@@ -300,6 +304,9 @@ describe('durability: SIGKILL in the middle of concurrent writes (sqlite storage
     assert.equal((await root('GET', 'kv/before-rotate')).json?.data?.value, 'old term', 'entries of the old term still decrypt');
     assert.equal((await root('GET', 'kv/after-rotate')).json?.data?.value, 'new term');
     assert.equal((await root('GET', 'sys/mounts')).json?.data?.['late/']?.type, 'kv', 'the mount made right before the kill');
+    const v2 = await root('GET', 'kv2/data/app');
+    assert.deepEqual([v2.json?.data?.data, v2.json?.data?.metadata?.version], [{ v: 2 }, 2], 'both kv-v2 versions, data and metadata');
+    assert.deepEqual((await root('GET', 'kv2/data/app?version=1')).json?.data?.data, { v: 1 });
 
     const self = await client(server, token)('GET', 'auth/token/lookup-self');
     assert.equal(self.status, 200, `token created right before the kill: ${self.text}`);
