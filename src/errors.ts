@@ -45,7 +45,6 @@ export const permissionDenied = (message = 'permission denied') => new CofferErr
 export const notFound = (message?: string) => new CofferError('NotFound', message === undefined ? [] : [message]);
 export const unsupportedOperation = (message = 'unsupported operation') =>
   new CofferError('UnsupportedOperation', message);
-export const payloadTooLarge = (message = 'request body too large') => new CofferError('PayloadTooLarge', message);
 export const sealedError = () => new CofferError('Sealed', 'Vault is sealed');
 export const internalError = (message = 'internal error') => new CofferError('Internal', message);
 

@@ -4,11 +4,10 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Barrier } from '../barrier/barrier.js';
-import { invalidRequest } from '../errors.js';
 import type { Backend } from '../framework/backend.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { Request, Response } from '../logical/request.js';
-import { clearPrefix, storageView, type Storage } from '../logical/storage.js';
+import { clearPrefix, storageView } from '../logical/storage.js';
 import type { PhysicalBackend } from '../physical/types.js';
 import { ShamirSeal } from '../seal/shamir-seal.js';
 import { AuditBroker } from './audit/audit-broker.js';
@@ -62,7 +61,6 @@ export class Core {
   tokens!: TokenStore;
   clusterName = '';
   clusterId = '';
-  private unsealedAt = 0;
 
   constructor(options: CoreOptions) {
     this.options = options;
@@ -126,7 +124,6 @@ export class Core {
     ({ name: this.clusterName, id: this.clusterId } = JSON.parse(cluster.toString('utf8')) as { name: string; id: string });
     await this.policies.load();
     await this.mounts.load();
-    this.unsealedAt = this.clock();
     this.logger.info('unsealed');
   }
 
@@ -166,15 +163,4 @@ export class Core {
     return Buffer.from(value);
   }
 
-  get storage(): Storage {
-    return this.barrier;
-  }
-
-  get unsealTime(): number {
-    return this.unsealedAt;
-  }
-
-  assertUnsealedForAdmin(): void {
-    if (this.sealed) throw invalidRequest('Vault is sealed');
-  }
 }

@@ -86,10 +86,12 @@ export class MountManager {
     if (!this.factoryFor(table, spec.type)) {
       throw invalidRequest(`unknown ${table === 'auth' ? 'auth method' : 'secrets engine'} type "${spec.type}"`);
     }
-    const check = this.backendFor(table, spec.type, spec.options ?? {})!.mountOptions;
-    const options = check ? check(spec.options ?? {}) : spec.options;
+    const requested = spec.options ?? {};
+    const probe = this.backendFor(table, spec.type, requested)!;
+    const options = probe.mountOptions ? probe.mountOptions(requested) : requested;
     const entry = newMountEntry(table, path, spec.type, { ...spec, options });
-    const backend = this.backendFor(table, spec.type, entry.options)!;
+    // The backend's table may depend on its options: build it again only if checking changed them.
+    const backend = options === requested ? probe : this.backendFor(table, spec.type, options)!;
     const routed = routedPathOf(entry);
     if (table === 'mounts' && PROTECTED_PREFIXES.some((p) => routed.startsWith(p))) {
       throw invalidRequest(`cannot mount under the reserved path "${routed}"`);

@@ -3,7 +3,6 @@
  * Compiled ACLs are cached per policy set and dropped whenever any policy changes, so a
  * request never parses or compiles a policy.
  */
-import { notFound } from '../errors.js';
 import type { Storage } from '../logical/storage.js';
 import {
   assertPolicyNameDeletable,
@@ -13,12 +12,13 @@ import {
   defaultPolicyText,
   normalizePolicyName,
   parsePolicy,
+  ROOT_ACL,
+  ROOT_POLICY_NAME,
   type Acl,
   type Policy,
 } from './policy/index.js';
 
 const PREFIX = 'sys/policy/';
-const ROOT_POLICY = 'root';
 
 export class PolicyStore {
   private readonly policies = new Map<string, Policy>();
@@ -43,7 +43,7 @@ export class PolicyStore {
   }
 
   list(): string[] {
-    return [...this.policies.keys(), ROOT_POLICY].sort();
+    return [...this.policies.keys(), ROOT_POLICY_NAME].sort();
   }
 
   get(name: string): Policy | undefined {
@@ -52,7 +52,7 @@ export class PolicyStore {
 
   has(name: string): boolean {
     const n = normalizePolicyName(name);
-    return n === ROOT_POLICY || this.policies.has(n);
+    return n === ROOT_POLICY_NAME || this.policies.has(n);
   }
 
   /** Validates, then persists; the policy text is stored as given. */
@@ -74,12 +74,6 @@ export class PolicyStore {
     this.acls.clear();
   }
 
-  requirePolicy(rawName: string): Policy {
-    const policy = this.get(rawName);
-    if (!policy) throw notFound();
-    return policy;
-  }
-
   /**
    * The ACL for a token's policy names. Only a token whose stored policies contain exactly
    * `root` gets root: names are normalized when the token is created, so `ROOT` or ` root`
@@ -89,13 +83,16 @@ export class PolicyStore {
     const key = names.join('\n');
     let acl = this.acls.get(key);
     if (!acl) {
-      const policies: Policy[] = [];
-      for (const name of names) {
-        if (name === ROOT_POLICY) policies.push({ name: ROOT_POLICY, raw: '', rules: [] } as unknown as Policy);
-        const p = this.policies.get(name);
-        if (p) policies.push(p);
+      if (names.includes(ROOT_POLICY_NAME)) {
+        acl = ROOT_ACL;
+      } else {
+        const policies: Policy[] = [];
+        for (const name of names) {
+          const p = this.policies.get(name);
+          if (p) policies.push(p);
+        }
+        acl = compileAcl(policies);
       }
-      acl = compileAcl(policies);
       this.acls.set(key, acl);
     }
     return acl;

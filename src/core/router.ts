@@ -53,7 +53,7 @@ export class Router {
     // `kv` and `kv/metadata` arrive without a trailing slash from the Go client's cleaned
     // paths; the mount root itself must still route.
     const exact = this.routes.get(path.endsWith('/') ? path : path + '/');
-    if (exact) return { route: exact, relPath: path.endsWith('/') ? '' : '' };
+    if (exact) return { route: exact, relPath: '' };
     for (let i = path.length - 1; i > 0; i--) {
       if (path.charCodeAt(i - 1) !== 47) continue;
       const route = this.routes.get(path.slice(0, i));

@@ -3,7 +3,7 @@
  * settle create vs update, dispatch by operation.
  */
 import type { z } from 'zod';
-import { invalidRequest, notFound, unsupportedOperation } from '../errors.js';
+import { invalidRequest, unsupportedOperation } from '../errors.js';
 import type { Operation, Response } from '../logical/request.js';
 import type { Backend, HandlerContext, PathDefinition } from './backend.js';
 import { renderPathHelp } from './help.js';
@@ -83,10 +83,4 @@ export async function runHandler(
     response.warnings = [...(response.warnings ?? []), `Endpoint ignored these unrecognized parameters: [${ignored.join(' ')}]`];
   }
   return response;
-}
-
-export function requireRoute(backend: Backend, relPath: string): RoutedPath {
-  const route = findPath(backend, relPath);
-  if (!route) throw notFound(`unsupported path`);
-  return route;
 }

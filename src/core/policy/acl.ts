@@ -145,8 +145,11 @@ class RootAcl implements Acl {
  * One ACL for a set of policies. The policy named `root` makes the ACL root (everything
  * allowed, sudo included). Rules naming the same pattern in several policies are merged.
  */
+/** The ACL of a root token: everything, sudo included. */
+export const ROOT_ACL: Acl = new RootAcl();
+
 export function compileAcl(policies: readonly Policy[]): Acl {
-  if (policies.some((p) => p.name === ROOT_POLICY_NAME)) return new RootAcl();
+  if (policies.some((p) => p.name === ROOT_POLICY_NAME)) return ROOT_ACL;
   const byPattern = new Map<string, PathRule>();
   for (const policy of policies) {
     for (const rule of policy.rules) {

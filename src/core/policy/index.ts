@@ -1,5 +1,5 @@
 /** ACL policies: parsing, names, the default policy, and compiled ACLs. */
-export { compileAcl } from './acl.js';
+export { compileAcl, ROOT_ACL } from './acl.js';
 export { defaultPolicyText, DEFAULT_POLICY_TEXT } from './default-policy.js';
 export { parseDurationSeconds } from './duration.js';
 export { comparePriority, parsePathPattern, type PathPattern } from './path-pattern.js';
