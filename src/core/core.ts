@@ -11,8 +11,10 @@ import { clearPrefix, storageView } from '../logical/storage.js';
 import type { PhysicalBackend } from '../physical/types.js';
 import { ShamirSeal } from '../seal/shamir-seal.js';
 import { AuditBroker } from './audit/audit-broker.js';
+import { ExpirationManager, type RetryPolicy } from './expiration/expiration-manager.js';
 import { handleRequest } from './handle.js';
 import { MountManager } from './mount-manager.js';
+import { startPeriodic } from './periodic.js';
 import { PolicyStore } from './policy-store.js';
 import { Router } from './router.js';
 import { createSystemBackend } from './system/system-backend.js';
@@ -39,6 +41,8 @@ export interface CoreOptions {
   /** Mounts added on first unseal of a fresh store (dev mode: `secret/` as kv-v2). */
   extraDefaultMounts?: { path: string; type: string; description: string; options?: Record<string, string> }[];
   clock?: () => number;
+  /** How failed lease revocations are retried (tests shorten it). */
+  leaseRetry?: RetryPolicy;
 }
 
 const DEFAULT_TTL = 32 * 24 * 3600;
@@ -59,6 +63,8 @@ export class Core {
   readonly sealedSystemBackend: Backend;
   policies!: PolicyStore;
   tokens!: TokenStore;
+  expiration!: ExpirationManager;
+  private stopPeriodic: (() => void) | undefined;
   clusterName = '';
   clusterId = '';
 
@@ -115,7 +121,16 @@ export class Core {
       salt,
       clock: this.clock,
       onRevoke: (entry) => this.onTokenRevoked(entry),
+      onExpiry: (hashedId, at) => this.expiration.scheduleToken(hashedId, at),
       logger: this.logger.named('token'),
+    });
+    this.expiration = new ExpirationManager({
+      storage: storageView(this.barrier, 'sys/expire/'),
+      tokens: this.tokens,
+      routeByMountUuid: (uuid) => this.router.all().find((r) => r.entry.uuid === uuid),
+      logger: this.logger.named('expiration'),
+      clock: this.clock,
+      retry: this.options.leaseRetry,
     });
     salt.fill(0);
     const cluster = await this.loadOrCreate('core/cluster-info', () =>
@@ -124,11 +139,15 @@ export class Core {
     ({ name: this.clusterName, id: this.clusterId } = JSON.parse(cluster.toString('utf8')) as { name: string; id: string });
     await this.policies.load();
     await this.mounts.load();
+    this.expiration.startRestore();
+    this.stopPeriodic = startPeriodic(this.router, this.logger);
     this.logger.info('unsealed');
   }
 
   /** Seal: close the barrier (zeroing key material) and drop every cache above it. */
   async sealVault(): Promise<void> {
+    this.stopPeriodic?.();
+    this.expiration?.stop();
     this.router.clear();
     this.tokens?.wipe();
     this.policies?.clear();
@@ -149,8 +168,9 @@ export class Core {
     return undefined;
   }
 
-  /** A token's private storage and its children go with it. */
+  /** A token's leases and private storage go with it. */
   private async onTokenRevoked(entry: TokenEntry): Promise<void> {
+    await this.expiration.revokeByToken(entry.hashedId);
     const cubbyhole = this.router.get('cubbyhole/');
     if (cubbyhole && entry.cubbyholeId) await clearPrefix(cubbyhole.storage, `${entry.cubbyholeId}/`);
   }

@@ -11,6 +11,7 @@ import { canonicalizePath } from './canonical-path.js';
 import type { Core } from './core.js';
 import { addressInCidrs } from './cidr.js';
 import { createLoginToken } from './login-token.js';
+import type { Route } from './router.js';
 import { isFinalUse, type TokenEntry } from './token/token-entry.js';
 
 /** The only paths that answer while sealed. */
@@ -110,6 +111,8 @@ export async function handleRequest(core: Core, req: Request): Promise<Response>
   try {
     response = await runHandler(match.route.backend, pathRoute, operation, ctx, ignored);
     if (response?.auth) response = await createLoginToken(core, match.route, req, response);
+    // A response that already names its lease (sys/leases/renew) is about an existing one.
+    if (response?.secret && !response.leaseId) response = await registerLease(core, match.route, req, token, response);
   } catch (error) {
     await core.audit.logResponse({ request: req, token, error });
     throw error;
@@ -166,6 +169,14 @@ const sealedMountInfo = {
 };
 
 const denyAll = () => false;
+
+/** A secret with a TTL gets a lease, tied to the token that asked for it. */
+async function registerLease(core: Core, route: Route, req: Request, token: TokenEntry | null, response: Response): Promise<Response> {
+  const secret = response.secret!;
+  const { leaseId, ttl, warnings } = await core.expiration.register(route, req.path, token?.hashedId ?? '', secret);
+  const allWarnings = [...(response.warnings ?? []), ...warnings];
+  return { ...response, leaseId, secret: { ...secret, ttl }, warnings: allWarnings.length ? allWarnings : undefined };
+}
 
 function allowedFor(core: Core, token: TokenEntry, mountPath: string) {
   return (relPath: string, operation: Request['operation']) =>

@@ -110,6 +110,9 @@ export class MountManager {
     const entry = this.find(table, path);
     if (!entry) return; // Vault answers 204 for a path that is not mounted.
     if (SINGLETON_TYPES.has(entry.type)) throw invalidRequest(`cannot unmount "${path}": ${entry.type} mounts are built in`);
+    // Vault's order: every lease the mount issued (or token it logged in) is revoked first;
+    // a revocation that fails leaves the mount in place, to be retried or revoke-forced.
+    await this.core.expiration.revokePrefixWithTokens(routedPathOf(entry));
     const route = this.core.router.get(routedPathOf(entry));
     if (route?.backend.cleanup) await route.backend.cleanup(route.base);
     this.core.router.remove(routedPathOf(entry));
@@ -145,6 +148,8 @@ export class MountManager {
     }
     const conflict = this.core.router.conflicting(routed);
     if (conflict && conflict.entry !== entry) throw invalidRequest(`path is already in use at ${conflict.routedPath}`);
+    // Lease ids name the old path: as Vault does, they are revoked rather than renamed.
+    await this.core.expiration.revokePrefixWithTokens(routedPathOf(entry));
     // Storage is keyed by the mount's uuid, so moving a mount moves no data.
     await this.replace(entry, moved);
     return moved;

@@ -94,10 +94,32 @@ export function definePath<S extends Shape>(spec: PathSpec<S>): PathDefinition {
   return { spec: spec as unknown as PathSpec<Shape>, pattern, schema: z.object(fields) };
 }
 
+/** A handler context without a request: lease renewal and revocation, periodic work, cleanup. */
+export type BackgroundContext = Omit<HandlerContext, 'fields' | 'raw' | 'req'>;
+
+/** What a backend learns about one of its leases when asked to renew or revoke it. */
+export interface LeaseInfo {
+  leaseId: string;
+  internalData: Record<string, unknown>;
+  /** unix ms */
+  issueTime: number;
+  expireTime: number;
+}
+
+/** A backend's answer to a renewal: it may shorten the TTL; core caps it at the lease's max. */
+export interface LeaseRenewal {
+  /** seconds; absent = the requested increment, or the mount's default */
+  ttl?: number;
+  data?: Record<string, unknown>;
+  warnings?: string[];
+}
+
 export interface LeaseType {
   type: string;
-  renew?: (ctx: HandlerContext, lease: { internalData: Record<string, unknown>; increment: number }) => Promise<Response | null>;
-  revoke: (ctx: HandlerContext, lease: { internalData: Record<string, unknown> }) => Promise<void>;
+  /** Extends the secret in the system that issued it. Absent: leases of this type are not renewable. */
+  renew?: (ctx: BackgroundContext, lease: LeaseInfo & { increment: number }) => Promise<LeaseRenewal | void>;
+  /** Revokes the secret where it lives; a throw is retried with backoff. Must be idempotent. */
+  revoke: (ctx: BackgroundContext, lease: LeaseInfo) => Promise<void>;
 }
 
 export interface BackendSpec {
@@ -115,9 +137,9 @@ export interface BackendSpec {
    */
   mountOptions?: (next: Record<string, string>, previous?: Record<string, string>) => Record<string, string>;
   /** Called about once a minute while unsealed. */
-  periodic?: (ctx: Omit<HandlerContext, 'fields' | 'raw' | 'req'>) => Promise<void>;
+  periodic?: (ctx: BackgroundContext) => Promise<void>;
   /** Called when the mount is disabled, before its storage is cleared. */
-  cleanup?: (ctx: Omit<HandlerContext, 'fields' | 'raw' | 'req'>) => Promise<void>;
+  cleanup?: (ctx: BackgroundContext) => Promise<void>;
 }
 
 export interface Backend extends BackendSpec {

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
-import { Core } from '../core/core.js';
+import { Core, type BackendRegistry } from '../core/core.js';
+import type { RetryPolicy } from '../core/expiration/expiration-manager.js';
 import { createHttpServer } from '../http/server.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { openPhysical } from '../physical/registry.js';
@@ -14,6 +15,13 @@ import type { ServerConfig } from './server-config.js';
 
 export interface DevOptions {
   rootTokenId?: string;
+}
+
+/** What an embedding program (tests, benchmarks) may add beyond the configuration. */
+export interface StartOptions {
+  /** Engines and auth methods beyond the built-in ones. */
+  extraBackends?: Partial<BackendRegistry>;
+  leaseRetry?: RetryPolicy;
 }
 
 export interface RunningServer {
@@ -67,12 +75,21 @@ async function closeWithGrace(app: FastifyInstance, graceMs = 2000): Promise<voi
   }
 }
 
-export async function startServer(config: ServerConfig, dev?: DevOptions, logger = createLogger({ level: config.logLevel })): Promise<RunningServer> {
+export async function startServer(
+  config: ServerConfig,
+  dev?: DevOptions,
+  logger = createLogger({ level: config.logLevel }),
+  options: StartOptions = {},
+): Promise<RunningServer> {
   if (config.listeners.length === 0) throw new Error('at least one listener is required');
   const physical = await openPhysical(config.storage.type as 'inmem' | 'sqlite', config.storage.config);
   const core = new Core({
     physical,
-    registry,
+    registry: {
+      secrets: { ...registry.secrets, ...options.extraBackends?.secrets },
+      auth: { ...registry.auth, ...options.extraBackends?.auth },
+    },
+    leaseRetry: options.leaseRetry,
     logger: logger.named('core'),
     defaultLeaseTtl: config.defaultLeaseTtl,
     maxLeaseTtl: config.maxLeaseTtl,

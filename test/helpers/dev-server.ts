@@ -2,7 +2,7 @@
 import { createApiClient, type ApiClient } from '../../src/api/client.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { devConfig, type ServerConfig } from '../../src/server/server-config.js';
-import { startServer, type RunningServer } from '../../src/server/start-server.js';
+import { startServer, type RunningServer, type StartOptions } from '../../src/server/start-server.js';
 
 export interface TestServer {
   server: RunningServer;
@@ -16,9 +16,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startDevServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+export async function startDevServer(overrides: Partial<ServerConfig> = {}, options: StartOptions = {}): Promise<TestServer> {
   const config = { ...devConfig('127.0.0.1:0'), logLevel: 'off' as const, ...overrides };
-  const server = await startServer(config, { rootTokenId: undefined }, silentLogger);
+  const server = await startServer(config, { rootTokenId: undefined }, silentLogger, options);
   const rootToken = server.dev!.rootToken;
   const address = server.address;
   return {

@@ -3,6 +3,7 @@ import { defineBackend, definePath, type Backend } from '../../framework/backend
 import { buildOpenApi } from '../../framework/openapi.js';
 import type { Core } from '../core.js';
 import { VERSION } from '../version.js';
+import { leasePaths } from './lease-paths.js';
 import { mountPaths } from './mount-paths.js';
 import { policyPaths } from './policy-paths.js';
 import { rekeyPaths } from './rekey-paths.js';
@@ -17,6 +18,7 @@ export function createSystemBackend(core: Core): Backend {
       ...rekeyPaths(core),
       ...mountPaths(core),
       ...policyPaths(core),
+      ...leasePaths(core),
       definePath({
         pattern: 'internal/specs/openapi',
         operations: {
@@ -26,6 +28,6 @@ export function createSystemBackend(core: Core): Backend {
       }),
     ],
     unauthenticated: ['seal-status', 'health', 'leader', 'init', 'unseal', 'rekey/*', 'generate-root/*', 'internal/ui/mounts', 'internal/ui/mounts/*'],
-    sudo: ['auth/*', 'remount', 'audit', 'audit/*', 'raw', 'raw/*', 'rotate', 'seal', 'step-down', 'leases/revoke-prefix/*', 'leases/revoke-force/*', 'revoke-prefix/*', 'revoke-force/*', 'config/*'],
+    sudo: ['auth/*', 'remount', 'audit', 'audit/*', 'raw', 'raw/*', 'rotate', 'seal', 'step-down', 'leases/lookup/*', 'leases/revoke-prefix/*', 'leases/revoke-force/*', 'revoke-prefix/*', 'revoke-force/*', 'config/*'],
   });
 }

@@ -32,6 +32,8 @@ export interface TokenStoreOptions {
   onRevoke: (entry: TokenEntry) => Promise<void>;
   /** For background failures; only accessors are ever logged. */
   logger?: Logger;
+  /** Told each expiry time a token gets (create, renew, load), so it is revoked on time. */
+  onExpiry?: (hashedId: string, expireTimeMs: number) => void;
 }
 
 export interface LookupOptions {
@@ -45,6 +47,7 @@ export class TokenStore {
   private readonly hasher: TokenHasher;
   private readonly onRevoke: (entry: TokenEntry) => Promise<void>;
   private readonly logger: Logger | undefined;
+  private readonly onExpiry: (hashedId: string, expireTimeMs: number) => void;
   private readonly cache: TokenCache;
   private readonly revocations = new Map<string, Promise<void>>();
   private readonly background = new Set<Promise<unknown>>();
@@ -57,6 +60,7 @@ export class TokenStore {
     this.clock = opts.clock ?? Date.now;
     this.onRevoke = opts.onRevoke;
     this.logger = opts.logger;
+    this.onExpiry = opts.onExpiry ?? (() => undefined);
     this.cache = new TokenCache(opts.storage);
   }
 
@@ -72,7 +76,12 @@ export class TokenStore {
   /** Reads every entry into memory (on unseal). Returns how many entries were loaded. */
   async load(): Promise<number> {
     let count = 0;
-    for (const h of await this.listKeys('id/')) if (isHashedId(h) && (await this.cache.load(h))) count++;
+    for (const h of await this.listKeys('id/')) {
+      const entry = isHashedId(h) ? await this.cache.load(h) : null;
+      if (!entry) continue;
+      count++;
+      if (entry.expireTime > 0) this.onExpiry(h, entry.expireTime);
+    }
     return count;
   }
 
@@ -95,6 +104,7 @@ export class TokenStore {
         parent ? this.storage.put(`parent/${parent.hashedId}/${hashedId}`, Buffer.alloc(0)) : undefined,
       ]);
       this.cache.index(entry);
+      if (entry.expireTime > 0) this.onExpiry(hashedId, entry.expireTime);
     } finally {
       this.creating.delete(hashedId);
     }
@@ -164,6 +174,7 @@ export class TokenStore {
       return { ...cur, expireTime: result.expireTime, lastRenewalTime: Math.floor(now / 1000) };
     });
     if (!next) throw invalidRequest('token not found');
+    if (next.expireTime > 0) this.onExpiry(next.hashedId, next.expireTime);
     return { entry: next, warnings };
   }
 
@@ -197,6 +208,19 @@ export class TokenStore {
     const expired = this.cache.values().filter((e) => isExpired(e, now));
     for (const entry of expired) await this.revokeTree(entry);
     return expired.length;
+  }
+
+  /** Revokes the token if its time has come (its expiry timer fired); true when it did. */
+  async revokeIfExpired(hashedId: string): Promise<boolean> {
+    const entry = this.cache.get(hashedId) ?? (await this.cache.load(hashedId));
+    if (!entry || !isExpired(entry, this.clock())) return false;
+    await this.revokeTree(entry);
+    return true;
+  }
+
+  /** Every live token held in memory (lease listings and prefix revocations by creation path). */
+  all(): TokenEntry[] {
+    return this.cache.values().filter((e) => e.numUses !== USED_UP);
   }
 
   /** Full storage sweep: dangling indexes, expired or half-revoked tokens, children of vanished parents. */
