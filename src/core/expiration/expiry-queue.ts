@@ -75,9 +75,17 @@ export class ExpiryQueue {
     this.readyHead = 0;
   }
 
-  /** Waits until nothing is running or waiting to run. */
+  /** Waits until nothing is due, running or waiting to run. */
   async drain(): Promise<void> {
-    while (this.inFlight.size > 0 || this.readyHead < this.ready.length) await Promise.allSettled([...this.inFlight]);
+    for (;;) {
+      if (this.inFlight.size > 0 || this.readyHead < this.ready.length) {
+        await Promise.allSettled([...this.inFlight]);
+      } else if (!this.stopped && this.heap.length > 0 && this.heap[0]!.at <= this.clock()) {
+        await new Promise((resolve) => setTimeout(resolve, 5)); // the timer is about to fire
+      } else {
+        return;
+      }
+    }
   }
 
   private arm(): void {
