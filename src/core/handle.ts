@@ -1,9 +1,9 @@
 /**
  * The request pipeline (DESIGN.md): canonical path → seal gate → token → route →
- * create/update → ACL → audit → handler → token for logins → audit → answer.
+ * create/update → ACL → audit → handler → token for logins → wrapping → audit → answer.
  */
 import { randomBytes } from 'node:crypto';
-import { invalidRequest, notFound, permissionDenied, sealedError, unsupportedOperation } from '../errors.js';
+import { notFound, permissionDenied, sealedError, unsupportedOperation } from '../errors.js';
 import type { CallerInfo, HandlerContext } from '../framework/backend.js';
 import { dropNulls, findPath, parseFields, runHandler, settleWriteOperation, supportsOperation } from '../framework/dispatch.js';
 import type { Request, Response } from '../logical/request.js';
@@ -12,6 +12,9 @@ import type { Core } from './core.js';
 import { addressInCidrs } from './cidr.js';
 import { createLoginToken } from './login-token.js';
 import { isFinalUse, type TokenEntry } from './token/token-entry.js';
+import { wrapIfRequested } from './wrapping/wrap-response.js';
+import { checkWrappingRequest } from './wrapping/wrapping-request.js';
+import { checkWrapTtl } from './wrapping/wrapping-token.js';
 
 /** The only paths that answer while sealed. */
 const SEALED_PATHS = new Set(['sys/seal-status', 'sys/unseal', 'sys/init', 'sys/health', 'sys/leader']);
@@ -44,6 +47,7 @@ export async function handleRequest(core: Core, req: Request): Promise<Response>
 
   let token: TokenEntry | null = null;
   if (req.clientToken) token = await core.tokens.lookup(req.clientToken);
+  await checkWrappingRequest(core, req, token);
   if (!token && !unauthenticated) throw permissionDenied();
   if (token && !unauthenticated) checkBoundCidrs(token, req.remoteAddress);
 
@@ -95,12 +99,13 @@ export async function handleRequest(core: Core, req: Request): Promise<Response>
   if (!pathRoute) throw notFound(`unsupported path`);
   if (!supportsOperation(pathRoute, operation)) throw unsupportedOperation();
   if (parseError) throw parseError;
-  if (req.wrapTtl !== undefined) throw invalidRequest('response wrapping is not available on this server yet');
+  if (req.wrapTtl !== undefined) checkWrapTtl(req.wrapTtl, core.system.maxLeaseTtl);
 
   await core.audit.logRequest({ request: req, token });
 
   let exhausted = false;
-  if (token && token.numUses > 0) {
+  // Unauthenticated paths (logins, sys/wrapping/lookup) do not spend the uses of a token sent along.
+  if (token && !unauthenticated && token.numUses > 0) {
     const used = await core.tokens.useToken(token);
     if (!used) throw permissionDenied();
     exhausted = isFinalUse(used);
@@ -110,6 +115,7 @@ export async function handleRequest(core: Core, req: Request): Promise<Response>
   try {
     response = await runHandler(match.route.backend, pathRoute, operation, ctx, ignored);
     if (response?.auth) response = await createLoginToken(core, match.route, req, response);
+    if (response) response = await wrapIfRequested(core, req, response, match.route.entry.type);
   } catch (error) {
     await core.audit.logResponse({ request: req, token, error });
     throw error;
