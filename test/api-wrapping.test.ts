@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RawResponse, VaultResponse } from '../src/api/client.js';
+import { wrapIfRequested } from '../src/core/wrapping/wrap-response.js';
+import type { Request } from '../src/logical/request.js';
 import { startDevServer, type TestServer } from './helpers/dev-server.js';
 
 type WrapInfo = { token: string; accessor: string; ttl: number; creation_time: string; creation_path: string; wrapped_accessor?: string };
@@ -293,6 +295,44 @@ describe('response wrapping over HTTP', () => {
     assert.equal((await t.root.raw('POST', 'auth/token/create/sneaky', { no_default_policy: true })).status, 400);
   });
 
+  it('wraps what a handler demands, with the shorter of its TTL and the client’s', async () => {
+    const core = t.server.core;
+    const req: Request = { id: 'handler-wrap', operation: 'update', path: 'auth/approle/role/r/secret-id', data: {}, headers: {} };
+    const demanded = { data: { secret_id: 'sid-1' }, wrapTtl: 300, wrappedAccessor: 'sid-accessor' };
+    const alone = await wrapIfRequested(core, req, demanded, 'approle');
+    assert.equal(alone.data, undefined);
+    assert.equal(alone.wrapInfo!.ttl, 300);
+    assert.equal(alone.wrapInfo!.wrapped_accessor, 'sid-accessor');
+    assert.equal(alone.wrapInfo!.creation_path, 'auth/approle/role/r/secret-id');
+    const shorter = await wrapIfRequested(core, { ...req, wrapTtl: 30 }, demanded, 'approle');
+    assert.equal(shorter.wrapInfo!.ttl, 30);
+    const opened = await unwrapWithHeader(alone.wrapInfo!.token);
+    assert.deepEqual(opened.body!.data, { secret_id: 'sid-1' });
+    assert.equal(opened.body!.mount_type, 'approle');
+    assert.equal(opened.body!.request_id, 'handler-wrap');
+    // Nothing asked, nothing wrapped.
+    const plain = { data: { a: 1 } };
+    assert.equal(await wrapIfRequested(core, req, plain, 'kv'), plain);
+  });
+
+  it('leaves no token behind when the answer cannot be wrapped', async () => {
+    const core = t.server.core;
+    const accessors = async () => ((await t.root.list('auth/token/accessors'))!.data!.keys as string[]).length;
+    const before = await accessors();
+    const cubbyhole = core.router.get('cubbyhole/')!;
+    core.router.remove('cubbyhole/');
+    try {
+      const res = await wrapped('POST', 'auth/token/create', 60, { policies: ['default'] });
+      assert.equal(res.status, 500);
+      assert.equal(res.body!.wrap_info, undefined);
+    } finally {
+      core.router.add(cubbyhole);
+    }
+    await core.tokens.settle();
+    // Neither the created token nor the wrapping token survived.
+    assert.equal(await accessors(), before);
+  });
+
   it('lets the wrapping token read its cubbyhole/response the old way, once', async () => {
     const info = wrapInfo(await wrapped('GET', 'secret/data/app', 60));
     const old = await t.client(info.token).raw<Body>('GET', 'cubbyhole/response');
@@ -300,5 +340,17 @@ describe('response wrapping over HTTP', () => {
     const inner = JSON.parse((old.body!.data as { response: string }).response) as Body;
     assert.equal((inner.data as { data: { password: string } }).data.password, SECRET);
     assertInvalid(await unwrapWithHeader(info.token));
+  });
+
+  // Last: it seals and unseals the shared server.
+  it('keeps a wrapping token and its contents across a seal and unseal', async () => {
+    const info = wrapInfo(await wrapped('GET', 'secret/data/app', 300));
+    assert.equal((await t.root.raw('PUT', 'sys/seal')).status, 204);
+    assert.equal((await t.anon.raw('POST', 'sys/wrapping/lookup', { token: info.token })).status, 503);
+    const unsealed = await t.anon.raw<{ sealed: boolean }>('PUT', 'sys/unseal', { key: t.server.dev!.unsealKey });
+    assert.equal(unsealed.body!.sealed, false);
+    assert.equal((await t.anon.raw('POST', 'sys/wrapping/lookup', { token: info.token })).status, 200);
+    const opened = await unwrapWithHeader(info.token);
+    assert.equal((opened.body!.data as { data: { password: string } }).data.password, SECRET);
   });
 });

@@ -82,11 +82,23 @@ export async function wrapIfRequested(core: WrappingCore, req: Request, res: Res
   // The client's TTL was checked before the handler ran; a handler's own demand is kept in bounds here.
   ttl = Math.max(1, Math.min(Math.floor(ttl), core.system.maxLeaseTtl));
   const body = JSON.stringify(envelope(req.id, { ...res, mountType }));
-  const wrapInfo = await createWrappingToken(core, {
-    body,
-    ttl,
-    creationPath: req.path,
-    wrappedAccessor: res.authBlock?.accessor ?? res.wrappedAccessor,
-  });
+  let wrapInfo: WrapInfo;
+  try {
+    wrapInfo = await createWrappingToken(core, {
+      body,
+      ttl,
+      creationPath: req.path,
+      wrappedAccessor: res.authBlock?.accessor ?? res.wrappedAccessor,
+    });
+  } catch (err) {
+    // A token made for this answer (login, token create) that nobody will ever receive must not live on.
+    if (res.authBlock) await revokeByAccessor(core, res.authBlock.accessor);
+    throw err;
+  }
   return { wrapInfo, warnings: res.warnings };
+}
+
+async function revokeByAccessor(core: WrappingCore, accessor: string): Promise<void> {
+  const entry = await core.tokens.lookupByAccessor(accessor, { includeUsedUp: true }).catch(() => null);
+  if (entry) await core.tokens.revokeTree(entry).catch(() => undefined);
 }
