@@ -12,8 +12,8 @@ import type { Core } from './core.js';
 import { addressInCidrs } from './cidr.js';
 import { createLoginToken } from './login-token.js';
 import { isFinalUse, type TokenEntry } from './token/token-entry.js';
-import { wrapIfRequested } from './wrapping/wrap-response.js';
-import { checkWrappingRequest } from './wrapping/wrapping-request.js';
+import { wantsWrapping, wrapIfRequested } from './wrapping/wrap-response.js';
+import { checkWrappingRequest, namesWrappingToken } from './wrapping/wrapping-request.js';
 import { checkWrapTtl } from './wrapping/wrapping-token.js';
 
 /** The only paths that answer while sealed. */
@@ -47,7 +47,7 @@ export async function handleRequest(core: Core, req: Request): Promise<Response>
 
   let token: TokenEntry | null = null;
   if (req.clientToken) token = await core.tokens.lookup(req.clientToken);
-  await checkWrappingRequest(core, req, token);
+  if (namesWrappingToken(path)) await checkWrappingRequest(core, req, token);
   if (!token && !unauthenticated) throw permissionDenied();
   if (token && !unauthenticated) checkBoundCidrs(token, req.remoteAddress);
 
@@ -115,7 +115,7 @@ export async function handleRequest(core: Core, req: Request): Promise<Response>
   try {
     response = await runHandler(match.route.backend, pathRoute, operation, ctx, ignored);
     if (response?.auth) response = await createLoginToken(core, match.route, req, response);
-    if (response) response = await wrapIfRequested(core, req, response, match.route.entry.type);
+    if (response && wantsWrapping(req, response)) response = await wrapIfRequested(core, req, response, match.route.entry.type);
   } catch (error) {
     await core.audit.logResponse({ request: req, token, error });
     throw error;

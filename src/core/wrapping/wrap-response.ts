@@ -69,16 +69,25 @@ export async function createWrappingToken(core: WrappingCore, opts: WrapOptions)
 const hasBody = (res: Response): boolean => !!(res.data || res.authBlock || res.warnings?.length || res.secret);
 
 /**
+ * Whether the pipeline's wrapping step has work: the client or the handler asked, and the
+ * answer has a body to wrap. Not wrapped: error statuses (errors are always answered
+ * plainly), bare answers (`raw`: seal status, health, help, an unwrapped answer — Vault's
+ * non-logical endpoints), and answers wrapped already (rewrap). Synchronous, so that the
+ * pipeline pays no await for the answers (nearly all) that are not wrapped.
+ */
+export function wantsWrapping(req: Request, res: Response): boolean {
+  if (req.wrapTtl === undefined && res.wrapTtl === undefined) return false;
+  return !res.wrapInfo && res.raw === undefined && (res.status ?? 200) < 300 && hasBody(res);
+}
+
+/**
  * The pipeline's wrapping step, after the handler (and the login's token) and before the
- * answer is audited. Wraps when the client or the handler asked for it and the answer has
- * a body to wrap. Not wrapped: error statuses (errors are always answered plainly), bare
- * answers (`raw`: seal status, health, help, an unwrapped answer — Vault's non-logical
- * endpoints), and answers wrapped already (rewrap). The wrapping answer keeps the
- * original's warnings and nothing else.
+ * answer is audited: the answer goes into a new wrapping token, and the client gets an
+ * answer with that token's `wrap_info` and the original's warnings, nothing else.
  */
 export async function wrapIfRequested(core: WrappingCore, req: Request, res: Response, mountType: string): Promise<Response> {
   let ttl = wrapTtlFor(req, res);
-  if (ttl === undefined || res.wrapInfo || res.raw !== undefined || (res.status ?? 200) >= 300 || !hasBody(res)) return res;
+  if (ttl === undefined || !wantsWrapping(req, res)) return res;
   // The client's TTL was checked before the handler ran; a handler's own demand is kept in bounds here.
   ttl = Math.max(1, Math.min(Math.floor(ttl), core.system.maxLeaseTtl));
   const body = JSON.stringify(envelope(req.id, { ...res, mountType }));

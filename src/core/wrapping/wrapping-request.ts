@@ -14,6 +14,9 @@ import { INVALID_WRAPPING_TOKEN, isWrappingToken } from './wrapping-token.js';
 /** Paths that act on a wrapping token named by the request. */
 const WRAPPING_TOKEN_PATHS = new Set(['sys/wrapping/unwrap', 'sys/wrapping/lookup', 'sys/wrapping/rewrap']);
 
+/** Synchronous, so that every other request passes the pipeline's check without an await. */
+export const namesWrappingToken = (path: string): boolean => WRAPPING_TOKEN_PATHS.has(path);
+
 export interface NamedToken {
   token: string;
   /** True when named in the body by a caller that is not the wrapping token itself. */
@@ -39,7 +42,7 @@ export function namedWrappingToken(core: Pick<Core, 'tokens'>, req: Request): Na
  * request's own token.
  */
 export async function checkWrappingRequest(core: Pick<Core, 'tokens'>, req: Request, caller: TokenEntry | null): Promise<void> {
-  if (!WRAPPING_TOKEN_PATHS.has(req.path)) return;
+  if (!namesWrappingToken(req.path)) return;
   const named = namedWrappingToken(core, req);
   const entry = named.thirdParty ? await core.tokens.lookup(named.token) : caller;
   if (!entry || !isWrappingToken(entry)) throw invalidRequest(INVALID_WRAPPING_TOKEN);
