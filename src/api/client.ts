@@ -12,6 +12,11 @@ export interface ApiClientOptions {
   namespace?: string;
   /** Extra headers on every request. */
   headers?: Record<string, string>;
+  /**
+   * Ask the server to wrap every answer (X-Vault-Wrap-TTL: seconds or a duration such as
+   * "5m"). A request that sets the header itself wins; set it to '' to send none.
+   */
+  wrapTtl?: string;
   /** TLS settings for https addresses; when given, requests go through node:https instead of fetch. */
   tls?: TlsOptions;
   /**
@@ -51,6 +56,9 @@ export interface VaultResponse {
   [key: string]: unknown;
 }
 
+/** The request header that asks for a wrapped answer. */
+export const WRAP_TTL_HEADER = 'X-Vault-Wrap-TTL';
+
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'LIST';
 
 /** `path?k=v&…`; arrays repeat the key. Undefined values are left out. */
@@ -87,6 +95,8 @@ export function createApiClient(opts: ApiClientOptions) {
   ): Promise<RawResponse<T>> {
     const h: Record<string, string> = { ...opts.headers, ...headers };
     if (token && h['X-Vault-Token'] === undefined) h['X-Vault-Token'] = token;
+    if (opts.wrapTtl && h[WRAP_TTL_HEADER] === undefined) h[WRAP_TTL_HEADER] = opts.wrapTtl;
+    if (h[WRAP_TTL_HEADER] === '') delete h[WRAP_TTL_HEADER];
     if (opts.namespace) h['X-Vault-Namespace'] = opts.namespace;
     let url = `${base}/v1/${path.replace(/^\/+/, '')}`;
     let verb: string = method;

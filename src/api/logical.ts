@@ -4,7 +4,7 @@
  * (a deleted kv-v2 version answers 404 with its metadata); 204 means no secret; any other
  * status of 400 or more is an ApiError naming the request.
  */
-import { ApiError, encodePath, withQuery, type ApiClient, type HttpMethod, type VaultResponse } from './client.js';
+import { ApiError, encodePath, withQuery, WRAP_TTL_HEADER, type ApiClient, type HttpMethod, type VaultResponse } from './client.js';
 
 export type Secret = VaultResponse;
 
@@ -59,9 +59,12 @@ export function createLogical(client: ApiClient) {
       if (res.status >= 400) throw failure(method, res.target, res.status, res.body);
       return res.body as T | null;
     },
-    /** The status and body, whatever the status: for `sys/internal/ui/mounts` probes and the like. */
+    /**
+     * The status and body, whatever the status: for `sys/internal/ui/mounts` probes and the
+     * like. Never wrapped, whatever the client's wrap TTL: the caller needs the answer itself.
+     */
     async probe(method: HttpMethod, path: string, body?: unknown) {
-      const res = await send(method, path, { body });
+      const res = await send(method, path, { body, headers: { [WRAP_TTL_HEADER]: '' } });
       return {
         status: res.status,
         body: res.body,

@@ -70,6 +70,11 @@ export const HTTP_FLAGS: FlagSpec = {
   'tls-server-name': { type: 'string', usage: 'Name to use as the SNI host and to verify the certificate against. Also VAULT_TLS_SERVER_NAME.' },
   namespace: { type: 'string', aliases: ['ns'], usage: 'Namespace to send requests to (X-Vault-Namespace). Also VAULT_NAMESPACE.' },
   header: { type: 'string', repeatable: true, usage: 'An extra HTTP header on every request, as name=value. Repeatable.' },
+  'wrap-ttl': {
+    type: 'duration',
+    usage:
+      'Wrap the answer in a single-use wrapping token with this TTL (e.g. 5m) instead of printing it; open it with "coffer unwrap". Also COFFER_WRAP_TTL or VAULT_WRAP_TTL.',
+  },
   'non-interactive': { type: 'bool', default: false, usage: 'Never prompt; fail when input would be asked for.' },
 };
 

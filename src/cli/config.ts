@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiClientOptions } from '../api/client.js';
+import { isDuration } from './flags.js';
 import { readStoredToken } from './token-file.js';
 
 export const DEFAULT_ADDRESS = 'http://127.0.0.1:8200';
@@ -21,6 +22,7 @@ export interface GlobalFlags {
   'tls-server-name'?: string;
   namespace?: string;
   header?: string[];
+  'wrap-ttl'?: string;
 }
 
 /** `COFFER_<name>`, else `VAULT_<name>`; empty counts as unset. */
@@ -58,6 +60,14 @@ function headersOf(list: string[] | undefined): Record<string, string> | undefin
   return out;
 }
 
+/** -wrap-ttl, else COFFER_WRAP_TTL / VAULT_WRAP_TTL (checked here: the flag's own check does not see them). */
+function wrapTtlOf(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (flag) return flag;
+  const value = envValue(env, 'WRAP_TTL');
+  if (value !== undefined && !isDuration(value)) throw new ConfigError(`invalid wrap TTL "${value}" in the environment: expected a duration such as 30s or 5m`);
+  return value;
+}
+
 /** The token commands use: COFFER_TOKEN, VAULT_TOKEN, ~/.coffer-token, ~/.vault-token. */
 export function resolveToken(env: NodeJS.ProcessEnv): string | undefined {
   return envValue(env, 'TOKEN') ?? readStoredToken(env);
@@ -75,6 +85,7 @@ export function resolveClientOptions(env: NodeJS.ProcessEnv, flags: GlobalFlags)
     token: resolveToken(env),
     namespace: flags.namespace || envValue(env, 'NAMESPACE'),
     headers: headersOf(flags.header),
+    wrapTtl: wrapTtlOf(flags['wrap-ttl'], env),
   };
   if (ca || skipVerify || serverName) opts.tls = { ca, skipVerify, serverName };
   return opts;

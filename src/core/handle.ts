@@ -1,9 +1,9 @@
 /**
  * The request pipeline (DESIGN.md): canonical path → seal gate → token → route →
- * create/update → ACL → audit → handler → token for logins → audit → answer.
+ * create/update → ACL → audit → handler → token for logins → wrapping → audit → answer.
  */
 import { randomBytes } from 'node:crypto';
-import { invalidRequest, notFound, permissionDenied, sealedError, unsupportedOperation } from '../errors.js';
+import { notFound, permissionDenied, sealedError, unsupportedOperation } from '../errors.js';
 import type { CallerInfo, HandlerContext } from '../framework/backend.js';
 import { dropNulls, findPath, parseFields, runHandler, settleWriteOperation, supportsOperation } from '../framework/dispatch.js';
 import type { Request, Response } from '../logical/request.js';
@@ -13,6 +13,9 @@ import { addressInCidrs } from './cidr.js';
 import { createLoginToken } from './login-token.js';
 import type { Route } from './router.js';
 import { isFinalUse, type TokenEntry } from './token/token-entry.js';
+import { wantsWrapping, wrapIfRequested } from './wrapping/wrap-response.js';
+import { checkWrappingRequest, namesWrappingToken } from './wrapping/wrapping-request.js';
+import { checkWrapTtl } from './wrapping/wrapping-token.js';
 
 /** The only paths that answer while sealed. */
 const SEALED_PATHS = new Set(['sys/seal-status', 'sys/unseal', 'sys/init', 'sys/health', 'sys/leader']);
@@ -45,6 +48,7 @@ export async function handleRequest(core: Core, req: Request): Promise<Response>
 
   let token: TokenEntry | null = null;
   if (req.clientToken) token = await core.tokens.lookup(req.clientToken);
+  if (namesWrappingToken(path)) await checkWrappingRequest(core, req, token);
   if (!token && !unauthenticated) throw permissionDenied();
   if (token && !unauthenticated) checkBoundCidrs(token, req.remoteAddress);
 
@@ -96,12 +100,13 @@ export async function handleRequest(core: Core, req: Request): Promise<Response>
   if (!pathRoute) throw notFound(`unsupported path`);
   if (!supportsOperation(pathRoute, operation)) throw unsupportedOperation();
   if (parseError) throw parseError;
-  if (req.wrapTtl !== undefined) throw invalidRequest('response wrapping is not available on this server yet');
+  if (req.wrapTtl !== undefined) checkWrapTtl(req.wrapTtl, core.system.maxLeaseTtl);
 
   await core.audit.logRequest({ request: req, token });
 
   let exhausted = false;
-  if (token && token.numUses > 0) {
+  // Unauthenticated paths (logins, sys/wrapping/lookup) do not spend the uses of a token sent along.
+  if (token && !unauthenticated && token.numUses > 0) {
     const used = await core.tokens.useToken(token);
     if (!used) throw permissionDenied();
     exhausted = isFinalUse(used);
@@ -113,6 +118,7 @@ export async function handleRequest(core: Core, req: Request): Promise<Response>
     if (response?.auth) response = await createLoginToken(core, match.route, req, response);
     // A response that already names its lease (sys/leases/renew) is about an existing one.
     if (response?.secret && !response.leaseId) response = await registerLease(core, match.route, req, token, response);
+    if (response && wantsWrapping(req, response)) response = await wrapIfRequested(core, req, response, match.route.entry.type);
   } catch (error) {
     await core.audit.logResponse({ request: req, token, error });
     throw error;

@@ -12,6 +12,8 @@ import {
   defaultPolicyText,
   normalizePolicyName,
   parsePolicy,
+  RESPONSE_WRAPPING_POLICY_NAME,
+  RESPONSE_WRAPPING_POLICY_TEXT,
   ROOT_ACL,
   ROOT_POLICY_NAME,
   type Acl,
@@ -35,6 +37,8 @@ export class PolicyStore {
       if (raw) this.policies.set(name, parsePolicy(name, raw.toString('utf8')));
     }
     if (!this.policies.has(DEFAULT_POLICY_NAME)) await this.put(DEFAULT_POLICY_NAME, defaultPolicyText);
+    // Built in, never stored: a stale stored copy cannot widen what wrapping tokens may do.
+    this.policies.set(RESPONSE_WRAPPING_POLICY_NAME, parsePolicy(RESPONSE_WRAPPING_POLICY_NAME, RESPONSE_WRAPPING_POLICY_TEXT));
   }
 
   clear(): void {
@@ -42,8 +46,9 @@ export class PolicyStore {
     this.acls.clear();
   }
 
+  /** Names a token may be given: the built-in response-wrapping policy is left out, as Vault lists them. */
   list(): string[] {
-    return [...this.policies.keys(), ROOT_POLICY_NAME].sort();
+    return [...this.policies.keys(), ROOT_POLICY_NAME].filter((n) => n !== RESPONSE_WRAPPING_POLICY_NAME).sort();
   }
 
   get(name: string): Policy | undefined {

@@ -92,7 +92,15 @@ export interface Response {
   /** Already-created token (token store answers). */
   authBlock?: AuthBlock;
   warnings?: string[];
+  /** Filled by core when the response was wrapped: the envelope's `wrap_info`. */
   wrapInfo?: WrapInfo;
+  /**
+   * Set by a handler whose answer must only ever travel wrapped (seconds): core wraps it
+   * with this TTL, or the client's X-Vault-Wrap-TTL when that is shorter.
+   */
+  wrapTtl?: number;
+  /** Shown as `wrap_info.wrapped_accessor` when this answer is wrapped (a secret's accessor). */
+  wrappedAccessor?: string;
   /**
    * Paths whose Vault answer also carries `data`'s keys at the top level of the body
    * (sys/mounts, sys/auth, sys/policy, seal-status…). Set by the handler.

@@ -24,6 +24,7 @@ export const ROOT: Group = {
     server,
     cmd('status', 'Show whether the server is sealed, and its HA state', () => import('./status.js')),
     cmd('path-help', "Show the server's help for an API path", () => import('./path-help.js')),
+    cmd('unwrap', 'Open a wrapping token and print what it held', () => import('./unwrap.js')),
     {
       name: 'kv',
       synopsis: 'Work with key/value secrets (either KV version)',

@@ -5,6 +5,8 @@ import { CommandFailed } from '../errors.js';
 import { outputData, outputList, outputSecret } from '../output/format.js';
 
 export function listResult(ctx: Context, path: string, secret: Secret | null): number {
+  // A wrapped answer (-wrap-ttl) has no keys, only the wrapping token: show that.
+  if (secret?.wrap_info) return outputSecret(ctx, secret);
   const keys = (secret?.data as { keys?: unknown } | null | undefined)?.keys;
   if (ctx.format !== 'table' && (!secret || !Array.isArray(keys))) {
     outputData(ctx, {});

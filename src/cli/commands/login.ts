@@ -4,6 +4,7 @@
  * the method's login path.
  */
 import type { Secret } from '../../api/logical.js';
+import { createWrapping } from '../../api/wrapping.js';
 import { defineCommand, ensureTrailingSlash, sanitizePath } from '../command.js';
 import { envValue } from '../config.js';
 import type { Context } from '../context.js';
@@ -30,6 +31,7 @@ async function tokenLogin(ctx: Context, config: Config): Promise<Secret> {
   } catch (err) {
     throw failure('Error authenticating: error looking up token', err);
   }
+  if (secret?.wrap_info) return secret;
   const data = (secret?.data ?? null) as Record<string, unknown> | null;
   if (!secret || !data) throw new CommandFailed('Error authenticating: empty answer from lookup-self');
   const tokenPolicies = Array.isArray(data.policies) ? (data.policies as string[]) : [];
@@ -64,6 +66,28 @@ async function passwordLogin(ctx: Context, mount: string, config: Config): Promi
   }
 }
 
+/**
+ * The login's token, as Vault's CLI finds it: in `auth`, or inside a wrapped answer
+ * (-wrap-ttl), which is unwrapped with its own wrapping token unless `unwrap` is false
+ * (-no-store, -token-only: the user wants the wrapping token itself).
+ */
+async function extractToken(ctx: Context, secret: Secret, unwrap: boolean): Promise<{ secret: Secret; wrapped: boolean }> {
+  if (secret.auth) return { secret, wrapped: false };
+  const wrap = secret.wrap_info as { token?: unknown; wrapped_accessor?: unknown } | null;
+  if (!wrap) throw new CommandFailed('Error authenticating: the answer holds no token');
+  if (!wrap.wrapped_accessor || typeof wrap.token !== 'string') throw new CommandFailed('Error extracting token: wrapped response does not contain a token', 2);
+  if (!unwrap) return { secret, wrapped: true };
+  let opened: Secret | null;
+  try {
+    opened = await createWrapping(ctx.apiWithToken(wrap.token)).unwrap();
+  } catch (err) {
+    throw new CommandFailed(failure('Error extracting token', err).message, 2);
+  }
+  if (!opened) throw new CommandFailed('Error extracting token: the wrapped answer was empty', 2);
+  // No loop: the server never wraps an unwrap's answer.
+  return extractToken(ctx, opened, unwrap);
+}
+
 export default defineCommand({
   name: 'login',
   output: 'field',
@@ -88,6 +112,10 @@ export default defineCommand({
   Log in with a username and password:
 
       $ coffer login -method=userpass username=alice
+
+  With -wrap-ttl the login's answer comes back wrapped; it is unwrapped and the
+  token stored, unless -token-only (prints the wrapping token) or -no-store
+  (prints the wrapping token's details).
 `,
   async run(ctx, args, flags) {
     let field = ctx.field;
@@ -111,6 +139,13 @@ export default defineCommand({
         wrapAtLength(`Unknown auth method: ${method}. Use "coffer auth list" to see the enabled auth methods; others can be used with "coffer write auth/<path>/login".`),
       );
     }
+    const extracted = await extractToken(ctx, secret, !noStore);
+    if (extracted.wrapped) {
+      // -token-only prints the wrapping token; -no-store shows the wrapping details.
+      if (flags.bool('token-only')) return printSecretField(ctx, extracted.secret, 'wrapping_token');
+      return field ? printSecretField(ctx, extracted.secret, field) : outputSecret(ctx, extracted.secret);
+    }
+    secret = extracted.secret;
     const auth = secret.auth as Record<string, unknown> | null;
     if (!auth || typeof auth.client_token !== 'string') throw new CommandFailed('Error authenticating: the answer holds no token');
 

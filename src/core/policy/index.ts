@@ -11,6 +11,7 @@ export {
   ROOT_POLICY_NAME,
 } from './policy-name.js';
 export { MAX_POLICY_BYTES, parsePolicy } from './policy-parser.js';
+export { RESPONSE_WRAPPING_POLICY_NAME, RESPONSE_WRAPPING_POLICY_TEXT } from './response-wrapping-policy.js';
 export {
   CAPABILITIES,
   isCapability,

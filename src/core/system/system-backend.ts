@@ -8,6 +8,7 @@ import { mountPaths } from './mount-paths.js';
 import { policyPaths } from './policy-paths.js';
 import { rekeyPaths } from './rekey-paths.js';
 import { sealPaths } from './seal-paths.js';
+import { wrappingPaths } from './wrapping-paths.js';
 
 export function createSystemBackend(core: Core): Backend {
   return defineBackend({
@@ -19,6 +20,7 @@ export function createSystemBackend(core: Core): Backend {
       ...mountPaths(core),
       ...policyPaths(core),
       ...leasePaths(core),
+      ...wrappingPaths(core),
       definePath({
         pattern: 'internal/specs/openapi',
         operations: {
@@ -27,7 +29,7 @@ export function createSystemBackend(core: Core): Backend {
         help: { synopsis: 'The OpenAPI document of every mounted backend.' },
       }),
     ],
-    unauthenticated: ['seal-status', 'health', 'leader', 'init', 'unseal', 'rekey/*', 'generate-root/*', 'internal/ui/mounts', 'internal/ui/mounts/*'],
+    unauthenticated: ['seal-status', 'health', 'leader', 'init', 'unseal', 'rekey/*', 'generate-root/*', 'internal/ui/mounts', 'internal/ui/mounts/*', 'wrapping/lookup'],
     sudo: ['auth/*', 'remount', 'audit', 'audit/*', 'raw', 'raw/*', 'rotate', 'seal', 'step-down', 'leases/lookup/*', 'leases/revoke-prefix/*', 'leases/revoke-force/*', 'revoke-prefix/*', 'revoke-force/*', 'config/*'],
   });
 }

@@ -1,5 +1,6 @@
 /** Building a new TokenEntry from creation options: validation, policies and TTL rules. */
 import { invalidRequest } from '../../errors.js';
+import { RESPONSE_WRAPPING_POLICY_NAME } from '../policy/index.js';
 import { normalizePolicies, type CreateTokenOptions, type TokenEntry } from './token-entry.js';
 import { newAccessor, newCubbyholeId } from './token-ids.js';
 import { resolveCreateTtl } from './token-ttl.js';
@@ -18,6 +19,11 @@ export function buildEntry(
   nowMs: number,
 ): { entry: TokenEntry; warnings: string[] } {
   const policies = normalizePolicies(opts.policies, !opts.noDefaultPolicy);
+  // A token holding this policy is taken for a wrapping token: whatever path tries to hand
+  // it out (a login, a token role's allowed list), only the wrapping step may.
+  if (policies.includes(RESPONSE_WRAPPING_POLICY_NAME) && !opts.responseWrapping) {
+    throw invalidRequest(`the "${RESPONSE_WRAPPING_POLICY_NAME}" policy is reserved for response-wrapping tokens`);
+  }
   const numUses = opts.numUses ?? 0;
   if (!Number.isInteger(numUses) || numUses < 0) throw invalidRequest('num_uses must be a non-negative integer');
   const period = opts.period ?? 0;

@@ -73,6 +73,8 @@ export interface CreateTokenOptions {
   role?: string;
   boundCidrs?: string[];
   entityId?: string;
+  /** Only the response-wrapping step sets this: no other token may carry the `response-wrapping` policy. */
+  responseWrapping?: boolean;
 }
 
 /** Trimmed, lower-cased, deduplicated, sorted; `default` added unless told not to or root. */

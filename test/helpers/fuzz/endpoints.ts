@@ -62,6 +62,7 @@ const ENDPOINTS: Endpoint[] = [
   { path: (r) => `secret/${r.pick(['delete', 'undelete', 'destroy'])}/${secretPath(r)}`, methods: ['PUT', 'POST'], fields: ['versions'] },
   { path: (r) => `secret/subkeys/${secretPath(r)}`, methods: ['GET'], fields: ['version', 'depth'] },
   { path: () => 'secret/config', methods: ['PUT', 'POST', 'GET'], fields: ['max_versions', 'cas_required', 'delete_version_after'] },
+  { path: (r) => `sys/wrapping/${r.pick(['wrap', 'unwrap', 'lookup', 'rewrap'])}`, methods: ['POST', 'PUT', 'GET'], fields: ['token', 'data', 'value', 'password'] },
 ];
 
 export function endpointRequest(r: Prng, inputs: FuzzInputs): { method: string; target: string; body?: Buffer; kind: string } {

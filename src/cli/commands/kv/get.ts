@@ -36,7 +36,8 @@ export default defineCommand({
     const body = (secret.data ?? null) as Record<string, unknown> | null;
 
     if (ctx.field) {
-      if (!target.v2) return printSecretField(ctx, secret, ctx.field);
+      // A wrapped answer has only wrap_info: -field names one of its values (wrapping_token…).
+      if (!target.v2 || secret.wrap_info) return printSecretField(ctx, secret, ctx.field);
       const data = body?.data as Record<string, unknown> | null | undefined;
       if (!data) throw new CommandFailed(`No data found at ${fullPath}`, 2);
       if (ctx.field === 'data' && !('data' in data)) return printSecretField(ctx, secret, ctx.field);
