@@ -214,6 +214,22 @@ describe('leases over HTTP', () => {
     assert.ok((await accounts()).includes(long.data.username));
   });
 
+  it('tidy revokes the leases of a token that vanished without revoking them (a crash between the two)', async () => {
+    const token = await appToken();
+    const secret = await issue('db/creds/app', token);
+    const { core } = t.server;
+    const entry = (await core.tokens.lookup(token))!;
+    // What a crash after deleting the token, before its leases, leaves behind.
+    await core.tokens.storage.delete(`id/${entry.hashedId}`);
+    core.tokens.clear();
+    assert.ok((await accounts()).includes(secret.data.username));
+    const res = await t.root.raw('PUT', 'sys/leases/tidy', {});
+    assert.equal(res.status, 202);
+    assert.match(JSON.stringify(res.body), /Tidy operation successfully started/);
+    await waitFor('tidy to revoke the orphaned lease', async () => !(await accounts()).includes(secret.data.username));
+    assert.equal((await lookup(secret.lease_id)).status, 400);
+  });
+
   it('answers bad prefixes and ids with 400, never 500', async () => {
     for (const path of ['sys/leases/revoke-prefix//', 'sys/leases/revoke-prefix/', 'sys/leases/revoke/a//b']) {
       const res = await t.root.raw('PUT', path, {});
