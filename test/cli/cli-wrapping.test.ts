@@ -39,7 +39,7 @@ describe('coffer -wrap-ttl and coffer unwrap', () => {
     assert.equal(r.code, 0, show(r));
     assert.match(r.stdout, /^Key\s+Value\n---\s+-----\n(refresh_interval\s+\S+\n)?password\s+cli-wrapped-pw\nuser\s+svc\n$/);
     const again = await cli(['unwrap', token]);
-    assert.equal(again.code, 2, show(again));
+    assert.equal(again.code, 1, show(again));
     assert.match(again.stderr, /^Error unwrapping: Error making API request\./);
     assert.match(again.stderr, /wrapping token is not valid or does not exist/);
   });
@@ -113,7 +113,7 @@ describe('coffer -wrap-ttl and coffer unwrap', () => {
     assert.equal(many.code, 2, show(many));
     assert.match(many.stderr, /Too many arguments/);
     const notWrapping = await cli(['unwrap', t.rootToken]);
-    assert.equal(notWrapping.code, 2, show(notWrapping));
+    assert.equal(notWrapping.code, 1, show(notWrapping));
     assert.match(notWrapping.stderr, /wrapping token is not valid or does not exist/);
     const help = await cli(['unwrap', '-help']);
     assert.equal(help.code, 0);

@@ -57,6 +57,19 @@ export const ROOT: Group = {
       ],
     },
     {
+      name: 'lease',
+      synopsis: 'Look up, renew and revoke leases',
+      description: `  Looks up, renews and revokes the leases of dynamic secrets and tokens.
+
+      $ coffer lease renew -increment=1h database/creds/readonly/2f6a614c4aa6e39c0bd3e8a1
+      $ coffer lease revoke -prefix database/creds/`,
+      children: [
+        cmd('lease lookup', "Show a lease's expiry and TTL", () => import('./lease/lookup.js')),
+        cmd('lease renew', 'Extend a lease', () => import('./lease/renew.js')),
+        cmd('lease revoke', 'Revoke a lease, or every lease under a prefix', () => import('./lease/revoke.js')),
+      ],
+    },
+    {
       name: 'operator',
       synopsis: 'Initialize, unseal, seal, rekey and rotate the server',
       description: `  Initialization, unsealing and sealing, rekeying, key rotation and root

@@ -1,7 +1,7 @@
 /** `coffer unwrap [TOKEN]`: open a wrapping token and print what it held. */
 import { createWrapping } from '../../api/wrapping.js';
 import { defineCommand, expectArgs } from '../command.js';
-import { CommandFailed, failure } from '../errors.js';
+import { failure } from '../errors.js';
 import { outputList, outputSecret, printSecretField } from '../output/format.js';
 
 export default defineCommand({
@@ -26,8 +26,7 @@ export default defineCommand({
     try {
       secret = await createWrapping(ctx.api()).unwrap(token);
     } catch (err) {
-      // Vault's CLI ends a failed unwrap with exit code 2.
-      throw new CommandFailed(failure('Error unwrapping', err).message, 2);
+      throw failure('Error unwrapping', err);
     }
     if (!secret) {
       if (ctx.format === 'table') ctx.out('Successfully unwrapped. There was no data in the wrapped secret.');
