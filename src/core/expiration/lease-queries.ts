@@ -31,7 +31,7 @@ export async function countLeases(core: Core, type: 'irrevocable' | 'all'): Prom
     total++;
     counts[entry.mountUuid] = (counts[entry.mountUuid] ?? 0) + 1;
   }
-  if (type === 'all') total += core.tokens.all().filter((t) => t.expireTime > 0).length;
+  if (type === 'all') total += tokensUnder(core.tokens, '').length;
   return { lease_count: total, counts };
 }
 

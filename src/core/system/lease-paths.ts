@@ -13,6 +13,8 @@ import { isValidLeaseId, leaseLookupData } from '../expiration/lease-entry.js';
 import { countLeases, irrevocableLeases, listLeaseKeys } from '../expiration/lease-queries.js';
 import { findTokenLease, tokenLeaseData } from '../expiration/token-leases.js';
 
+const QUEUED = 'Revocation started in the background; failures are written to the server log.';
+
 type IdFields = { lease_id?: string; url_lease_id?: string };
 
 function leaseIdOf(fields: IdFields): string {
@@ -58,7 +60,7 @@ export function leasePaths(core: Core) {
       const work = token ? core.tokens.revokeTree(token) : core.expiration.revoke(id);
       if (fields.sync === false) {
         work.catch((err: unknown) => core.logger.warn('asynchronous lease revocation failed', { lease_id: id, error: String(err) }));
-        return { status: 202 };
+        return { status: 202, warnings: [QUEUED] };
       }
       await work;
       return null;
@@ -69,7 +71,7 @@ export function leasePaths(core: Core) {
       const work = core.expiration.revokePrefixWithTokens(prefix, { force });
       if (fields.sync === false) {
         work.catch((err: unknown) => core.logger.warn('asynchronous prefix revocation failed', { prefix, error: String(err) }));
-        return { status: 202 };
+        return { status: 202, warnings: [QUEUED] };
       }
       await work;
       return null;
