@@ -185,9 +185,10 @@ describe('leases over HTTP', () => {
     const renew = await t.root.raw('PUT', 'sys/leases/renew', { lease_id: leaseId });
     assert.equal(renew.status, 400);
     assert.match(JSON.stringify(renew.body), /auth\/token\/renew/);
-    assert.equal((await t.root.raw('PUT', 'sys/leases/revoke-prefix/auth/token/create')).status, 204);
+    assert.equal((await t.root.raw('PUT', 'sys/leases/revoke-prefix/auth/token/')).status, 204);
     assert.equal((await t.client(token).raw('GET', 'auth/token/lookup-self')).status, 403);
-    assert.equal((await t.root.raw('GET', 'auth/token/lookup-self')).status, 200, 'the root token was not created there');
+    // As in Vault, a token that never expires is not a lease: the root token survives.
+    assert.equal((await t.root.raw('GET', 'auth/token/lookup-self')).status, 200);
   });
 
   it('disabling a mount revokes its leases first', async () => {
