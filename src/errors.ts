@@ -11,6 +11,7 @@ export type ErrorKind =
   | 'RateLimited'
   | 'Sealed'
   | 'Standby'
+  | 'BadGateway'
   | 'Internal';
 
 export const STATUS_BY_KIND: Record<ErrorKind, number> = {
@@ -22,6 +23,8 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   RateLimited: 429,
   Sealed: 503,
   Standby: 503,
+  /** A service Coffer depends on (the transit seal's server) failed or did not answer. */
+  BadGateway: 502,
   Internal: 500,
 };
 
@@ -46,6 +49,7 @@ export const notFound = (message?: string) => new CofferError('NotFound', messag
 export const unsupportedOperation = (message = 'unsupported operation') =>
   new CofferError('UnsupportedOperation', message);
 export const sealedError = () => new CofferError('Sealed', 'Vault is sealed');
+export const badGateway = (message: string) => new CofferError('BadGateway', message);
 export const internalError = (message = 'internal error') => new CofferError('Internal', message);
 
 export const isCofferError = (e: unknown): e is CofferError => e instanceof CofferError;

@@ -28,6 +28,9 @@ export interface TlsOptions {
   skipVerify?: boolean;
   /** The name to verify the certificate against (SNI), when it differs from the address. */
   serverName?: string;
+  /** A client certificate and its key (PEM), for servers that ask for one. */
+  cert?: string | Buffer;
+  key?: string | Buffer;
 }
 
 /** The server could not be reached, or the connection failed before an answer arrived. */
@@ -69,6 +72,8 @@ export function nodeTransport(tls: TlsOptions): Transport {
     ca: tls.ca,
     rejectUnauthorized: !tls.skipVerify,
     servername: tls.serverName,
+    cert: tls.cert,
+    key: tls.key,
   };
   const httpsAgent = new https.Agent({ ...agentOptions, keepAlive: true });
   const httpAgent = new http.Agent({ keepAlive: true });

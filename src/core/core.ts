@@ -9,7 +9,8 @@ import { createLogger, type Logger } from '../logging/logger.js';
 import type { Request, Response } from '../logical/request.js';
 import { clearPrefix, storageView } from '../logical/storage.js';
 import type { PhysicalBackend } from '../physical/types.js';
-import { ShamirSeal } from '../seal/shamir-seal.js';
+import type { KeyProvider } from '../seal/auto-unseal.js';
+import { Seal, type InitParams } from '../seal/seal.js';
 import { AuditBroker } from './audit/audit-broker.js';
 import { ExpirationManager, type RetryPolicy } from './expiration/expiration-manager.js';
 import { handleRequest } from './handle.js';
@@ -41,6 +42,8 @@ export interface CoreOptions {
   /** Mounts added on first unseal of a fresh store (dev mode: `secret/` as kv-v2). */
   extraDefaultMounts?: { path: string; type: string; description: string; options?: Record<string, string> }[];
   clock?: () => number;
+  /** Auto-unseal: the key provider of `seal "transit"`. */
+  sealProvider?: KeyProvider;
   /** How failed lease revocations are retried (tests shorten it). */
   leaseRetry?: RetryPolicy;
 }
@@ -50,7 +53,7 @@ const DEFAULT_TTL = 32 * 24 * 3600;
 export class Core {
   readonly physical: PhysicalBackend;
   readonly barrier: Barrier;
-  readonly seal: ShamirSeal;
+  readonly seal: Seal;
   readonly router = new Router();
   readonly logger: Logger;
   readonly registry: BackendRegistry;
@@ -79,7 +82,7 @@ export class Core {
       maxLeaseTtl: options.maxLeaseTtl || DEFAULT_TTL,
     };
     this.barrier = new Barrier(this.physical);
-    this.seal = new ShamirSeal({ physical: this.physical, barrier: this.barrier, onUnsealed: () => this.postUnseal() });
+    this.seal = new Seal({ physical: this.physical, barrier: this.barrier, provider: options.sealProvider, onUnsealed: () => this.postUnseal() });
     this.mounts = new MountManager(this);
     this.sealedSystemBackend = createSystemBackend(this);
   }
@@ -97,15 +100,20 @@ export class Core {
   }
 
   /**
-   * sys/init: split the unseal key, then unseal once inside to write the first mount
-   * tables, default policy and root token, and seal again, as Vault does.
+   * sys/init: split the unseal key (or, with auto-unseal, the recovery key), then unseal once
+   * inside to write the first mount tables, default policy and root token. A Shamir server is
+   * sealed again, as Vault does; an auto-unseal server stays unsealed.
    */
-  async initialize(params: { secretShares: number; secretThreshold: number }): Promise<{ keys: Buffer[]; rootToken: string }> {
-    const { keys } = await this.seal.init(params);
+  async initialize(params: InitParams): Promise<{ keys: Buffer[]; recoveryKeys: Buffer[]; rootToken: string }> {
+    const { keys, recoveryKeys } = await this.seal.init(params);
+    if (recoveryKeys.length > 0) {
+      await this.seal.autoUnseal();
+      return { keys, recoveryKeys, rootToken: (await this.createRootToken()).token };
+    }
     for (const key of keys.slice(0, params.secretThreshold)) await this.seal.submitUnsealKey(key);
     const { token } = await this.createRootToken();
     await this.sealVault();
-    return { keys, rootToken: token };
+    return { keys, recoveryKeys, rootToken: token };
   }
 
   async createRootToken(id?: string): Promise<{ token: string; entry: TokenEntry }> {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { invalidRequest } from '../errors.js';
 import { ShareCollector } from './key-share.js';
 import { OTP_LENGTH, encodeTokenWithOtp, generateOtp } from './otp.js';
-import { recoverFromShares, type SealConfig, type SealContext } from './seal-store.js';
+import type { SealConfig, SealContext } from './seal-store.js';
 
 export interface GenerateRootInitParams {
   /** An operator-chosen pad of OTP_LENGTH bytes; one is generated when absent. */
@@ -78,17 +78,12 @@ export class GenerateRoot {
     a.shares.add(key, config.secret_shares);
     if (a.shares.progress < config.secret_threshold) return { done: false, status: this.statusFor(config) };
 
-    const recovered = await recoverFromShares(this.ctx.physical, a.shares.take(), config);
-    if (recovered !== null && this.attempt !== a) {
-      recovered.kek.fill(0);
-      recovered.rootKey.fill(0);
-      throw invalidRequest('the root generation was cancelled');
-    }
-    if (recovered === null) {
+    const rootKey = await this.ctx.scheme(config).recover(a.shares.take(), config);
+    rootKey?.fill(0);
+    if (rootKey !== null && this.attempt !== a) throw invalidRequest('the root generation was cancelled');
+    if (rootKey === null) {
       throw invalidRequest('root generation failed: the key shares did not reconstruct the unseal key; the keys may be wrong. Progress has been reset');
     }
-    recovered.kek.fill(0);
-    recovered.rootKey.fill(0);
     this.attempt = null;
     return { done: true, nonce: a.nonce, otp: a.otp, required: config.secret_threshold };
   }

@@ -1,11 +1,11 @@
 export {
-  ShamirSeal,
+  Seal,
   type CreateRootToken,
   type InitParams,
   type InitResult,
-  type ShamirSealOptions,
+  type SealOptions,
   type UnsealStatus,
-} from './shamir-seal.js';
+} from './seal.js';
 export type { RekeyInitParams, RekeyStatus, RekeyUpdateResult } from './rekey.js';
 export type { GenerateRootInitParams, GenerateRootStatus } from './generate-root.js';
 export { parseKeyShare, shareLength } from './key-share.js';

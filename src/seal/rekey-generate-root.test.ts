@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { CofferError } from '../errors.js';
 import { createInmemBackend } from '../physical/inmem/inmem-backend.js';
 import { Barrier } from '../barrier/barrier.js';
-import { ShamirSeal } from './shamir-seal.js';
+import { Seal } from './seal.js';
 import { OTP_LENGTH, decodeTokenWithOtp, generateOtp } from './otp.js';
 
 const invalid = (pattern: RegExp) => (e: unknown) => e instanceof CofferError && e.kind === 'InvalidRequest' && pattern.test(e.message);
@@ -13,7 +13,7 @@ async function unsealed(secretShares = 5, secretThreshold = 3) {
   const physical = createInmemBackend();
   const barrier = new Barrier(physical);
   const token = 'hvs.' + generateOtp(24);
-  const seal = new ShamirSeal({ physical, barrier, createRootToken: async () => token });
+  const seal = new Seal({ physical, barrier, createRootToken: async () => token });
   const { keys } = await seal.init({ secretShares, secretThreshold });
   for (const k of keys.slice(0, secretThreshold)) await seal.submitUnsealKey(k);
   assert.equal(barrier.sealed, false);
@@ -54,7 +54,7 @@ test('rekey: invalid parameters are refused; 2-of-3 replaces the old shares', as
   // Restart from storage: old shares no longer unseal, two of the new ones do.
   seal.seal();
   const barrier2 = new Barrier(physical);
-  const seal2 = new ShamirSeal({ physical, barrier: barrier2 });
+  const seal2 = new Seal({ physical, barrier: barrier2 });
   await seal2.submitUnsealKey(keys[0]!); // still the right shape, so it is accepted until the threshold
   await assert.rejects(seal2.submitUnsealKey(keys[1]!), invalid(/unseal failed/));
   await seal2.submitUnsealKey(step.keys[2]!);
@@ -89,7 +89,7 @@ test('rekey: to a single share gives a 32-byte key that unseals alone', async ()
   if (!done.complete) return;
   assert.equal(done.keys[0]!.length, 32);
   seal.seal();
-  const seal2 = new ShamirSeal({ physical, barrier: new Barrier(physical) });
+  const seal2 = new Seal({ physical, barrier: new Barrier(physical) });
   assert.equal((await seal2.submitUnsealKey(done.keys[0]!)).sealed, false);
 });
 

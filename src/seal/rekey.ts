@@ -5,16 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { invalidRequest } from '../errors.js';
-import { ShareCollector, zeroAll } from './key-share.js';
-import {
-  newKey,
-  recoverFromShares,
-  sealStateOps,
-  splitKek,
-  validateShamirParams,
-  type SealConfig,
-  type SealContext,
-} from './seal-store.js';
+import { ShareCollector } from './key-share.js';
+import { validateShamirParams, type SealConfig, type SealContext } from './seal-store.js';
 
 export interface RekeyInitParams {
   secretShares: number;
@@ -71,7 +63,7 @@ export class Rekey {
     if (params.requireVerification === true) throw invalidRequest('require_verification is not supported yet');
     const current = await this.ctx.requireConfig();
     if (this.attempt !== null) throw invalidRequest('a rekey is already in progress; cancel it first');
-    const next = validateShamirParams(params.secretShares, params.secretThreshold);
+    const next = validateShamirParams(params.secretShares, params.secretThreshold, current.type);
     this.attempt = { nonce: randomUUID(), next, shares: new ShareCollector() };
     return this.statusFor(current);
   }
@@ -89,27 +81,17 @@ export class Rekey {
     if (a.shares.progress < current.secret_threshold) return { complete: false, status: this.statusFor(current) };
 
     // Vault keeps the operation (nonce, new parameters) on bad shares but restarts the count.
-    const recovered = await recoverFromShares(this.ctx.physical, a.shares.take(), current);
-    if (recovered !== null && this.attempt !== a) {
-      recovered.kek.fill(0);
-      recovered.rootKey.fill(0);
-      throw invalidRequest('the rekey was cancelled');
-    }
-    if (recovered === null) {
+    const scheme = this.ctx.scheme(current);
+    const rootKey = await scheme.recover(a.shares.take(), current);
+    if (rootKey === null) {
       throw invalidRequest('rekey failed: the key shares did not reconstruct the unseal key; the keys may be wrong. Progress has been reset');
     }
-    recovered.kek.fill(0);
-    const kek = newKey();
-    let keys: Buffer[] = [];
+    let keys: Buffer[];
     try {
-      keys = await splitKek(kek, a.next);
-      await this.ctx.physical.transaction(sealStateOps(a.next, kek, recovered.rootKey));
-    } catch (e) {
-      zeroAll(keys);
-      throw e;
+      if (this.attempt !== a) throw invalidRequest('the rekey was cancelled');
+      keys = await scheme.install(a.next, rootKey);
     } finally {
-      kek.fill(0);
-      recovered.rootKey.fill(0);
+      rootKey.fill(0);
     }
     this.attempt = null;
     this.ctx.configChanged(a.next);

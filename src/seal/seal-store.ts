@@ -10,6 +10,7 @@ import type { PhysicalBackend, PhysicalOp } from '../physical/types.js';
 import { EntryOpenError, KEY_BYTES, openEntry, sealEntry } from '../barrier/aead.js';
 import { newKey } from '../barrier/keyring.js';
 import { zeroAll } from './key-share.js';
+import type { ShareScheme } from './share-scheme.js';
 
 export { newKey };
 
@@ -18,16 +19,22 @@ export const ROOT_KEY_PATH = 'core/root-key';
 // Term field of the wrapped root key entry; it is sealed by the KEK, not by a keyring term.
 const KEK_TERM = 0;
 
+export type SealType = 'shamir' | 'transit';
+
+/**
+ * The share parameters operators deal with. For a Shamir seal they split the unseal key;
+ * for an auto-unseal (transit) seal they split the recovery key, and `stored_shares` is 1:
+ * the unseal key itself is kept by the seal's provider.
+ */
 export interface SealConfig {
-  type: 'shamir';
+  type: SealType;
   secret_shares: number;
   secret_threshold: number;
-  /** Shares kept by the server for auto-unseal; always 0 for a Shamir seal. */
   stored_shares: number;
 }
 
 /** Vault's rules for a share count and threshold, with messages naming the field. */
-export function validateShamirParams(secretShares: unknown, secretThreshold: unknown): SealConfig {
+export function validateShamirParams(secretShares: unknown, secretThreshold: unknown, type: SealType = 'shamir'): SealConfig {
   if (typeof secretShares !== 'number' || !Number.isInteger(secretShares)) {
     throw invalidRequest('secret_shares must be an integer');
   }
@@ -44,7 +51,7 @@ export function validateShamirParams(secretShares: unknown, secretThreshold: unk
   if (secretShares > 1 && secretThreshold === 1) {
     throw invalidRequest('secret_threshold must be greater than 1 when secret_shares is greater than 1');
   }
-  return { type: 'shamir', secret_shares: secretShares, secret_threshold: secretThreshold, stored_shares: 0 };
+  return { type, secret_shares: secretShares, secret_threshold: secretThreshold, stored_shares: type === 'shamir' ? 0 : 1 };
 }
 
 export async function readSealConfig(physical: PhysicalBackend): Promise<SealConfig | null> {
@@ -56,9 +63,9 @@ export async function readSealConfig(physical: PhysicalBackend): Promise<SealCon
   } catch {
     throw new Error(`seal: ${SEAL_CONFIG_PATH} is not valid JSON`);
   }
-  if (parsed?.type !== 'shamir') throw new Error(`seal: ${SEAL_CONFIG_PATH} has unsupported type ${String(parsed?.type)}`);
+  if (parsed?.type !== 'shamir' && parsed?.type !== 'transit') throw new Error(`seal: ${SEAL_CONFIG_PATH} has unsupported type ${String(parsed?.type)}`);
   try {
-    return validateShamirParams(parsed.secret_shares, parsed.secret_threshold);
+    return validateShamirParams(parsed.secret_shares, parsed.secret_threshold, parsed.type);
   } catch {
     throw new Error(`seal: ${SEAL_CONFIG_PATH} holds invalid share parameters`);
   }
@@ -165,4 +172,6 @@ export interface SealContext {
   cachedConfig(): SealConfig | null;
   /** Records a config just written (after a rekey). */
   configChanged(config: SealConfig): void;
+  /** How shares are checked and replaced for this config's seal type. */
+  scheme(config: SealConfig): ShareScheme;
 }

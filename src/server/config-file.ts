@@ -1,7 +1,8 @@
 /**
  * Server configuration files in Vault's shape, HCL or JSON: `storage "sqlite" { path }`,
  * `listener "tcp" { address, tls_disable, tls_cert_file, tls_key_file, max_request_size }`,
- * `ui`, `api_addr`, `cluster_addr`, `default_lease_ttl`, `max_lease_ttl`, `log_level`.
+ * `seal "transit" { address, token, key_name, mount_path, namespace, tls_* }`, `ui`,
+ * `api_addr`, `cluster_addr`, `default_lease_ttl`, `max_lease_ttl`, `log_level`.
  */
 import { readFileSync } from 'node:fs';
 import { parseDuration } from '../framework/fields.js';
@@ -81,6 +82,36 @@ export function parseConfigText(text: string, source = 'config'): ServerConfig {
   });
   if (listeners.length === 0) fail('at least one listener block is required');
 
+  const sealBlocks = named(() => blocks(tree, 'seal'));
+  if (sealBlocks.length > 1) fail('at most one seal block is supported (seal migration is not)');
+  let seal: ServerConfig['seal'];
+  if (sealBlocks.length === 1) {
+    const block = sealBlocks[0]!;
+    if (block.labels[0] !== 'transit') fail(`unknown seal type "${block.labels[0] ?? ''}" (use "transit", or no seal block for Shamir keys)`);
+    const b = block.body;
+    const address = str(b.address, 'seal.address');
+    const keyName = str(b.key_name, 'seal.key_name');
+    if (!address) fail('seal "transit" needs address');
+    if (!keyName) fail('seal "transit" needs key_name');
+    seal = {
+      type: 'transit',
+      config: {
+        address: address!,
+        // Vault's transit seal also reads its token from the environment, which keeps it out of the file.
+        token: str(b.token, 'seal.token') ?? process.env['VAULT_TRANSIT_SEAL_TOKEN'] ?? process.env['VAULT_TOKEN'] ?? '',
+        keyName: keyName!,
+        mountPath: str(b.mount_path, 'seal.mount_path') ?? 'transit/',
+        namespace: str(b.namespace, 'seal.namespace'),
+        tlsCaCert: str(b.tls_ca_cert, 'seal.tls_ca_cert'),
+        tlsClientCert: str(b.tls_client_cert, 'seal.tls_client_cert'),
+        tlsClientKey: str(b.tls_client_key, 'seal.tls_client_key'),
+        tlsServerName: str(b.tls_server_name, 'seal.tls_server_name'),
+        tlsSkipVerify: bool(b.tls_skip_verify, 'seal.tls_skip_verify'),
+      },
+    };
+    if (!seal.config.token) fail('seal "transit" needs a token (token = "...", or VAULT_TOKEN in the environment)');
+  }
+
   return {
     storage: { type: storageType === 'file' ? 'sqlite' : storageType, config: storageConfig },
     listeners,
@@ -90,6 +121,7 @@ export function parseConfigText(text: string, source = 'config'): ServerConfig {
     defaultLeaseTtl: duration(tree.default_lease_ttl, 'default_lease_ttl'),
     maxLeaseTtl: duration(tree.max_lease_ttl, 'max_lease_ttl'),
     logLevel: named(() => parseLogLevel(str(tree.log_level, 'log_level'))),
+    ...(seal ? { seal } : {}),
   };
 }
 

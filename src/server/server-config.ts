@@ -1,5 +1,6 @@
 /** The server's configuration, after parsing: what `coffer server` needs to start. */
 import type { LogLevel } from '../logging/logger.js';
+import type { TransitSealConfig } from '../seal/transit-provider.js';
 
 export interface ListenerConfig {
   /** host:port */
@@ -21,6 +22,8 @@ export interface ServerConfig {
   defaultLeaseTtl: number;
   maxLeaseTtl: number;
   logLevel: LogLevel;
+  /** Auto-unseal (`seal "transit"`); absent: Shamir unseal keys. */
+  seal?: { type: 'transit'; config: TransitSealConfig };
 }
 
 export const DEFAULT_MAX_REQUEST_SIZE = 32 * 1024 * 1024;

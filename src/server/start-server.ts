@@ -11,6 +11,8 @@ import { createHttpServer } from '../http/server.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { openPhysical } from '../physical/registry.js';
 import { registry } from '../registry.js';
+import { transitProvider } from '../seal/transit-provider.js';
+import { startAutoUnseal } from './auto-unseal-loop.js';
 import type { ServerConfig } from './server-config.js';
 
 export interface DevOptions {
@@ -93,6 +95,7 @@ export async function startServer(
     },
     leaseRetry: options.leaseRetry,
     clock: options.clock,
+    sealProvider: config.seal ? transitProvider(config.seal.config) : undefined,
     logger: logger.named('core'),
     defaultLeaseTtl: config.defaultLeaseTtl,
     maxLeaseTtl: config.maxLeaseTtl,
@@ -131,6 +134,10 @@ export async function startServer(
     throw err;
   }
 
+  // Listeners first, so that while the seal's provider is unreachable the server answers,
+  // sealed, and says so in sys/seal-status and sys/health.
+  const stopAutoUnseal = config.seal && !dev ? startAutoUnseal(core, logger.named('seal')) : () => undefined;
+
   return {
     core,
     logger,
@@ -138,6 +145,7 @@ export async function startServer(
     address,
     dev: devInfo,
     async close() {
+      stopAutoUnseal();
       await Promise.all(servers.map((s) => closeWithGrace(s)));
       await physical.close();
     },

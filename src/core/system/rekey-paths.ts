@@ -1,6 +1,8 @@
 /**
- * sys/rekey/* and sys/generate-root/*: authorized by unseal key shares, not by a token,
- * so they are unauthenticated paths of the system backend.
+ * sys/rekey/*, sys/rekey-recovery-key/* and sys/generate-root/*: authorized by key shares,
+ * not by a token, so they are unauthenticated paths of the system backend. A Shamir server
+ * rekeys its unseal key with sys/rekey; an auto-unseal server, whose unseal key is kept by its
+ * provider, rekeys its recovery key with sys/rekey-recovery-key, as in Vault.
  */
 import { z } from 'zod';
 import { invalidRequest } from '../../errors.js';
@@ -17,10 +19,23 @@ function requireKey(fields: { key?: string; nonce?: string }): { key: Buffer; no
   return { key: parseKeyShare(fields.key), nonce: fields.nonce };
 }
 
+/** Refuses the rekey path that does not match this server's seal. */
+function requireSealKind(core: Core, base: 'rekey' | 'rekey-recovery-key'): void {
+  const auto = core.seal.configuredType !== 'shamir';
+  if (base === 'rekey' && auto) {
+    throw invalidRequest('with auto-unseal the unseal key is kept by the seal provider; rekey the recovery keys with sys/rekey-recovery-key');
+  }
+  if (base === 'rekey-recovery-key' && !auto) throw invalidRequest('this server has no recovery keys (it uses Shamir unseal keys): use sys/rekey');
+}
+
 export function rekeyPaths(core: Core) {
+  return [...rekeyPathsAt(core, 'rekey'), ...rekeyPathsAt(core, 'rekey-recovery-key'), ...generateRootPaths(core)];
+}
+
+function rekeyPathsAt(core: Core, base: 'rekey' | 'rekey-recovery-key') {
   return [
     definePath({
-      pattern: 'rekey/init',
+      pattern: `${base}/init`,
       fields: {
         secret_shares: f.int().optional(),
         secret_threshold: f.int().optional(),
@@ -29,8 +44,12 @@ export function rekeyPaths(core: Core) {
         require_verification: f.bool().optional(),
       },
       operations: {
-        read: () => ({ raw: core.seal.rekeyStatus() }),
+        read: () => {
+          requireSealKind(core, base);
+          return { raw: core.seal.rekeyStatus() };
+        },
         update: async ({ fields }) => {
+          requireSealKind(core, base);
           if (fields.pgp_keys?.length || fields.backup) throw invalidRequest('PGP-encrypted key shares and backups are not supported');
           if (fields.require_verification) throw invalidRequest('rekey verification is not supported');
           if (fields.secret_shares === undefined || fields.secret_threshold === undefined) {
@@ -39,6 +58,7 @@ export function rekeyPaths(core: Core) {
           return { raw: await core.seal.rekeyInit({ secretShares: fields.secret_shares, secretThreshold: fields.secret_threshold }) };
         },
         delete: () => {
+          requireSealKind(core, base);
           core.seal.rekeyCancel();
           return null;
         },
@@ -46,10 +66,11 @@ export function rekeyPaths(core: Core) {
       help: { synopsis: 'Start, read or cancel a rekey: new unseal key shares for the same root key.' },
     }),
     definePath({
-      pattern: 'rekey/update',
+      pattern: `${base}/update`,
       fields: updateFields,
       operations: {
         update: async ({ fields }) => {
+          requireSealKind(core, base);
           const { key, nonce } = requireKey(fields);
           const result = await core.seal.rekeyUpdate(key, nonce);
           if (!result.complete) return { raw: result.status };
@@ -69,6 +90,11 @@ export function rekeyPaths(core: Core) {
       },
       help: { synopsis: 'Submit one current unseal key share for the running rekey.' },
     }),
+  ];
+}
+
+function generateRootPaths(core: Core) {
+  return [
     definePath({
       pattern: 'generate-root/attempt',
       fields: { pgp_key: z.string().optional(), otp: z.string().optional() },

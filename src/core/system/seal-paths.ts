@@ -15,7 +15,7 @@ import { VERSION } from '../version.js';
 async function sealStatusBody(core: Core) {
   const status = core.seal.unsealStatus();
   return {
-    type: 'shamir',
+    type: status.type,
     initialized: await core.isInitialized(),
     sealed: core.sealed,
     t: status.t,
@@ -25,7 +25,7 @@ async function sealStatusBody(core: Core) {
     version: VERSION,
     build_date: '',
     migration: false,
-    recovery_seal: false,
+    recovery_seal: status.recoverySeal,
     storage_type: core.physical.name,
     ...(core.sealed ? {} : { cluster_name: core.clusterName, cluster_id: core.clusterId }),
   };
@@ -116,12 +116,29 @@ export function sealPaths(core: Core) {
         update: async ({ fields }) => {
           if (await core.isInitialized()) throw invalidRequest('Vault is already initialized');
           if (fields.pgp_keys?.length || fields.root_token_pgp_key) throw invalidRequest('PGP-encrypted key shares are not supported');
-          if (fields.secret_shares === undefined || fields.secret_threshold === undefined) {
+          const auto = core.seal.configuredType !== 'shamir';
+          if (auto && fields.recovery_pgp_keys?.length) throw invalidRequest('PGP-encrypted key shares are not supported');
+          if (!auto && (fields.secret_shares === undefined || fields.secret_threshold === undefined)) {
             throw invalidRequest('secret_shares and secret_threshold are required');
           }
-          const { keys, rootToken } = await core.initialize({ secretShares: fields.secret_shares, secretThreshold: fields.secret_threshold });
-          const body = { keys: keys.map((k) => k.toString('hex')), keys_base64: keys.map((k) => k.toString('base64')), root_token: rootToken };
-          for (const k of keys) k.fill(0);
+          if (!auto && (fields.recovery_shares !== undefined || fields.recovery_threshold !== undefined)) {
+            throw invalidRequest('recovery_shares and recovery_threshold apply only to an auto-unseal seal; this server uses Shamir unseal keys');
+          }
+          const { keys, recoveryKeys, rootToken } = await core.initialize({
+            secretShares: fields.secret_shares ?? 1,
+            secretThreshold: fields.secret_threshold ?? 1,
+            recoveryShares: fields.recovery_shares,
+            recoveryThreshold: fields.recovery_threshold,
+          });
+          const body = {
+            keys: keys.map((k) => k.toString('hex')),
+            keys_base64: keys.map((k) => k.toString('base64')),
+            ...(auto
+              ? { recovery_keys: recoveryKeys.map((k) => k.toString('hex')), recovery_keys_base64: recoveryKeys.map((k) => k.toString('base64')) }
+              : {}),
+            root_token: rootToken,
+          };
+          for (const k of [...keys, ...recoveryKeys]) k.fill(0);
           return { raw: body };
         },
       },

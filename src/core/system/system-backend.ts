@@ -29,7 +29,7 @@ export function createSystemBackend(core: Core): Backend {
         help: { synopsis: 'The OpenAPI document of every mounted backend.' },
       }),
     ],
-    unauthenticated: ['seal-status', 'health', 'leader', 'init', 'unseal', 'rekey/*', 'generate-root/*', 'internal/ui/mounts', 'internal/ui/mounts/*', 'wrapping/lookup'],
+    unauthenticated: ['seal-status', 'health', 'leader', 'init', 'unseal', 'rekey/*', 'rekey-recovery-key/*', 'generate-root/*', 'internal/ui/mounts', 'internal/ui/mounts/*', 'wrapping/lookup'],
     sudo: ['auth/*', 'remount', 'audit', 'audit/*', 'raw', 'raw/*', 'rotate', 'seal', 'step-down', 'leases/lookup/*', 'leases/revoke-prefix/*', 'leases/revoke-force/*', 'revoke-prefix/*', 'revoke-force/*', 'config/*'],
   });
 }

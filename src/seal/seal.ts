@@ -1,7 +1,9 @@
 /**
- * The Shamir seal: the root key is sealed by an unseal key (KEK) that exists only as shares
- * held by operators. This class carries Vault's sys/init, sys/unseal, sys/seal, sys/rekey and
- * sys/generate-root semantics; the HTTP handlers translate fields and call it.
+ * The seal: the root key is sealed by an unseal key (KEK) that exists either only as shares
+ * held by operators (Shamir), or encrypted by an external key provider (auto-unseal through
+ * transit, auto-unseal.ts), with operators holding recovery shares. This class carries Vault's
+ * sys/init, sys/unseal, sys/seal, sys/rekey and sys/generate-root semantics; the HTTP handlers
+ * translate fields and call it.
  *
  * Persisted: `core/seal-config` (plaintext JSON) and `core/root-key` (sealed by the KEK).
  * Progress (shares handed in so far, nonces, OTPs) lives in memory only and is zeroed on
@@ -15,23 +17,25 @@ import { randomUUID } from 'node:crypto';
 import { invalidRequest, sealedError } from '../errors.js';
 import type { PhysicalBackend } from '../physical/types.js';
 import type { Barrier } from '../barrier/barrier.js';
+import { autoInitState, autoScheme, autoUnsealRootKey, type KeyProvider } from './auto-unseal.js';
 import { ShareCollector, zeroAll } from './key-share.js';
+import { shamirScheme, type ShareScheme } from './share-scheme.js';
 import { GenerateRoot, completedGenerateRoot, type GenerateRootInitParams, type GenerateRootStatus } from './generate-root.js';
 import { Rekey, type RekeyInitParams, type RekeyStatus, type RekeyUpdateResult } from './rekey.js';
 import {
   newKey,
   readSealConfig,
-  recoverFromShares,
   sealStateOps,
   splitKek,
   validateShamirParams,
   type SealConfig,
   type SealContext,
+  type SealType,
 } from './seal-store.js';
 
 export type CreateRootToken = () => Promise<string>;
 
-export interface ShamirSealOptions {
+export interface SealOptions {
   /** The same backend the barrier sits on; the seal's two entries bypass the barrier. */
   physical: PhysicalBackend;
   barrier: Barrier;
@@ -43,22 +47,32 @@ export interface ShamirSealOptions {
    * the seal's async methods (they wait for the unseal that is running it).
    */
   onUnsealed?: () => void | Promise<void>;
+  /** Auto-unseal: the provider that keeps the unseal key (seal "transit" in the config). */
+  provider?: KeyProvider;
 }
 
 export interface InitParams {
+  /** Shamir: the unseal key's split. Ignored with an auto-unseal provider, as in Vault. */
   secretShares: number;
   secretThreshold: number;
+  /** Auto-unseal: the recovery key's split (Vault's defaults: 5 shares, threshold 3). */
+  recoveryShares?: number;
+  recoveryThreshold?: number;
   /** Not supported yet: rejected when given. */
   pgpKeys?: unknown;
 }
 
 export interface InitResult {
-  /** The unseal key shares, to hand out once. The root key is never exposed. */
+  /** The unseal key shares, to hand out once (none with auto-unseal). The root key is never exposed. */
   keys: Buffer[];
+  /** Auto-unseal: the recovery key shares. */
+  recoveryKeys: Buffer[];
 }
 
 export interface UnsealStatus {
-  type: 'shamir';
+  type: SealType;
+  /** True with auto-unseal: t and n are the recovery key's threshold and shares. */
+  recoverySeal: boolean;
   initialized: boolean;
   sealed: boolean;
   t: number;
@@ -68,8 +82,8 @@ export interface UnsealStatus {
   nonce: string;
 }
 
-export class ShamirSeal {
-  readonly type = 'shamir' as const;
+export class Seal {
+  private readonly provider: KeyProvider | undefined;
   private readonly physical: PhysicalBackend;
   private readonly barrier: Barrier;
   private readonly createRootToken: CreateRootToken | undefined;
@@ -88,11 +102,12 @@ export class ShamirSeal {
   // requests cannot both see the threshold reached or both start an attempt.
   private chain: Promise<unknown> = Promise.resolve();
 
-  constructor(options: ShamirSealOptions) {
+  constructor(options: SealOptions) {
     this.physical = options.physical;
     this.barrier = options.barrier;
     this.createRootToken = options.createRootToken;
     this.onUnsealed = options.onUnsealed;
+    this.provider = options.provider;
     const ctx: SealContext = {
       physical: this.physical,
       requireUnsealed: () => {
@@ -104,6 +119,7 @@ export class ShamirSeal {
         this.config = config;
         this.configWrites++;
       },
+      scheme: (config) => this.schemeFor(config),
     };
     this.rekeyOp = new Rekey(ctx);
     this.generateRootOp = new GenerateRoot(ctx);
@@ -146,23 +162,39 @@ export class ShamirSeal {
     return config;
   }
 
-  /** Creates the root key and unseal key, stores them, and returns the shares. The barrier stays sealed. */
+  /** The seal type this server was configured with (the stored config may predate it). */
+  get configuredType(): SealType {
+    return this.provider?.type ?? 'shamir';
+  }
+
+  /**
+   * Creates the root key and unseal key, stores them, and returns the shares: unseal shares
+   * for a Shamir seal, recovery shares with auto-unseal. The barrier stays sealed.
+   */
   init(params: InitParams): Promise<InitResult> {
     return this.serial(async () => {
       if (params.pgpKeys !== undefined && params.pgpKeys !== null) {
         throw invalidRequest('pgp_keys is not supported yet');
       }
-      const config = validateShamirParams(params.secretShares, params.secretThreshold);
+      const config = this.provider
+        ? validateShamirParams(params.recoveryShares ?? 5, params.recoveryThreshold ?? 3, this.provider.type)
+        : validateShamirParams(params.secretShares, params.secretThreshold);
       if ((await this.refresh()) !== null) throw invalidRequest('Vault is already initialized');
       this.resetUnsealState();
       const rootKey = newKey();
       const kek = newKey();
       let keys: Buffer[] = [];
       try {
-        keys = await splitKek(kek, config);
+        let ops;
+        if (this.provider) {
+          ({ ops, recoveryShares: keys } = await autoInitState(this.provider, config, rootKey));
+        } else {
+          keys = await splitKek(kek, config);
+          ops = sealStateOps(config, kek, rootKey);
+        }
         // Seal entries first, keyring last: a crash in between leaves no keyring, so the
         // server still reads as uninitialized and init can simply run again.
-        await this.physical.transaction(sealStateOps(config, kek, rootKey));
+        await this.physical.transaction(ops);
         await this.barrier.initialize(rootKey);
         this.config = config;
         this.initialized = true;
@@ -174,7 +206,20 @@ export class ShamirSeal {
         rootKey.fill(0);
         kek.fill(0);
       }
-      return { keys };
+      return this.provider ? { keys: [], recoveryKeys: keys } : { keys, recoveryKeys: [] };
+    });
+  }
+
+  /**
+   * Auto-unseal: asks the provider for the unseal key and opens the barrier, with no operator.
+   * Throws (502 naming the provider) when it cannot answer; the server stays sealed.
+   */
+  autoUnseal(): Promise<UnsealStatus> {
+    return this.serial(async () => {
+      const config = await this.requireInitialized();
+      if (config.type === 'shamir' || !this.provider) throw invalidRequest('this server has no auto-unseal seal configured');
+      if (this.barrier.sealed) await this.openBarrier(await autoUnsealRootKey(this.physical, this.provider));
+      return this.statusFor(config);
     });
   }
 
@@ -197,26 +242,38 @@ export class ShamirSeal {
       if (this.unsealShares.progress < config.secret_threshold) return this.statusFor(config);
 
       this.unsealNonce = '';
-      const recovered = await recoverFromShares(this.physical, this.unsealShares.take(), config);
-      if (recovered === null) {
+      const rootKey = await this.schemeFor(config).recover(this.unsealShares.take(), config);
+      if (rootKey === null) {
         throw invalidRequest('unseal failed: the key shares did not reconstruct the unseal key; the keys may be wrong. Progress has been reset');
       }
-      recovered.kek.fill(0);
-      try {
-        await this.barrier.unseal(recovered.rootKey);
-      } finally {
-        recovered.rootKey.fill(0);
-      }
-      if (this.onUnsealed !== undefined) {
-        try {
-          await this.onUnsealed();
-        } catch (e) {
-          this.barrier.seal();
-          throw e;
-        }
-      }
+      await this.openBarrier(rootKey);
       return this.statusFor(config);
     });
+  }
+
+  /** Opens the barrier with `rootKey` (zeroing it) and lets core load; a failed load seals again. */
+  private async openBarrier(rootKey: Buffer): Promise<void> {
+    try {
+      await this.barrier.unseal(rootKey);
+    } finally {
+      rootKey.fill(0);
+    }
+    if (this.onUnsealed !== undefined) {
+      try {
+        await this.onUnsealed();
+      } catch (e) {
+        this.barrier.seal();
+        throw e;
+      }
+    }
+  }
+
+  private schemeFor(config: SealConfig): ShareScheme {
+    if (config.type === 'shamir') return shamirScheme(this.physical);
+    if (!this.provider) {
+      throw invalidRequest(`this server was initialized with a ${config.type} seal: configure seal "${config.type}" to unseal it`);
+    }
+    return autoScheme(this.physical, this.provider);
   }
 
   /** Forgets the shares of the running attempt (immediately: nothing to wait for). */
@@ -284,8 +341,10 @@ export class ShamirSeal {
 
   private statusFor(config: SealConfig | null): UnsealStatus {
     const sealed = this.barrier.sealed;
+    const type = config?.type ?? this.configuredType;
     return {
-      type: 'shamir',
+      type,
+      recoverySeal: type !== 'shamir',
       initialized: this.initialized && config !== null,
       sealed,
       t: config?.secret_threshold ?? 0,

@@ -4,14 +4,14 @@ import { CofferError } from '../errors.js';
 import { createInmemBackend } from '../physical/inmem/inmem-backend.js';
 import type { PhysicalBackend } from '../physical/types.js';
 import { Barrier } from '../barrier/barrier.js';
-import { ShamirSeal } from './shamir-seal.js';
+import { Seal } from './seal.js';
 import { ROOT_KEY_PATH, SEAL_CONFIG_PATH } from './seal-store.js';
 
 const invalid = (pattern: RegExp) => (e: unknown) => e instanceof CofferError && e.kind === 'InvalidRequest' && pattern.test(e.message);
 
 function setup(physical: PhysicalBackend = createInmemBackend()) {
   const barrier = new Barrier(physical);
-  return { physical, barrier, seal: new ShamirSeal({ physical, barrier }) };
+  return { physical, barrier, seal: new Seal({ physical, barrier }) };
 }
 
 test('seal: init validates shares and threshold like Vault', async () => {
@@ -35,7 +35,7 @@ test('seal: init stores the config in plaintext, the root key encrypted, and sta
   const { seal, physical, barrier } = setup();
   await seal.ready();
   assert.deepEqual(seal.unsealStatus(), {
-    type: 'shamir', initialized: false, sealed: true, t: 0, n: 0, progress: 0, nonce: '',
+    type: 'shamir', recoverySeal: false, initialized: false, sealed: true, t: 0, n: 0, progress: 0, nonce: '',
   });
   const { keys } = await seal.init({ secretShares: 5, secretThreshold: 3 });
   assert.equal(keys.length, 5);
@@ -67,7 +67,7 @@ test('seal: 5 shares / threshold 3 unseals with 3 distinct shares; duplicates do
   assert.equal(s.progress, 2);
   assert.equal(s.nonce, nonce, 'one nonce per attempt');
   s = await seal.submitUnsealKey(keys[2]!);
-  assert.deepEqual(s, { type: 'shamir', initialized: true, sealed: false, t: 3, n: 5, progress: 0, nonce: '' });
+  assert.deepEqual(s, { type: 'shamir', recoverySeal: false, initialized: true, sealed: false, t: 3, n: 5, progress: 0, nonce: '' });
   assert.equal(barrier.sealed, false);
   await barrier.put('x', Buffer.from('y'));
   // Further keys once unsealed are ignored, as in Vault.
@@ -82,7 +82,7 @@ test('seal: shares from another init fail at the threshold and reset progress', 
   await seal.submitUnsealKey(keys[0]!);
   await assert.rejects(seal.submitUnsealKey(foreign[1]!), invalid(/unseal failed.*keys may be wrong/));
   assert.deepEqual(seal.unsealStatus(), {
-    type: 'shamir', initialized: true, sealed: true, t: 2, n: 3, progress: 0, nonce: '',
+    type: 'shamir', recoverySeal: false, initialized: true, sealed: true, t: 2, n: 3, progress: 0, nonce: '',
   });
   assert.equal(barrier.sealed, true);
   await seal.submitUnsealKey(keys[1]!);
@@ -153,7 +153,7 @@ test('seal: a restart on the same storage unseals with the keys and reads the da
   const second = setup(physical);
   await second.seal.ready();
   assert.deepEqual(second.seal.unsealStatus(), {
-    type: 'shamir', initialized: true, sealed: true, t: 3, n: 5, progress: 0, nonce: '',
+    type: 'shamir', recoverySeal: false, initialized: true, sealed: true, t: 3, n: 5, progress: 0, nonce: '',
   });
   for (const k of keys.slice(2)) await second.seal.submitUnsealKey(k);
   assert.equal(second.barrier.sealed, false);
@@ -170,7 +170,7 @@ test('seal: onUnsealed runs inside the unseal; if it fails the barrier is sealed
   const barrier = new Barrier(physical);
   let calls = 0;
   let fail = true;
-  const seal = new ShamirSeal({
+  const seal = new Seal({
     physical,
     barrier,
     onUnsealed: async () => {
