@@ -7,6 +7,8 @@ import { outputData, wrapAtLength } from '../../output/format.js';
 interface InitAnswer {
   keys: string[];
   keys_base64?: string[];
+  recovery_keys?: string[];
+  recovery_keys_base64?: string[];
   root_token: string;
 }
 
@@ -16,6 +18,8 @@ export default defineCommand({
   flags: {
     'key-shares': { type: 'int', default: 5, aliases: ['n'], usage: 'Number of unseal key shares to split the unseal key into.' },
     'key-threshold': { type: 'int', default: 3, aliases: ['t'], usage: 'Number of key shares needed to unseal. At most -key-shares.' },
+    'recovery-shares': { type: 'int', default: 5, usage: 'With an auto-unseal seal: number of recovery key shares.' },
+    'recovery-threshold': { type: 'int', default: 3, usage: 'With an auto-unseal seal: number of recovery key shares needed to authorize rekey, generate-root or an unseal.' },
     status: {
       type: 'bool',
       default: false,
@@ -32,6 +36,11 @@ export default defineCommand({
   anywhere: hand each share to a different trusted operator.
 
       $ coffer operator init -key-shares=5 -key-threshold=3
+
+  A server with an auto-unseal seal (seal "transit") unseals itself; it hands
+  out recovery key shares instead, which authorize rekey and generate-root:
+
+      $ coffer operator init -recovery-shares=5 -recovery-threshold=3
 `,
   async run(ctx, args, flags) {
     expectArgs(args, 0);
@@ -46,34 +55,55 @@ export default defineCommand({
       else outputData(ctx, { initialized });
       return initialized ? 0 : 2;
     }
-    const shares = flags.int('key-shares')!;
-    const threshold = flags.int('key-threshold')!;
-    if (shares < 1 || threshold < 1) throw new UsageError('-key-shares and -key-threshold must be at least 1');
-    if (threshold > shares) throw new UsageError('-key-threshold cannot be larger than -key-shares');
+    let auto: boolean;
+    try {
+      auto = (await ctx.api().call<{ recovery_seal?: boolean }>('GET', 'sys/seal-status'))?.recovery_seal === true;
+    } catch (err) {
+      throw failure('Error initializing', err);
+    }
+    const shares = flags.int(auto ? 'recovery-shares' : 'key-shares')!;
+    const threshold = flags.int(auto ? 'recovery-threshold' : 'key-threshold')!;
+    const [sharesFlag, thresholdFlag] = auto ? ['-recovery-shares', '-recovery-threshold'] : ['-key-shares', '-key-threshold'];
+    if (shares < 1 || threshold < 1) throw new UsageError(`${sharesFlag} and ${thresholdFlag} must be at least 1`);
+    if (threshold > shares) throw new UsageError(`${thresholdFlag} cannot be larger than ${sharesFlag}`);
     let answer: InitAnswer | null;
     try {
-      answer = await ctx.api().call<InitAnswer>('PUT', 'sys/init', { secret_shares: shares, secret_threshold: threshold });
+      const body = auto ? { recovery_shares: shares, recovery_threshold: threshold } : { secret_shares: shares, secret_threshold: threshold };
+      answer = await ctx.api().call<InitAnswer>('PUT', 'sys/init', body);
     } catch (err) {
       throw failure('Error initializing', err);
     }
     if (!answer) throw failure('Error initializing', new Error('empty answer from the server'));
     const b64 = answer.keys_base64 && answer.keys_base64.length === answer.keys.length ? answer.keys_base64 : answer.keys;
+    const recovery = answer.recovery_keys_base64 ?? [];
     if (ctx.format !== 'table') {
       return outputData(
         ctx,
         {
           unseal_keys_b64: answer.keys_base64 ?? [],
           unseal_keys_hex: answer.keys,
-          unseal_shares: shares,
-          unseal_threshold: threshold,
-          recovery_keys_b64: [],
-          recovery_keys_hex: [],
-          recovery_keys_shares: 0,
-          recovery_keys_threshold: 0,
+          unseal_shares: auto ? 1 : shares,
+          unseal_threshold: auto ? 1 : threshold,
+          recovery_keys_b64: recovery,
+          recovery_keys_hex: answer.recovery_keys ?? [],
+          recovery_keys_shares: auto ? shares : 0,
+          recovery_keys_threshold: auto ? threshold : 0,
           root_token: answer.root_token,
         },
         { ordered: true },
       );
+    }
+    if (auto) {
+      recovery.forEach((key, i) => ctx.out(`Recovery Key ${i + 1}: ${key}`));
+      ctx.out('');
+      ctx.out(`Initial Root Token: ${answer.root_token}`);
+      ctx.out('');
+      ctx.out(
+        wrapAtLength(
+          `Success! Coffer is initialized and unsealed by its auto-unseal seal. ${shares} recovery key shares were made, with a threshold of ${threshold}: they authorize rekey and generate-root, and cannot decrypt anything by themselves. Please securely distribute them.`,
+        ),
+      );
+      return 0;
     }
     b64.forEach((key, i) => ctx.out(`Unseal Key ${i + 1}: ${key}`));
     ctx.out('');
