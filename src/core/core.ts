@@ -11,6 +11,7 @@ import { clearPrefix, storageView } from '../logical/storage.js';
 import type { PhysicalBackend } from '../physical/types.js';
 import { ShamirSeal } from '../seal/shamir-seal.js';
 import { AuditBroker } from './audit/audit-broker.js';
+import { AuditManager } from './audit/audit-manager.js';
 import { handleRequest } from './handle.js';
 import { MountManager } from './mount-manager.js';
 import { PolicyStore } from './policy-store.js';
@@ -39,6 +40,12 @@ export interface CoreOptions {
   /** Mounts added on first unseal of a fresh store (dev mode: `secret/` as kv-v2). */
   extraDefaultMounts?: { path: string; type: string; description: string; options?: Record<string, string> }[];
   clock?: () => number;
+  audit?: {
+    /** False when the server configuration sets disable_api_audit_creation. Default true. */
+    allowApiCreation?: boolean;
+    /** Absolute directories a file audit device may never write into (storage, configuration). */
+    protectedDirs?: string[];
+  };
 }
 
 const DEFAULT_TTL = 32 * 24 * 3600;
@@ -54,7 +61,9 @@ export class Core {
   readonly clock: () => number;
   readonly options: CoreOptions;
   readonly mounts: MountManager;
-  readonly audit = new AuditBroker();
+  readonly audit: AuditBroker;
+  /** The audit device table and request-header settings behind the broker. */
+  readonly auditDevices: AuditManager;
   /** Answers the seal paths while nothing above the barrier is readable. */
   readonly sealedSystemBackend: Backend;
   policies!: PolicyStore;
@@ -75,6 +84,14 @@ export class Core {
     this.barrier = new Barrier(this.physical);
     this.seal = new ShamirSeal({ physical: this.physical, barrier: this.barrier, onUnsealed: () => this.postUnseal() });
     this.mounts = new MountManager(this);
+    this.audit = new AuditBroker(this.logger.named('audit'));
+    this.auditDevices = new AuditManager({
+      storage: this.barrier,
+      broker: this.audit,
+      logger: this.logger.named('audit'),
+      allowApiCreation: options.audit?.allowApiCreation ?? true,
+      protectedDirs: options.audit?.protectedDirs ?? [],
+    });
     this.sealedSystemBackend = createSystemBackend(this);
   }
 
@@ -124,17 +141,32 @@ export class Core {
     ({ name: this.clusterName, id: this.clusterId } = JSON.parse(cluster.toString('utf8')) as { name: string; id: string });
     await this.policies.load();
     await this.mounts.load();
+    // Before the first request is served: from here on every request is audited.
+    await this.auditDevices.load();
     this.logger.info('unsealed');
   }
 
   /** Seal: close the barrier (zeroing key material) and drop every cache above it. */
   async sealVault(): Promise<void> {
+    // Devices close once the requests in flight (this seal among them) have their response entries.
+    this.auditDevices.unload();
     this.router.clear();
     this.tokens?.wipe();
     this.policies?.clear();
     this.mounts.clear();
     await this.seal.seal();
     this.logger.info('sealed');
+  }
+
+  /** SIGHUP: audit files are closed and opened again (log rotation). Failures are logged and returned. */
+  reopenAuditDevices(): Promise<{ path: string; error: string }[]> {
+    return this.auditDevices.reopen();
+  }
+
+  /** Server shutdown: no more entries; waits until every audit device has flushed and closed. */
+  async closeAudit(): Promise<void> {
+    this.auditDevices.unload();
+    await this.audit.closed();
   }
 
   /** Backends built by core itself: the system backend and the token method. */

@@ -3,6 +3,7 @@
  * init and unseal with one key share and print the root token.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { Core } from '../core/core.js';
@@ -67,6 +68,15 @@ async function closeWithGrace(app: FastifyInstance, graceMs = 2000): Promise<voi
   }
 }
 
+/** The server's own directories, which a file audit device may never write into. */
+function protectedDirs(config: ServerConfig): string[] {
+  const dirs: string[] = [];
+  const dbPath = config.storage.config['path'];
+  if (config.storage.type === 'sqlite' && dbPath && dbPath !== ':memory:') dirs.push(dirname(resolve(dbPath)));
+  if (config.configFile) dirs.push(dirname(resolve(config.configFile)));
+  return dirs;
+}
+
 export async function startServer(config: ServerConfig, dev?: DevOptions, logger = createLogger({ level: config.logLevel })): Promise<RunningServer> {
   if (config.listeners.length === 0) throw new Error('at least one listener is required');
   const physical = await openPhysical(config.storage.type as 'inmem' | 'sqlite', config.storage.config);
@@ -77,6 +87,7 @@ export async function startServer(config: ServerConfig, dev?: DevOptions, logger
     defaultLeaseTtl: config.defaultLeaseTtl,
     maxLeaseTtl: config.maxLeaseTtl,
     extraDefaultMounts: dev ? [{ path: 'secret/', type: 'kv', description: 'key/value secret storage', options: { version: '2' } }] : [],
+    audit: { allowApiCreation: !config.disableApiAuditCreation, protectedDirs: protectedDirs(config) },
   });
 
   await core.seal.ready();
@@ -111,6 +122,13 @@ export async function startServer(config: ServerConfig, dev?: DevOptions, logger
     throw err;
   }
 
+  // SIGHUP: audit files are closed and opened again, so logrotate can move them away.
+  const onHangup = () => {
+    logger.info('SIGHUP: reopening audit devices');
+    void core.reopenAuditDevices();
+  };
+  process.on('SIGHUP', onHangup);
+
   return {
     core,
     logger,
@@ -118,7 +136,9 @@ export async function startServer(config: ServerConfig, dev?: DevOptions, logger
     address,
     dev: devInfo,
     async close() {
+      process.off('SIGHUP', onHangup);
       await Promise.all(servers.map((s) => closeWithGrace(s)));
+      await core.closeAudit();
       await physical.close();
     },
   };

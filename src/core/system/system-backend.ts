@@ -3,6 +3,7 @@ import { defineBackend, definePath, type Backend } from '../../framework/backend
 import { buildOpenApi } from '../../framework/openapi.js';
 import type { Core } from '../core.js';
 import { VERSION } from '../version.js';
+import { auditPaths } from './audit-paths.js';
 import { mountPaths } from './mount-paths.js';
 import { policyPaths } from './policy-paths.js';
 import { rekeyPaths } from './rekey-paths.js';
@@ -11,12 +12,13 @@ import { sealPaths } from './seal-paths.js';
 export function createSystemBackend(core: Core): Backend {
   return defineBackend({
     type: 'system',
-    help: 'The system backend: mounts, policies, seal and health of this server.',
+    help: 'The system backend: mounts, policies, audit devices, seal and health of this server.',
     paths: [
       ...sealPaths(core),
       ...rekeyPaths(core),
       ...mountPaths(core),
       ...policyPaths(core),
+      ...auditPaths(core),
       definePath({
         pattern: 'internal/specs/openapi',
         operations: {

@@ -1,0 +1,158 @@
+/**
+ * What an audit device writes in place of a sensitive value: `hmac-sha256:<hex>`, keyed by
+ * the device's own salt, so an operator who knows a value can find it in the log (through
+ * sys/audit-hash) while the log alone reveals nothing.
+ */
+import { createHmac } from 'node:crypto';
+
+export const HMAC_PREFIX = 'hmac-sha256:';
+
+export type HashFn = (value: string) => string;
+
+export interface AuditHasher {
+  hash: HashFn;
+  /**
+   * The hash of `value`, remembered under `key`. The key must not be the secret itself: a
+   * token is remembered under its stored hash, so no raw token is kept in memory for it.
+   */
+  remembered(key: string, value: string): string;
+  /** Forgets every remembered hash and zeroes the salt: after it, the hasher is unusable. */
+  wipe(): void;
+}
+
+/** Tokens and accessors repeat on every request; HMAC'ing them again each time showed in profiles. */
+const MEMO_LIMIT = 10_000;
+
+export function createAuditHasher(salt: Buffer): AuditHasher {
+  const key = Buffer.from(salt);
+  const memo = new Map<string, string>();
+  const hash: HashFn = (value) => HMAC_PREFIX + createHmac('sha256', key).update(value, 'utf8').digest('hex');
+  return {
+    hash,
+    remembered(memoKey, value) {
+      let out = memo.get(memoKey);
+      if (out === undefined) {
+        if (memo.size >= MEMO_LIMIT) memo.clear();
+        out = hash(value);
+        memo.set(memoKey, out);
+      }
+      return out;
+    },
+    wipe() {
+      memo.clear();
+      key.fill(0);
+    },
+  };
+}
+
+const MAX_DEPTH = 128;
+
+/**
+ * A copy of `value` as JSON would print it, with every string (object values and array
+ * items, at any depth) and every byte buffer (as base64, the way the API prints bytes)
+ * replaced by `hash(string)`. Numbers, booleans and null stay as they are. Values under a
+ * key named in `clear` are copied without hashing (a mount's audit_non_hmac_*_keys).
+ * With `hash` the identity, this is the raw form (log_raw), bytes still as base64.
+ */
+export function hashStructure(value: unknown, hash: HashFn, clear?: ReadonlySet<string>): unknown {
+  return walk(value, hash, clear, 0);
+}
+
+function walk(value: unknown, hash: HashFn, clear: ReadonlySet<string> | undefined, depth: number): unknown {
+  switch (typeof value) {
+    case 'string':
+      return hash(value);
+    case 'number':
+      // JSON prints NaN and Infinity as null; keep that here rather than fail the entry.
+      return Number.isFinite(value) ? value : null;
+    case 'boolean':
+      return value;
+    case 'bigint':
+      return hash(value.toString());
+    case 'object':
+      break;
+    default:
+      return undefined; // functions, symbols, undefined: JSON leaves them out
+  }
+  if (value === null) return null;
+  if (depth > MAX_DEPTH) throw new Error('audit: value nested too deeply to record');
+  if (value instanceof Uint8Array) return hash(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'));
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const item = walk(value[i], hash, clear, depth + 1);
+      out[i] = item === undefined ? null : item;
+    }
+    return out;
+  }
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return walk(toJSON.call(value), hash, clear, depth + 1);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    const copied = clear?.has(key) ? walk(item, identity, undefined, depth + 1) : walk(item, hash, clear, depth + 1);
+    if (copied !== undefined) out[key] = copied;
+  }
+  return out;
+}
+
+export const identity: HashFn = (s) => s;
+
+/** Strings shorter than this are not looked for in error text: they would match everywhere and hide little. */
+const MIN_REDACTED_LENGTH = 4;
+const MAX_REDACTED_STRINGS = 1000;
+
+/**
+ * `message` with every occurrence of a string the client sent (request data at any depth,
+ * the client token) replaced by its hash: an error that echoes its input must not carry
+ * a secret into the log. Our own messages are written never to hold one; this is the
+ * second line of defence.
+ */
+export function redactMessage(message: string, sent: unknown, clientToken: string | undefined, hash: HashFn): string {
+  if (message === '') return message;
+  const strings: string[] = [];
+  if (clientToken) strings.push(clientToken);
+  collectStrings(sent, strings, 0);
+  strings.sort((a, b) => b.length - a.length);
+  let out = message;
+  for (const s of strings) {
+    if (s.length >= MIN_REDACTED_LENGTH && out.includes(s)) out = replaceWhole(out, s, hash(s));
+  }
+  return out;
+}
+
+const isWordChar = (code: number) => (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+
+/**
+ * Replaces the occurrences of `s` that are not part of a longer word: the value "file"
+ * is hidden in `got "file"` but leaves `file_path` readable. A value that starts or ends
+ * with punctuation has no word edge to respect there.
+ */
+function replaceWhole(text: string, s: string, replacement: string): string {
+  const checkStart = isWordChar(s.charCodeAt(0));
+  const checkEnd = isWordChar(s.charCodeAt(s.length - 1));
+  let out = '';
+  let from = 0;
+  for (let at = text.indexOf(s); at !== -1; at = text.indexOf(s, at + 1)) {
+    if (at < from) continue;
+    const before = at > 0 ? text.charCodeAt(at - 1) : 0;
+    const after = at + s.length < text.length ? text.charCodeAt(at + s.length) : 0;
+    const wordBefore = checkStart && (isWordChar(before) || before === 95);
+    const wordAfter = checkEnd && (isWordChar(after) || after === 95);
+    if (wordBefore || wordAfter) continue;
+    out += text.slice(from, at) + replacement;
+    from = at + s.length;
+  }
+  return out + text.slice(from);
+}
+
+function collectStrings(value: unknown, out: string[], depth: number): void {
+  if (out.length >= MAX_REDACTED_STRINGS || depth > MAX_DEPTH) return;
+  if (typeof value === 'string') {
+    out.push(value);
+  } else if (Array.isArray(value)) {
+    for (const item of value) collectStrings(item, out, depth + 1);
+  } else if (value && typeof value === 'object' && !(value instanceof Uint8Array)) {
+    for (const key of Object.keys(value)) collectStrings((value as Record<string, unknown>)[key], out, depth + 1);
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * An append-only audit file with group commit. Entries queue while a write is in flight
+ * and go out together in the next one; a response entry is acknowledged only after an
+ * fdatasync that started after its write completed, and one fdatasync covers every entry
+ * written before it began. Writes continue while a sync runs, so a request entry never
+ * waits for someone else's sync.
+ *
+ * A file that cannot be opened (at reopen, or after a failed sync) is retried on the next
+ * entry: until it opens, every entry fails and the broker fails the request closed.
+ */
+import { close, fdatasync, fchmod, fstat, open, write, constants } from 'node:fs';
+import { promisify } from 'node:util';
+import type { AuditSink } from './sink.js';
+
+const openAsync = promisify(open);
+const closeAsync = promisify(close);
+const fstatAsync = promisify(fstat);
+const fchmodAsync = promisify(fchmod);
+const fdatasyncAsync = promisify(fdatasync);
+
+interface Pending {
+  data: Buffer;
+  durable: boolean;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+export interface FileSinkOptions {
+  path: string;
+  /** Permission bits to give the file; null leaves an existing file's mode alone. */
+  mode: number | null;
+  /** Refuses paths the device may not write (run before every open: a symlink may have moved). */
+  checkPath: (path: string) => Promise<void>;
+}
+
+const OPEN_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT;
+
+export class FileSink implements AuditSink {
+  private fd: number | null = null;
+  /** Regular files are synced; devices and pipes (/dev/full, a FIFO) cannot be. */
+  private regular = false;
+  private queue: Pending[] = [];
+  private unsynced: Pending[] = [];
+  private draining: Promise<void> | null = null;
+  private syncing: Promise<void> | null = null;
+  private reopenWaiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
+  private reopenWanted = false;
+  private closed = false;
+  /** A failed write left part of a line behind: the next write starts a fresh line. */
+  private midLine = false;
+
+  constructor(private readonly options: FileSinkOptions) {}
+
+  async open(): Promise<void> {
+    await this.openFile();
+  }
+
+  write(line: string, durable: boolean): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('audit file is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ data: Buffer.from(line, 'utf8'), durable, resolve, reject });
+      this.startDrain();
+    });
+  }
+
+  /** Syncs and closes the current file, then opens the path again (the old file may have been renamed). */
+  reopen(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.reopenWaiters.push({ resolve, reject });
+      this.reopenWanted = true;
+      this.startDrain();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.draining || this.syncing || (this.unsynced.length > 0 && this.fd !== null)) {
+      await this.draining;
+      await this.flushSyncs();
+    }
+    const fd = this.fd;
+    this.fd = null;
+    if (fd !== null) await closeAsync(fd);
+  }
+
+  private startDrain(): void {
+    if (!this.draining) this.draining = this.drain().finally(() => (this.draining = null));
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0 || this.reopenWanted) {
+      if (this.reopenWanted) {
+        await this.switchFile();
+        continue;
+      }
+      const batch = this.queue;
+      this.queue = [];
+      const parts = batch.map((p) => p.data);
+      if (this.midLine) parts.unshift(NEWLINE);
+      try {
+        if (this.fd === null) await this.openFile();
+        const written = await writeAll(this.fd!, parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+        if (written.error) {
+          if (written.bytes > 0) this.midLine = true;
+          throw written.error;
+        }
+        this.midLine = false;
+      } catch (err) {
+        for (const p of batch) p.reject(asError(err));
+        continue;
+      }
+      for (const p of batch) {
+        if (p.durable && this.regular) this.unsynced.push(p);
+        else p.resolve();
+      }
+      this.startSync();
+    }
+  }
+
+  private startSync(): void {
+    if (this.syncing || this.unsynced.length === 0 || this.fd === null) return;
+    const batch = this.unsynced;
+    this.unsynced = [];
+    this.syncing = fdatasyncAsync(this.fd).then(
+      () => {
+        for (const p of batch) p.resolve();
+      },
+      (err: unknown) => {
+        for (const p of batch) p.reject(asError(err));
+        // After a failed sync the kernel may have dropped the pages: what this descriptor
+        // reports next cannot be trusted. Start over with a fresh one.
+        this.reopenWanted = true;
+        this.startDrain();
+      },
+    ).finally(() => {
+      this.syncing = null;
+      this.startSync();
+    });
+  }
+
+  /** Waits until every written entry is synced. */
+  private async flushSyncs(): Promise<void> {
+    while (this.syncing || (this.unsynced.length > 0 && this.fd !== null)) {
+      this.startSync();
+      await this.syncing;
+    }
+  }
+
+  private async switchFile(): Promise<void> {
+    this.reopenWanted = false;
+    const waiters = this.reopenWaiters;
+    this.reopenWaiters = [];
+    await this.flushSyncs();
+    const old = this.fd;
+    this.fd = null;
+    if (old !== null) await closeAsync(old).catch(() => undefined);
+    this.midLine = false;
+    try {
+      await this.openFile();
+      for (const w of waiters) w.resolve();
+    } catch (err) {
+      for (const w of waiters) w.reject(asError(err));
+    }
+  }
+
+  private async openFile(): Promise<void> {
+    const { path, mode, checkPath } = this.options;
+    await checkPath(path);
+    const fd = await openAsync(path, OPEN_FLAGS, mode ?? 0o600);
+    try {
+      const st = await fstatAsync(fd);
+      this.regular = st.isFile();
+      if (this.regular && mode !== null && (st.mode & 0o777) !== mode) await fchmodAsync(fd, mode);
+    } catch (err) {
+      await closeAsync(fd).catch(() => undefined);
+      throw err;
+    }
+    this.fd = fd;
+  }
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/** Writes all of `data` at the end of the file, continuing after short writes; says how far it got. */
+function writeAll(fd: number, data: Buffer): Promise<{ bytes: number; error?: Error }> {
+  return new Promise((resolve) => {
+    const step = (offset: number) => {
+      write(fd, data, offset, data.length - offset, null, (err, written) => {
+        if (err) return resolve({ bytes: offset, error: err });
+        if (offset + written >= data.length) return resolve({ bytes: data.length });
+        if (written === 0) return resolve({ bytes: offset, error: new Error('audit file accepted no bytes') });
+        step(offset + written);
+      });
+    };
+    step(0);
+  });
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
