@@ -6,6 +6,7 @@
  */
 import { CofferError } from '../../errors.js';
 import type { AuthBlock, Response, WrapInfo } from '../../logical/request.js';
+import type { MountEntry } from '../mount-table.js';
 import type { TokenEntry } from '../token/token-entry.js';
 import type { AuditEvent } from './audit-event.js';
 import { hashStructure, identity, redactMessage, type AuditHasher, type HashFn } from './audit-hasher.js';
@@ -45,16 +46,43 @@ export function createEntryFormatter(options: EntryOptions, hasher: AuditHasher,
     // A valid token is remembered under its stored hash, never under the token itself.
     return entry ? hasher.remembered(`t:${entry.hashedId}`, raw) : hasher.hash(raw);
   };
+  // Token entries and mount entries are replaced, never changed in place, when they change:
+  // the text built for one stays right for as long as the object lives.
+  const tokenText = new WeakMap<TokenEntry, { auth: string; request: string }>();
+  const mountText = new WeakMap<MountEntry, string>();
   // The request and response entries of one request share their auth and request parts.
   const shared = new WeakMap<AuditEvent, Shared>();
+
+  const tokenParts = (event: AuditEvent): { auth: string; request: string } => {
+    const token = event.token;
+    const raw = event.request.clientToken;
+    if (!token) return { auth: '{}', request: raw ? `,"client_token":${JSON.stringify(hashToken(raw, null))}` : '' };
+    let parts = tokenText.get(token);
+    if (!parts) {
+      const client = raw ? `,"client_token":${JSON.stringify(hashToken(raw, token))}` : '';
+      const accessor = JSON.stringify(hashAccessor(token.accessor));
+      parts = { auth: authText(token, client, accessor), request: `${client},"client_token_accessor":${accessor}` };
+      tokenText.set(token, parts);
+    }
+    return parts;
+  };
+
+  const mountPart = (event: AuditEvent): string => {
+    const mount = event.route;
+    if (!mount) return '';
+    let text = mountText.get(mount.entry);
+    if (text === undefined) {
+      text = `"mount_point":${JSON.stringify(mount.routedPath)},"mount_type":${JSON.stringify(mount.entry.type)},"mount_accessor":${JSON.stringify(mount.entry.accessor)}`;
+      mountText.set(mount.entry, text);
+    }
+    return text;
+  };
 
   const sharedParts = (event: AuditEvent): Shared => {
     let parts = shared.get(event);
     if (!parts) {
-      parts = {
-        auth: JSON.stringify(authPart(event, hashToken, hashAccessor)),
-        request: JSON.stringify(requestPart(event, hash, hashToken, hashAccessor, headers())),
-      };
+      const token = tokenParts(event);
+      parts = { auth: token.auth, request: requestText(event, mountPart(event), token.request, hash, headers()) };
       shared.set(event, parts);
     }
     return parts;
@@ -74,53 +102,35 @@ export function createEntryFormatter(options: EntryOptions, hasher: AuditHasher,
     },
     response(event) {
       const parts = sharedParts(event);
-      const response = event.response ? `,"response":${JSON.stringify(responsePart(event, event.response, options, hash, hashAccessor))}` : '';
+      const response = event.response ? `,"response":${responseText(event, event.response, mountPart(event), options, hash, hashAccessor)}` : '';
       return `${options.prefix}{"time":"${auditTime()}","type":"response","auth":${parts.auth},"request":${parts.request}${response}${errorPart(event)}}\n`;
     },
   };
 }
 
-type TokenHashFn = (raw: string, entry: TokenEntry | null) => string;
-
-function authPart(event: AuditEvent, hashToken: TokenHashFn, hashAccessor: HashFn): Record<string, unknown> {
-  const token = event.token;
-  if (!token) return {};
-  const auth: Record<string, unknown> = {};
-  if (event.request.clientToken) auth.client_token = hashToken(event.request.clientToken, token);
-  auth.accessor = hashAccessor(token.accessor);
-  auth.display_name = token.displayName;
-  auth.policies = token.policies;
-  auth.token_policies = token.policies;
-  if (Object.keys(token.meta).length > 0) auth.metadata = token.meta;
-  if (token.entityId) auth.entity_id = token.entityId;
-  if (token.numUses > 0) auth.remaining_uses = token.numUses;
-  auth.token_type = token.type;
-  auth.token_ttl = token.ttl;
-  auth.token_issue_time = new Date(token.creationTime * 1000).toISOString().replace('.000Z', 'Z');
-  return auth;
+function authText(token: TokenEntry, client: string, accessor: string): string {
+  const policies = JSON.stringify(token.policies);
+  let text = `{${client.slice(1)}${client ? ',' : ''}"accessor":${accessor},"display_name":${JSON.stringify(token.displayName)},"policies":${policies},"token_policies":${policies}`;
+  if (Object.keys(token.meta).length > 0) text += `,"metadata":${JSON.stringify(token.meta)}`;
+  if (token.entityId) text += `,"entity_id":${JSON.stringify(token.entityId)}`;
+  if (token.numUses > 0) text += `,"remaining_uses":${token.numUses}`;
+  const issued = new Date(token.creationTime * 1000).toISOString().replace('.000Z', 'Z');
+  return `${text},"token_type":${JSON.stringify(token.type)},"token_ttl":${token.ttl},"token_issue_time":"${issued}"}`;
 }
 
-function requestPart(event: AuditEvent, hash: HashFn, hashToken: TokenHashFn, hashAccessor: HashFn, audited: AuditedHeaderTable): Record<string, unknown> {
+function requestText(event: AuditEvent, mount: string, token: string, hash: HashFn, audited: AuditedHeaderTable): string {
   const req = event.request;
-  const mount = event.route;
-  const out: Record<string, unknown> = { id: req.id, operation: req.operation };
-  if (mount) {
-    out.mount_point = mount.routedPath;
-    out.mount_type = mount.entry.type;
-    out.mount_accessor = mount.entry.accessor;
-  }
-  if (req.clientToken) out.client_token = hashToken(req.clientToken, event.token);
-  if (event.token) out.client_token_accessor = hashAccessor(event.token.accessor);
-  out.namespace = { id: 'root' };
-  out.path = req.path;
-  if (hasKeys(req.data)) out.data = hashStructure(req.data, hash, clearKeys(mount?.entry.config.audit_non_hmac_request_keys));
-  if (req.remoteAddress) out.remote_address = req.remoteAddress;
-  if (req.wrapTtl !== undefined) out.wrap_ttl = req.wrapTtl;
+  let text = `{"id":${JSON.stringify(req.id)},"operation":"${req.operation}"`;
+  if (mount) text += `,${mount}`;
+  text += `${token},"namespace":{"id":"root"},"path":${JSON.stringify(req.path)}`;
+  if (hasKeys(req.data)) text += `,"data":${JSON.stringify(hashStructure(req.data, hash, clearKeys(event.route?.entry.config.audit_non_hmac_request_keys)))}`;
+  if (req.remoteAddress) text += `,"remote_address":${JSON.stringify(req.remoteAddress)}`;
+  if (req.wrapTtl !== undefined) text += `,"wrap_ttl":${req.wrapTtl}`;
   if (audited.size > 0) {
     const headers = headersPart(req.headers, audited, hash);
-    if (headers) out.headers = headers;
+    if (headers) text += `,"headers":${JSON.stringify(headers)}`;
   }
-  return out;
+  return text + '}';
 }
 
 function headersPart(sent: Record<string, string | string[] | undefined>, audited: AuditedHeaderTable, hash: HashFn): Record<string, string[]> | undefined {
@@ -135,28 +145,23 @@ function headersPart(sent: Record<string, string | string[] | undefined>, audite
   return out;
 }
 
-function responsePart(event: AuditEvent, res: Response, options: EntryOptions, hash: HashFn, hashAccessor: HashFn): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const mount = event.route;
-  if (mount) {
-    out.mount_point = mount.routedPath;
-    out.mount_type = mount.entry.type;
-    out.mount_accessor = mount.entry.accessor;
-  }
-  if (res.authBlock) out.auth = responseAuth(res.authBlock, hash, hashAccessor);
-  if (res.leaseId) out.secret = { lease_id: res.leaseId };
+function responseText(event: AuditEvent, res: Response, mount: string, options: EntryOptions, hash: HashFn, hashAccessor: HashFn): string {
+  const parts: string[] = [];
+  if (mount) parts.push(mount);
+  if (res.authBlock) parts.push(`"auth":${JSON.stringify(responseAuth(res.authBlock, hash, hashAccessor))}`);
+  if (res.leaseId) parts.push(`"secret":${JSON.stringify({ lease_id: res.leaseId })}`);
   let data: unknown = res.data;
   // Answers sent as a bare body (sys/init, help, openapi) are recorded as their data.
   if (res.raw !== undefined) data = res.raw !== null && typeof res.raw === 'object' && !Array.isArray(res.raw) ? res.raw : { http_raw_body: res.raw };
   if (data && hasKeys(data as Record<string, unknown>)) {
     const record = options.elideListResponses && event.request.operation === 'list' ? elideList(data as Record<string, unknown>) : data;
-    out.data = hashStructure(record, hash, clearKeys(mount?.entry.config.audit_non_hmac_response_keys));
+    parts.push(`"data":${JSON.stringify(hashStructure(record, hash, clearKeys(event.route?.entry.config.audit_non_hmac_response_keys)))}`);
   }
-  if (res.warnings?.length) out.warnings = res.warnings;
-  if (res.wrapInfo) out.wrap_info = wrapInfoPart(res.wrapInfo, hash, hashAccessor);
+  if (res.warnings?.length) parts.push(`"warnings":${JSON.stringify(res.warnings)}`);
+  if (res.wrapInfo) parts.push(`"wrap_info":${JSON.stringify(wrapInfoPart(res.wrapInfo, hash, hashAccessor))}`);
   const redirect = res.headers?.['location'];
-  if (redirect) out.redirect = redirect;
-  return out;
+  if (redirect) parts.push(`"redirect":${JSON.stringify(redirect)}`);
+  return `{${parts.join(',')}}`;
 }
 
 function responseAuth(auth: AuthBlock, hash: HashFn, hashAccessor: HashFn): Record<string, unknown> {
@@ -220,6 +225,8 @@ function errorText(error: unknown): string {
 
 let clockOffset = Date.now() - performance.now();
 let offsetCheckedAt = 0;
+let lastMs = -1;
+let lastPrefix = '';
 
 /** RFC 3339 with nine fractional digits (`2026-11-24T18:00:00.123456000Z`), as Vault writes times. */
 export function auditTime(): string {
@@ -231,6 +238,11 @@ export function auditTime(): string {
   }
   const now = clockOffset + mono;
   const ms = Math.floor(now);
+  // Entries come many to a millisecond under load: print its date once.
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastPrefix = new Date(ms).toISOString().slice(0, 23);
+  }
   const micros = Math.floor((now - ms) * 1000);
-  return `${new Date(ms).toISOString().slice(0, 23)}${String(micros).padStart(3, '0')}000Z`;
+  return `${lastPrefix}${micros < 10 ? '00' : micros < 100 ? '0' : ''}${micros}000Z`;
 }
