@@ -55,6 +55,24 @@ describe('SIGHUP reopens audit files (log rotation)', () => {
     assert.equal(readAuditLog(log).filter((l) => l.request.id === after.request_id).length, 2, 'both entries of a later request in the new file');
     assert.equal(server.child.exitCode, null, 'SIGHUP does not stop the server');
   });
+
+  it('writes entries to its standard output with file_path = "stdout" (containers), and drops them with "discard"', async () => {
+    assert.equal((await call(server, 'rotate-root', 'PUT', 'sys/audit/out', { type: 'file', options: { file_path: 'stdout', prefix: 'AUDIT ' } })).status, 204);
+    assert.equal((await call(server, 'rotate-root', 'PUT', 'sys/audit/nothing', { type: 'file', options: { file_path: 'discard' } })).status, 204);
+    const res = await call(server, 'rotate-root', 'GET', 'auth/token/lookup-self');
+    assert.equal(res.status, 200);
+    // The entries were in the pipe before the answer left; this process may read them a moment later.
+    const mine = () =>
+      server
+        .stdout()
+        .split('\n')
+        .filter((l) => l.startsWith('AUDIT {'))
+        .map((l) => JSON.parse(l.slice('AUDIT '.length)))
+        .filter((e) => e.request.id === res.json.request_id);
+    for (const deadline = Date.now() + 3000; mine().length < 2 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(mine().map((e) => e.type), ['request', 'response']);
+    for (const p of ['out', 'nothing']) assert.equal((await call(server, 'rotate-root', 'DELETE', `sys/audit/${p}`)).status, 204);
+  });
 });
 
 describe('a server started from a configuration file', () => {

@@ -70,6 +70,7 @@ export class Core {
   tokens!: TokenStore;
   clusterName = '';
   clusterId = '';
+  private loaded = false;
 
   constructor(options: CoreOptions) {
     this.options = options;
@@ -95,8 +96,12 @@ export class Core {
     this.sealedSystemBackend = createSystemBackend(this);
   }
 
+  /**
+   * Sealed until everything above the barrier is loaded: a request that arrived while
+   * postUnseal was still loading would find no routes, and no audit devices to record it.
+   */
   get sealed(): boolean {
-    return this.barrier.sealed;
+    return !this.loaded || this.barrier.sealed;
   }
 
   async isInitialized(): Promise<boolean> {
@@ -125,6 +130,7 @@ export class Core {
 
   /** Runs once the barrier opens: loads everything above it and builds the routes. */
   private async postUnseal(): Promise<void> {
+    this.loaded = false;
     const salt = await this.loadOrCreate('core/token-salt', () => randomBytes(32));
     this.policies = new PolicyStore(this.barrier);
     this.tokens = new TokenStore({
@@ -143,11 +149,13 @@ export class Core {
     await this.mounts.load();
     // Before the first request is served: from here on every request is audited.
     await this.auditDevices.load();
+    this.loaded = true;
     this.logger.info('unsealed');
   }
 
   /** Seal: close the barrier (zeroing key material) and drop every cache above it. */
   async sealVault(): Promise<void> {
+    this.loaded = false;
     // Devices close once the requests in flight (this seal among them) have their response entries.
     this.auditDevices.unload();
     this.router.clear();
