@@ -42,15 +42,23 @@ function sinkFor(config: DeviceConfig, ctx: DeviceContext): AuditSink {
   }
 }
 
+/** A formatting error becomes a rejection, so the broker counts it as a failed device. */
+function written(write: () => Promise<void>): Promise<void> {
+  try {
+    return write();
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
 export function createAuditDevice(path: string, config: DeviceConfig, salt: Buffer, ctx: DeviceContext): OpenableAuditDevice {
   const hasher = createAuditHasher(salt);
   const format = createEntryFormatter(config.entry, hasher, ctx.headers);
   const sink = sinkFor(config, ctx);
   return {
     path,
-    // Formatting errors become rejections, so the broker counts them as a failed device.
-    logRequest: async (event) => sink.write(format.request(event), false),
-    logResponse: async (event) => sink.write(format.response(event), true),
+    logRequest: (event) => written(() => sink.write(format.request(event), false)),
+    logResponse: (event) => written(() => sink.write(format.response(event), true)),
     hash: hasher.hash,
     open: () => sink.open(),
     reopen: () => sink.reopen(),

@@ -9,7 +9,7 @@ import type { AuthBlock, Response, WrapInfo } from '../../logical/request.js';
 import type { MountEntry } from '../mount-table.js';
 import type { TokenEntry } from '../token/token-entry.js';
 import type { AuditEvent } from './audit-event.js';
-import { hashStructure, identity, redactMessage, type AuditHasher, type HashFn } from './audit-hasher.js';
+import { hashedJson, identity, redactMessage, type AuditHasher, type HashFn } from './audit-hasher.js';
 
 export interface EntryOptions {
   /** Write values as they are, unhashed. */
@@ -123,7 +123,7 @@ function requestText(event: AuditEvent, mount: string, token: string, hash: Hash
   let text = `{"id":${JSON.stringify(req.id)},"operation":"${req.operation}"`;
   if (mount) text += `,${mount}`;
   text += `${token},"namespace":{"id":"root"},"path":${JSON.stringify(req.path)}`;
-  if (hasKeys(req.data)) text += `,"data":${JSON.stringify(hashStructure(req.data, hash, clearKeys(event.route?.entry.config.audit_non_hmac_request_keys)))}`;
+  if (hasKeys(req.data)) text += `,"data":${hashedJson(req.data, hash, clearKeys(event.route?.entry.config.audit_non_hmac_request_keys))}`;
   if (req.remoteAddress) text += `,"remote_address":${JSON.stringify(req.remoteAddress)}`;
   if (req.wrapTtl !== undefined) text += `,"wrap_ttl":${req.wrapTtl}`;
   if (audited.size > 0) {
@@ -155,7 +155,7 @@ function responseText(event: AuditEvent, res: Response, mount: string, options: 
   if (res.raw !== undefined) data = res.raw !== null && typeof res.raw === 'object' && !Array.isArray(res.raw) ? res.raw : { http_raw_body: res.raw };
   if (data && hasKeys(data as Record<string, unknown>)) {
     const record = options.elideListResponses && event.request.operation === 'list' ? elideList(data as Record<string, unknown>) : data;
-    parts.push(`"data":${JSON.stringify(hashStructure(record, hash, clearKeys(event.route?.entry.config.audit_non_hmac_response_keys)))}`);
+    parts.push(`"data":${hashedJson(record, hash, clearKeys(event.route?.entry.config.audit_non_hmac_response_keys))}`);
   }
   if (res.warnings?.length) parts.push(`"warnings":${JSON.stringify(res.warnings)}`);
   if (res.wrapInfo) parts.push(`"wrap_info":${JSON.stringify(wrapInfoPart(res.wrapInfo, hash, hashAccessor))}`);

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { createAuditHasher, hashStructure, identity, redactMessage } from './audit-hasher.js';
+import { createAuditHasher, hashedJson, identity, redactMessage, type HashFn } from './audit-hasher.js';
+
+const hashStructure = (value: unknown, h: HashFn, clear?: ReadonlySet<string>) => JSON.parse(hashedJson(value, h, clear));
 
 const salt = Buffer.alloc(32, 7);
 const { hash } = createAuditHasher(salt);
@@ -21,7 +23,8 @@ describe('audit hashing', () => {
   it('hashes byte values as the API prints them (base64), and dates as their JSON text', () => {
     const bytes = Buffer.from('binary secret');
     const when = new Date(0);
-    const out = hashStructure({ bytes, view: new Uint8Array(bytes), when }, hash) as Record<string, unknown>;
+    const out = hashStructure({ bytes, view: new Uint8Array(bytes), when, skipped: undefined, fn: () => 1 }, hash) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(out), ['bytes', 'view', 'when'], 'what JSON leaves out stays out');
     assert.equal(out.bytes, expected(bytes.toString('base64')));
     assert.equal(out.view, expected(bytes.toString('base64')));
     assert.equal(out.when, expected(when.toISOString()));
@@ -32,10 +35,10 @@ describe('audit hashing', () => {
     assert.deepEqual(out, { keep: 'plain', other: expected('x'), nested: { keep: ['a'] } });
   });
 
-  it('prints bytes as base64 in the raw form too, and never changes its input', () => {
-    const input = { s: 'clear', b: Buffer.from('ab') };
-    assert.deepEqual(hashStructure(input, identity), { s: 'clear', b: 'YWI=' });
-    assert.equal(input.s, 'clear');
+  it('prints bytes as base64 in the raw form too, escapes what JSON must, and never changes its input', () => {
+    const input = { s: 'clear "quoted"\n', b: Buffer.from('ab'), 'k"ey': [NaN, undefined] };
+    assert.deepEqual(hashStructure(input, identity), { s: 'clear "quoted"\n', b: 'YWI=', 'k"ey': [null, null] });
+    assert.equal(input.s, 'clear "quoted"\n');
   });
 
   it('remembers hashes under a key that is not the value, and forgets them on wipe', () => {

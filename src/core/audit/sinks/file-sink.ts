@@ -24,7 +24,7 @@ const fchmodAsync = promisify(fchmod);
 const fdatasyncAsync = promisify(fdatasync);
 
 interface Pending {
-  data: Buffer;
+  line: string;
   durable: boolean;
   resolve: () => void;
   reject: (err: Error) => void;
@@ -64,7 +64,7 @@ export class FileSink implements AuditSink {
   write(line: string, durable: boolean): Promise<void> {
     if (this.closed) return Promise.reject(new Error('audit file is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ data: Buffer.from(line, 'utf8'), durable, resolve, reject });
+      this.queue.push({ line, durable, resolve, reject });
       this.scheduleDrain();
     });
   }
@@ -112,11 +112,12 @@ export class FileSink implements AuditSink {
       }
       const batch = this.queue;
       this.queue = [];
-      const parts = batch.map((p) => p.data);
-      if (this.midLine) parts.unshift(NEWLINE);
+      // One conversion for the whole batch: entries are strings until here.
+      let text = this.midLine ? '\n' : '';
+      for (const p of batch) text += p.line;
       try {
         if (this.fd === null) await this.openFile();
-        const written = writeAll(this.fd!, parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+        const written = writeAll(this.fd!, Buffer.from(text, 'utf8'));
         if (written.error) {
           if (written.bytes > 0) this.midLine = true;
           throw written.error;
@@ -195,8 +196,6 @@ export class FileSink implements AuditSink {
     this.fd = fd;
   }
 }
-
-const NEWLINE = Buffer.from('\n');
 
 /** Writes all of `data` at the end of the file, continuing after short writes; says how far it got. */
 function writeAll(fd: number, data: Buffer): { bytes: number; error?: Error } {
