@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import fs, { chmodSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -97,6 +98,63 @@ describe('file sink', () => {
     await assert.rejects(sink.reopen(), /not there/);
     await assert.rejects(sink.write('x\n', false), /not there/);
     await sink.close();
+  });
+
+  it('acknowledges a response entry only after an fdatasync that began after its write, and shares syncs among entries', async () => {
+    const events: string[] = [];
+    const { writeSync: realWrite, fdatasync: realSync } = fs;
+    let syncs = 0;
+    fs.writeSync = ((fd: number, buffer: Buffer, ...rest: unknown[]) => {
+      const n = (realWrite as (...a: unknown[]) => number)(fd, buffer, ...rest);
+      events.push(`write ${buffer.toString('utf8').trim().split('\n').join(' ')}`);
+      return n;
+    }) as typeof fs.writeSync;
+    fs.fdatasync = ((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+      const id = ++syncs;
+      events.push(`sync-start ${id}`);
+      realSync(fd, (err) => {
+        events.push(`sync-end ${id}`);
+        cb(err);
+      });
+    }) as typeof fs.fdatasync;
+    syncBuiltinESMExports();
+    try {
+      const { sink } = sinkAt();
+      await sink.open();
+      const n = 60;
+      await Promise.all(
+        Array.from({ length: n }, async (_, i) => {
+          await sink.write(`r${i}\n`, false);
+          await sink.write(`d${i}\n`, true);
+          events.push(`ack d${i}`);
+        }),
+      );
+      await sink.close();
+    } finally {
+      fs.writeSync = realWrite;
+      fs.fdatasync = realSync;
+      syncBuiltinESMExports();
+    }
+    for (let i = 0; i < 60; i++) {
+      const written = events.findIndex((e) => e.startsWith('write') && e.split(' ').includes(`d${i}`));
+      const acked = events.indexOf(`ack d${i}`);
+      const covering = events.findIndex((e, at) => at > written && e.startsWith('sync-start'));
+      assert.ok(written >= 0 && covering > written, `d${i}: no sync began after its write`);
+      const id = events[covering]!.split(' ')[1];
+      assert.ok(events.indexOf(`sync-end ${id}`) < acked, `d${i} acknowledged before the sync that covers it ended`);
+    }
+    assert.ok(syncs < 60, `group commit: ${syncs} syncs for 60 durable entries`);
+  });
+
+  it('writes entries accepted just before close, then refuses more', async () => {
+    const { path, sink } = sinkAt();
+    await sink.open();
+    const last = sink.write('last\n', true);
+    await sink.close();
+    await last;
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(lines(path), ['last']);
+    await assert.rejects(sink.write('late\n', true), /closed/);
   });
 
   it('refuses entries once closed', async () => {

@@ -29,35 +29,43 @@ export interface SyslogTarget {
 export class SyslogSink implements AuditSink {
   private socket: Socket | null = null;
   private opening: Promise<Socket> | null = null;
+  private closed = false;
+  /** PRI and VERSION, before the timestamp. */
   private readonly header: string;
+  /** HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA, after it. */
+  private readonly hostPart: string;
 
   constructor(private readonly target: SyslogTarget) {
-    // PRI, VERSION, then HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA around the timestamp.
     this.header = `<${target.facility * 8 + SEVERITY_INFO}>1 `;
     this.hostPart = ` ${hostname() || '-'} ${target.tag} ${process.pid} - - `;
   }
-
-  private readonly hostPart: string;
 
   async open(): Promise<void> {
     await this.connection();
   }
 
   async write(line: string): Promise<void> {
+    if (this.closed) throw new Error('audit syslog socket is closed');
     const socket = await this.connection();
     const message = Buffer.from(`${this.header}${new Date().toISOString()}${this.hostPart}${line.endsWith('\n') ? line.slice(0, -1) : line}`, 'utf8');
     await new Promise<void>((resolve, reject) => socket.send(message, (err) => (err ? reject(err) : resolve())));
   }
 
   async reopen(): Promise<void> {
-    await this.close();
+    if (this.closed) return;
+    this.drop();
     await this.connection();
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    this.drop();
+  }
+
+  private drop(): void {
     const socket = this.socket;
     this.socket = null;
-    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
+    socket?.close();
   }
 
   private connection(): Promise<Socket> {
