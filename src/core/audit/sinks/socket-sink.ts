@@ -40,11 +40,19 @@ export class SocketSink implements AuditSink {
     if (!this.closed) await this.connection();
   }
 
+  /** Flushes and ends the connection; a collector that stopped reading does not hold a shutdown up. */
   async close(): Promise<void> {
     this.closed = true;
     const socket = this.socket;
     this.socket = null;
-    if (socket && !socket.destroyed) await new Promise<void>((resolve) => socket.end(resolve));
+    if (!socket || socket.destroyed) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => socket.end(resolve)),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, this.timeoutMs || DEFAULT_CONNECT_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
+    socket.destroy();
   }
 
   private connection(): Promise<Socket> {
