@@ -9,8 +9,8 @@
  *      (summarise with dist/bench/profile-summary.js).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +46,10 @@ export interface Scenario {
   uniquePaths?: boolean;
   /** Runs once before the load, e.g. to create a token or write a secret into ctx.vars. */
   setup?: (ctx: Ctx) => Promise<void>;
+  /** Runs once after the load: undoes what setup changed for the scenarios after it. */
+  teardown?: (ctx: Ctx) => Promise<void>;
+  /** A line printed under the scenario's figures. */
+  note?: (ctx: Ctx) => string;
 }
 
 /** One request from the harness (setup and sanity checks only, never the load itself). */
@@ -88,6 +92,27 @@ const scenarios: Scenario[] = [
       await call(ctx, 'PUT', '/v1/sys/policies/acl/bench-reader', ctx.rootToken, { policy: 'path "secret/data/bench/*" { capabilities = ["read"] }' });
       ctx.vars['reader'] = (await call(ctx, 'POST', '/v1/auth/token/create', ctx.rootToken, { policies: ['bench-reader'] })).auth.client_token;
     },
+  },
+  {
+    // The same read with a file audit device on: a request entry written before the handler
+    // runs and a response entry fdatasync'ed (group commit) before the answer leaves.
+    name: 'kv-v2 read, file audit on',
+    target: 'coffer',
+    method: 'GET',
+    path: '/v1/secret/data/bench/db',
+    headers: (ctx) => ({ 'x-vault-token': ctx.vars['reader']! }),
+    async setup(ctx) {
+      if (!ctx.vars['reader']) throw new Error('run with the "kv-v2 read (policy token)" scenario before this one (same BENCH_FILTER)');
+      const dir = mkdtempSync(join(tmpdir(), 'coffer-bench-audit-'));
+      ctx.vars['auditDir'] = dir;
+      ctx.vars['auditFile'] = join(dir, 'audit.log');
+      await call(ctx, 'PUT', '/v1/sys/audit/bench-file', ctx.rootToken, { type: 'file', options: { file_path: ctx.vars['auditFile'] } });
+    },
+    async teardown(ctx) {
+      await call(ctx, 'DELETE', '/v1/sys/audit/bench-file', ctx.rootToken);
+      rmSync(ctx.vars['auditDir']!, { recursive: true, force: true });
+    },
+    note: (ctx) => `  (audit log: ${fmt(statSync(ctx.vars['auditFile']!).size / 1024 / 1024, 1)} MiB written)`,
   },
   {
     name: 'kv-v2 write, distinct keys (durable)',
@@ -177,9 +202,11 @@ for (const target of ['bare', 'fastify', 'coffer'] as const) {
       // Whatever else ran on the machine meanwhile (other jobs) makes the row noisy.
       const others = r.machineCpu !== undefined && c ? r.machineCpu - serverPct - r.loadCpu : NaN;
       console.log(
-        `${s.name.padEnd(30)} ${fmt(r.rps).padStart(8)} req/s  p50 ${fmt(r.p50, 2).padStart(5)} ms  p99 ${fmt(r.p99, 2).padStart(5)} ms  ${ratio.padEnd(28)}  ${cpu}; load ${fmt(r.loadCpu)}%; others ${fmt(Math.max(0, others))}%${others > 10 ? ' NOISY' : ''}` +
+        `${s.name.padEnd(32)} ${fmt(r.rps).padStart(8)} req/s  p50 ${fmt(r.p50, 2).padStart(5)} ms  p99 ${fmt(r.p99, 2).padStart(5)} ms  ${ratio.padEnd(28)}  ${cpu}; load ${fmt(r.loadCpu)}%; others ${fmt(Math.max(0, others))}%${others > 10 ? ' NOISY' : ''}` +
           (bad > 0 ? `  INVALID: non2xx ${r.non2xx} errors ${r.errors} timeouts ${r.timeouts} codes ${JSON.stringify(r.statusCodes)}` : ''),
       );
+      if (s.note) console.log(s.note(ctx));
+      await s.teardown?.(ctx);
     }
   } finally {
     await stopChild(server);

@@ -60,6 +60,8 @@ cluster_addr      = "https://coffer.example.com:8201"
 default_lease_ttl = "768h"
 max_lease_ttl     = "8760h"
 log_level         = "debug"
+
+disable_api_audit_creation = true
 `;
   const json = JSON.stringify({
     storage: { sqlite: { path: '/var/lib/coffer/coffer.db' } },
@@ -73,6 +75,7 @@ log_level         = "debug"
     default_lease_ttl: '768h',
     max_lease_ttl: '8760h',
     log_level: 'debug',
+    disable_api_audit_creation: true,
   }, null, 2);
 
   it('reads every setting of the HCL form', () => {
@@ -88,6 +91,7 @@ log_level         = "debug"
       defaultLeaseTtl: 768 * 3600,
       maxLeaseTtl: 8760 * 3600,
       logLevel: 'debug',
+      disableApiAuditCreation: true,
     });
   });
 
@@ -109,6 +113,7 @@ log_level         = "debug"
     assert.equal(c.logLevel, 'info');
     assert.equal(c.listeners[0]!.maxRequestSize, 32 * 1024 * 1024);
     assert.equal(c.apiAddr, undefined);
+    assert.equal(c.disableApiAuditCreation, false, 'audit devices can be enabled through the API unless the file says otherwise');
   });
 
   it('accepts Vault\'s older names: a "backend" block and the "file" storage type (stored in sqlite)', () => {
@@ -165,6 +170,7 @@ describe('parseConfigText: refusals name the file and the problem', () => {
   it('a boolean that is not one', () => {
     refuses(`${INMEM}listener "tcp" {\n  tls_disable = "yes please"\n}\n`, /tls_disable/);
     refuses(`${INMEM}${LISTENER}ui = "maybe"\n`, /\bui\b/);
+    refuses(`${INMEM}${LISTENER}disable_api_audit_creation = "perhaps"\n`, /disable_api_audit_creation/);
   });
 
   it('no listener', () => refuses(INMEM + 'ui = true\n', /listener/));

@@ -27,6 +27,9 @@
  *  - `sys/seal` outside the sealed phase (the sealed phase seals on purpose).
  *  - `sys/health` with a `*code` query parameter: the caller chooses the status there,
  *    and a chosen 5xx is not a server error.
+ * A "discard" audit device is on throughout, so every request also runs through the audit
+ * formatter; the fuzz may enable and disable others (only "discard" ones can succeed: see
+ * auditBody in helpers/fuzz/endpoints.ts).
  * Nothing else is filtered: tokens made for the fuzz may be revoked, policies other than
  * root rewritten, mounts enabled, tuned and moved, `secret/` retuned, the barrier rotated.
  * The fuzz never learns the unseal key, so it cannot rekey or generate a root token.
@@ -130,6 +133,8 @@ describe('fuzzing a live server with random and malformed requests', () => {
     assert.equal((await root.raw('PUT', `${CANARY_MOUNT}/secret`, CANARY_SECRET)).status, 204);
     assert.equal((await root.raw('PUT', 'cubbyhole/fuzz-canary', CANARY_SECRET)).status, 204);
     canaryMountUuid = ((await root.read('sys/mounts'))!.data![`${CANARY_MOUNT}/`] as { uuid: string }).uuid;
+    // Every fuzzed request also goes through the audit pipeline and the entry formatter.
+    assert.equal((await root.raw('PUT', 'sys/audit/fuzz-always', { type: 'file', options: { file_path: 'discard' } })).status, 204);
 
     // Tokens the fuzz may use, renew and revoke as it likes.
     await root.write('sys/policies/acl/fuzz-a', { policy: 'path "secret/*" { capabilities = ["create", "read", "update", "list"] }' });

@@ -13,6 +13,7 @@ import type { KeyProvider } from '../seal/auto-unseal.js';
 import { Seal, type InitParams } from '../seal/seal.js';
 import { AuditBroker } from './audit/audit-broker.js';
 import { ExpirationManager, type RetryPolicy } from './expiration/expiration-manager.js';
+import { AuditManager } from './audit/audit-manager.js';
 import { handleRequest } from './handle.js';
 import { MountManager } from './mount-manager.js';
 import { startPeriodic } from './periodic.js';
@@ -46,6 +47,12 @@ export interface CoreOptions {
   sealProvider?: KeyProvider;
   /** How failed lease revocations are retried (tests shorten it). */
   leaseRetry?: RetryPolicy;
+  audit?: {
+    /** False when the server configuration sets disable_api_audit_creation. Default true. */
+    allowApiCreation?: boolean;
+    /** Absolute directories a file audit device may never write into (storage, configuration). */
+    protectedDirs?: string[];
+  };
 }
 
 const DEFAULT_TTL = 32 * 24 * 3600;
@@ -61,7 +68,9 @@ export class Core {
   readonly clock: () => number;
   readonly options: CoreOptions;
   readonly mounts: MountManager;
-  readonly audit = new AuditBroker();
+  readonly audit: AuditBroker;
+  /** The audit device table and request-header settings behind the broker. */
+  readonly auditDevices: AuditManager;
   /** Answers the seal paths while nothing above the barrier is readable. */
   readonly sealedSystemBackend: Backend;
   policies!: PolicyStore;
@@ -70,6 +79,7 @@ export class Core {
   private stopPeriodic: (() => void) | undefined;
   clusterName = '';
   clusterId = '';
+  private loaded = false;
 
   constructor(options: CoreOptions) {
     this.options = options;
@@ -84,11 +94,23 @@ export class Core {
     this.barrier = new Barrier(this.physical);
     this.seal = new Seal({ physical: this.physical, barrier: this.barrier, provider: options.sealProvider, onUnsealed: () => this.postUnseal() });
     this.mounts = new MountManager(this);
+    this.audit = new AuditBroker(this.logger.named('audit'));
+    this.auditDevices = new AuditManager({
+      storage: this.barrier,
+      broker: this.audit,
+      logger: this.logger.named('audit'),
+      allowApiCreation: options.audit?.allowApiCreation ?? true,
+      protectedDirs: options.audit?.protectedDirs ?? [],
+    });
     this.sealedSystemBackend = createSystemBackend(this);
   }
 
+  /**
+   * Sealed until everything above the barrier is loaded: a request that arrived while
+   * postUnseal was still loading would find no routes, and no audit devices to record it.
+   */
   get sealed(): boolean {
-    return this.barrier.sealed;
+    return !this.loaded || this.barrier.sealed;
   }
 
   async isInitialized(): Promise<boolean> {
@@ -122,6 +144,7 @@ export class Core {
 
   /** Runs once the barrier opens: loads everything above it and builds the routes. */
   private async postUnseal(): Promise<void> {
+    this.loaded = false;
     const salt = await this.loadOrCreate('core/token-salt', () => randomBytes(32));
     this.policies = new PolicyStore(this.barrier);
     this.tokens = new TokenStore({
@@ -147,6 +170,9 @@ export class Core {
     ({ name: this.clusterName, id: this.clusterId } = JSON.parse(cluster.toString('utf8')) as { name: string; id: string });
     await this.policies.load();
     await this.mounts.load();
+    // Before the first request is served: from here on every request is audited.
+    await this.auditDevices.load();
+    this.loaded = true;
     this.expiration.startRestore();
     this.stopPeriodic = startPeriodic(this.router, this.logger);
     this.logger.info('unsealed');
@@ -156,12 +182,26 @@ export class Core {
   async sealVault(): Promise<void> {
     this.stopPeriodic?.();
     this.expiration?.stop();
+    this.loaded = false;
+    // Devices close once the requests in flight (this seal among them) have their response entries.
+    this.auditDevices.unload();
     this.router.clear();
     this.tokens?.wipe();
     this.policies?.clear();
     this.mounts.clear();
     await this.seal.seal();
     this.logger.info('sealed');
+  }
+
+  /** SIGHUP: audit files are closed and opened again (log rotation). Failures are logged and returned. */
+  reopenAuditDevices(): Promise<{ path: string; error: string }[]> {
+    return this.auditDevices.reopen();
+  }
+
+  /** Server shutdown: no more entries; waits until every audit device has flushed and closed. */
+  async closeAudit(): Promise<void> {
+    this.auditDevices.unload();
+    await this.audit.closed();
   }
 
   /** Backends built by core itself: the system backend and the token method. */

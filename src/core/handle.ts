@@ -1,12 +1,19 @@
 /**
  * The request pipeline (DESIGN.md): canonical path → seal gate → token → route →
- * create/update → ACL → audit → handler → token for logins → wrapping → audit → answer.
+ * create/update → ACL → audit → handler → token for logins → lease → wrapping → audit → answer.
+ *
+ * With an audit device enabled, every request past the seal gate gets a request entry and
+ * a response entry, refused ones too (bad token, 403, 400, 404, 405): `auditedRequest`
+ * records whatever `routeRequest` did not get to. With none enabled, nothing of audit
+ * runs on the way.
  */
 import { randomBytes } from 'node:crypto';
 import { notFound, permissionDenied, sealedError, unsupportedOperation } from '../errors.js';
 import type { CallerInfo, HandlerContext } from '../framework/backend.js';
 import { dropNulls, findPath, parseFields, runHandler, settleWriteOperation, supportsOperation } from '../framework/dispatch.js';
 import type { Request, Response } from '../logical/request.js';
+import { AuditFailure } from './audit/audit-broker.js';
+import type { AuditEvent } from './audit/audit-event.js';
 import { canonicalizePath } from './canonical-path.js';
 import type { Core } from './core.js';
 import { addressInCidrs } from './cidr.js';
@@ -43,11 +50,43 @@ export async function handleRequest(core: Core, req: Request): Promise<Response>
     return handleSealed(core, req, path.slice('sys/'.length));
   }
 
+  // The paths that answer sealed too (health checks, seal status) are not audited, as in Vault.
+  if (!core.audit.enabled || SEALED_PATHS.has(path)) return routeRequest(core, req, path, undefined);
+  return auditedRequest(core, req, path);
+}
+
+/**
+ * The request entry goes out in routeRequest, before the handler; a request refused
+ * earlier gets it here, with its error. The response entry (answer or error) goes out
+ * before anything is returned. When no device records an entry, AuditFailure (500)
+ * replaces the answer.
+ */
+async function auditedRequest(core: Core, req: Request, path: string): Promise<Response> {
+  const event: AuditEvent = { request: req, token: null };
+  let response: Response;
+  try {
+    response = await routeRequest(core, req, path, event);
+  } catch (error) {
+    if (error instanceof AuditFailure) throw error;
+    event.error = error;
+    if (!event.requestLogged) await core.audit.logRequest(event);
+    await core.audit.logResponse(event);
+    throw error;
+  }
+  event.response = response;
+  await core.audit.logResponse(event);
+  return response;
+}
+
+/** Everything between the seal gate and the answer. `audit` is filled as the request is understood. */
+async function routeRequest(core: Core, req: Request, path: string, audit: AuditEvent | undefined): Promise<Response> {
   const match = core.router.match(path);
+  if (audit && match) audit.route = match.route;
   const unauthenticated = match ? match.route.backend.isUnauthenticated(match.relPath) : false;
 
   let token: TokenEntry | null = null;
   if (req.clientToken) token = await core.tokens.lookup(req.clientToken);
+  if (audit) audit.token = token;
   if (namesWrappingToken(path)) await checkWrappingRequest(core, req, token);
   if (!token && !unauthenticated) throw permissionDenied();
   if (token && !unauthenticated) checkBoundCidrs(token, req.remoteAddress);
@@ -102,7 +141,10 @@ export async function handleRequest(core: Core, req: Request): Promise<Response>
   if (parseError) throw parseError;
   if (req.wrapTtl !== undefined) checkWrapTtl(req.wrapTtl, core.system.maxLeaseTtl);
 
-  await core.audit.logRequest({ request: req, token });
+  if (audit) {
+    await core.audit.logRequest(audit);
+    audit.requestLogged = true;
+  }
 
   let exhausted = false;
   // Unauthenticated paths (logins, sys/wrapping/lookup) do not spend the uses of a token sent along.
@@ -119,23 +161,16 @@ export async function handleRequest(core: Core, req: Request): Promise<Response>
     // A response that already names its lease (sys/leases/renew) is about an existing one.
     if (response?.secret && !response.leaseId) response = await registerLease(core, match.route, req, token, response);
     if (response && wantsWrapping(req, response)) response = await wrapIfRequested(core, req, response, match.route.entry.type);
-  } catch (error) {
-    await core.audit.logResponse({ request: req, token, error });
-    throw error;
   } finally {
     if (exhausted && token) await core.tokens.revokeTree(token).catch(() => undefined);
   }
 
   if (!response) {
-    if (operation === 'read' || operation === 'list' || operation === 'scan') {
-      await core.audit.logResponse({ request: req, token, error: notFound() });
-      throw notFound();
-    }
+    if (operation === 'read' || operation === 'list' || operation === 'scan') throw notFound();
     response = { status: 204 };
   } else {
     response.mountType = match.route.entry.type;
   }
-  await core.audit.logResponse({ request: req, token, response });
   return response;
 }
 

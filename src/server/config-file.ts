@@ -2,9 +2,11 @@
  * Server configuration files in Vault's shape, HCL or JSON: `storage "sqlite" { path }`,
  * `listener "tcp" { address, tls_disable, tls_cert_file, tls_key_file, max_request_size }`,
  * `seal "transit" { address, token, key_name, mount_path, namespace, tls_* }`, `ui`,
- * `api_addr`, `cluster_addr`, `default_lease_ttl`, `max_lease_ttl`, `log_level`.
+ * `api_addr`, `cluster_addr`, `default_lease_ttl`, `max_lease_ttl`, `log_level`,
+ * `disable_api_audit_creation`.
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseDuration } from '../framework/fields.js';
 import { blocks, parseHcl } from '../hcl/index.js';
 import { parseLogLevel } from '../logging/logger.js';
@@ -122,6 +124,9 @@ export function parseConfigText(text: string, source = 'config'): ServerConfig {
     maxLeaseTtl: duration(tree.max_lease_ttl, 'max_lease_ttl'),
     logLevel: named(() => parseLogLevel(str(tree.log_level, 'log_level'))),
     ...(seal ? { seal } : {}),
+    // Enabling an audit device writes files or opens connections where the caller says:
+    // an operator can lock that down once the devices they want exist.
+    disableApiAuditCreation: bool(tree.disable_api_audit_creation, 'disable_api_audit_creation'),
   };
 }
 
@@ -134,5 +139,5 @@ export function loadConfigFile(paths: string[]): ServerConfig {
   } catch (err) {
     throw new Error(`cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
-  return parseConfigText(text, path);
+  return { ...parseConfigText(text, path), configFile: resolve(path) };
 }

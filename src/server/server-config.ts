@@ -24,6 +24,10 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** Auto-unseal (`seal "transit"`); absent: Shamir unseal keys. */
   seal?: { type: 'transit'; config: TransitSealConfig };
+  /** `disable_api_audit_creation = true`: sys/audit/:path cannot enable devices (403). */
+  disableApiAuditCreation: boolean;
+  /** The file this configuration was read from, absolute; a file audit device may not write beside it. */
+  configFile?: string;
 }
 
 export const DEFAULT_MAX_REQUEST_SIZE = 32 * 1024 * 1024;
@@ -36,5 +40,6 @@ export function devConfig(listenAddress = '127.0.0.1:8200'): ServerConfig {
     defaultLeaseTtl: 0,
     maxLeaseTtl: 0,
     logLevel: 'info',
+    disableApiAuditCreation: false,
   };
 }

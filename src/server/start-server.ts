@@ -3,6 +3,7 @@
  * init and unseal with one key share and print the root token.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { Core, type BackendRegistry } from '../core/core.js';
@@ -79,6 +80,15 @@ async function closeWithGrace(app: FastifyInstance, graceMs = 2000): Promise<voi
   }
 }
 
+/** The server's own directories, which a file audit device may never write into. */
+function protectedDirs(config: ServerConfig): string[] {
+  const dirs: string[] = [];
+  const dbPath = config.storage.config['path'];
+  if (config.storage.type === 'sqlite' && dbPath && dbPath !== ':memory:') dirs.push(dirname(resolve(dbPath)));
+  if (config.configFile) dirs.push(dirname(resolve(config.configFile)));
+  return dirs;
+}
+
 export async function startServer(
   config: ServerConfig,
   dev?: DevOptions,
@@ -100,6 +110,7 @@ export async function startServer(
     defaultLeaseTtl: config.defaultLeaseTtl,
     maxLeaseTtl: config.maxLeaseTtl,
     extraDefaultMounts: dev ? [{ path: 'secret/', type: 'kv', description: 'key/value secret storage', options: { version: '2' } }] : [],
+    audit: { allowApiCreation: !config.disableApiAuditCreation, protectedDirs: protectedDirs(config) },
   });
 
   await core.seal.ready();
@@ -137,6 +148,12 @@ export async function startServer(
   // Listeners first, so that while the seal's provider is unreachable the server answers,
   // sealed, and says so in sys/seal-status and sys/health.
   const stopAutoUnseal = config.seal && !dev ? startAutoUnseal(core, logger.named('seal')) : () => undefined;
+  // SIGHUP: audit files are closed and opened again, so logrotate can move them away.
+  const onHangup = () => {
+    logger.info('SIGHUP: reopening audit devices');
+    void core.reopenAuditDevices();
+  };
+  process.on('SIGHUP', onHangup);
 
   return {
     core,
@@ -146,7 +163,9 @@ export async function startServer(
     dev: devInfo,
     async close() {
       stopAutoUnseal();
+      process.off('SIGHUP', onHangup);
       await Promise.all(servers.map((s) => closeWithGrace(s)));
+      await core.closeAudit();
       await physical.close();
     },
   };

@@ -4,6 +4,7 @@ import { buildOpenApi } from '../../framework/openapi.js';
 import type { Core } from '../core.js';
 import { VERSION } from '../version.js';
 import { leasePaths } from './lease-paths.js';
+import { auditPaths } from './audit-paths.js';
 import { mountPaths } from './mount-paths.js';
 import { policyPaths } from './policy-paths.js';
 import { rekeyPaths } from './rekey-paths.js';
@@ -13,7 +14,7 @@ import { wrappingPaths } from './wrapping-paths.js';
 export function createSystemBackend(core: Core): Backend {
   return defineBackend({
     type: 'system',
-    help: 'The system backend: mounts, policies, seal and health of this server.',
+    help: 'The system backend: mounts, policies, audit devices, seal and health of this server.',
     paths: [
       ...sealPaths(core),
       ...rekeyPaths(core),
@@ -21,6 +22,7 @@ export function createSystemBackend(core: Core): Backend {
       ...policyPaths(core),
       ...leasePaths(core),
       ...wrappingPaths(core),
+      ...auditPaths(core),
       definePath({
         pattern: 'internal/specs/openapi',
         operations: {

@@ -14,11 +14,36 @@ interface Endpoint {
   path: (r: Prng) => string;
   methods: string[];
   fields: string[];
+  /** The whole body of a write, when the fields must not be random (they would name files). */
+  body?: (r: Prng, inputs: FuzzInputs) => J;
 }
 
 const name = (r: Prng) => r.pick(['fuzz-a', 'fuzz-b', 'p1', 'x', r.string(r.range(1, 10), SAFE), 'default', 'root', 'ROOT', 'r\u00e9le', '']);
 const mountName = (r: Prng) => r.pick(['fuzzkv', 'fuzz1', 'fuzz2', 'secret', 'cubbyhole', 'sys', 'token', r.string(r.range(1, 8), SAFE), 'a/b', 'fuzzkv/sub']);
 const secretPath = (r: Prng) => Array.from({ length: r.range(1, 3) }, () => r.pick(['a', 'b', 'x', 'db', 'app', '\u00e9t\u00e9', r.string(r.range(1, 8), SAFE)])).map(encodeURIComponent).join('/');
+
+const auditName = (r: Prng) => r.pick(['fuzz-audit', 'fuzz-audit2', 'a/b', '', 'x*', r.string(r.range(1, 8), SAFE)]);
+
+/**
+ * Bodies for sys/audit/:path. Random options could name a real file (`path` is the old name
+ * of file_path) or a syslog agent that is not there, so the only devices that can be
+ * enabled write to "discard": the fuzz then runs with every request audited.
+ */
+function auditBody(r: Prng, inputs: FuzzInputs): J {
+  const flags = (): { [k: string]: J } => {
+    const o: { [k: string]: J } = {};
+    for (const k of ['log_raw', 'hmac_accessor', 'elide_list_responses', 'prefix', 'format', 'mode']) if (r.chance(0.2)) o[k] = anyValue(r, inputs, 1);
+    return o;
+  };
+  return r.pick<() => J>([
+    () => ({ type: 'file', options: { file_path: 'discard', ...flags() } }),
+    () => ({ type: 'file', description: anyValue(r, inputs, 1), local: anyValue(r, inputs, 1), options: { file_path: 'discard' } }),
+    () => ({ type: r.pick<J>(['file', 'socket', 'kafka', '', 1, null, ['file']]), options: r.pick<J>([{}, 'str', [1], 5, { file_path: 5 }, { file_path: { deep: true } }, { file_path: 'relative.log' }, { file_path: '' }]) }),
+    () => ({ type: 'socket', options: { address: r.pick<J>(['not-an-address', 'host:0', ':80', '[zz]:1', 7]), socket_type: r.pick<J>(['tcp', 'unix', 'udp', 3]) } }),
+    () => ({ type: 'syslog', options: { facility: r.pick<J>(['NOPE', 'local9', 1, '']), tag: 'two words' } }),
+    () => anyValue(r, inputs, 2),
+  ])();
+}
 
 const TOKEN_CREATE_FIELDS = ['policies', 'ttl', 'num_uses', 'period', 'explicit_max_ttl', 'meta', 'no_parent', 'no_default_policy', 'renewable', 'display_name', 'type', 'id', 'role_name', 'lease', 'entity_alias'];
 const ROLE_FIELDS = ['allowed_policies', 'disallowed_policies', 'allowed_policies_glob', 'orphan', 'renewable', 'path_suffix', 'token_bound_cidrs', 'token_explicit_max_ttl', 'token_period', 'token_no_default_policy', 'token_num_uses', 'token_type', 'bound_cidrs', 'explicit_max_ttl', 'period'];
@@ -33,6 +58,10 @@ const ENDPOINTS: Endpoint[] = [
   { path: () => 'sys/capabilities', methods: ['POST'], fields: ['token', 'path', 'paths'] },
   { path: () => 'sys/capabilities-self', methods: ['POST'], fields: ['path', 'paths'] },
   { path: () => 'sys/capabilities-accessor', methods: ['POST'], fields: ['accessor', 'path', 'paths'] },
+  { path: (r) => `sys/audit/${auditName(r)}`, methods: ['PUT', 'POST', 'GET', 'DELETE'], fields: [], body: auditBody },
+  { path: (r) => r.pick(['sys/audit', 'sys/audit/']), methods: ['GET', 'LIST'], fields: [] },
+  { path: (r) => `sys/audit-hash/${auditName(r)}`, methods: ['POST', 'PUT'], fields: ['input'] },
+  { path: (r) => `sys/config/auditing/request-headers${r.chance(0.2) ? '' : `/${encodeURIComponent(name(r))}`}`, methods: ['GET', 'PUT', 'POST', 'DELETE'], fields: ['hmac'] },
   { path: () => 'sys/unseal', methods: ['PUT'], fields: ['key', 'reset', 'migrate'] },
   { path: () => 'sys/seal', methods: ['PUT', 'POST'], fields: [] },
   { path: () => 'sys/init', methods: ['PUT', 'GET'], fields: ['secret_shares', 'secret_threshold', 'pgp_keys', 'root_token_pgp_key', 'stored_shares', 'recovery_shares'] },
@@ -75,6 +104,7 @@ export function endpointRequest(r: Prng, inputs: FuzzInputs): { method: string; 
   let target = `/v1/${e.path(r)}`;
   if (r.chance(0.08)) target += '?' + query(r);
   const writes = m === 'POST' || m === 'PUT' || m === 'PATCH';
+  if (writes && e.body) return { method: m, target, body: Buffer.from(toJsonText(e.body(r, inputs)), 'utf8'), kind: 'endpoint-object' };
   if (!writes || e.fields.length === 0) {
     if (r.chance(0.8)) return { method: m, target, kind: 'none' };
   }
