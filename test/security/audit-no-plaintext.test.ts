@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startDevServer, type TestServer } from '../helpers/dev-server.js';
+import { leasingRegistry } from '../helpers/leasing-backend.js';
 import { createToken, mountKv1, type Auth } from './helpers.js';
 
 type Body = Record<string, any>;
@@ -33,7 +34,7 @@ describe('Audit entries hold no plaintext secret, token or password', () => {
   };
 
   before(async () => {
-    t = await startDevServer();
+    t = await startDevServer({}, { extraBackends: leasingRegistry });
     dir = mkdtempSync(join(tmpdir(), 'coffer-no-plaintext-'));
     hashedLog = join(dir, 'hashed.log');
     rawLog = join(dir, 'raw.log');
@@ -106,6 +107,32 @@ describe('Audit entries hold no plaintext secret, token or password', () => {
     await ok(root.raw('POST', 'sys/mounts/odd', { type: secret('engine-type-echoed') }), [400]);
     await ok(root.raw('POST', 'auth/token/create', { policies: ['default'], ttl: secret('ttl-echoed') }), [400]);
     await ok(root.raw('POST', 'sys/audit-hash/hashed', { input: secret('audit-hash-input') }));
+
+    // Response wrapping: the wrapped secret, the wrapping token and the token it wraps.
+    const wrapTtl = { 'X-Vault-Wrap-TTL': '5m' };
+    await ok(root.raw('PUT', 'kv1/app/wrapped', { password: secret('wrapped-password') }));
+    const wrapped = (await ok(root.raw('GET', 'kv1/app/wrapped', undefined, wrapTtl)))!.wrap_info as Record<string, string>;
+    secrets.add(wrapped.token!);
+    secrets.add(wrapped.accessor!);
+    await ok(root.raw('POST', 'sys/wrapping/lookup', { token: wrapped.token }));
+    await ok(root.raw('POST', 'sys/wrapping/unwrap', { token: wrapped.token }));
+    const wrappedToken = (await ok(root.raw('POST', 'auth/token/create', { policies: ['default'] }, wrapTtl)))!.wrap_info as Record<string, string>;
+    secrets.add(wrappedToken.token!);
+    secrets.add(wrappedToken.accessor!);
+    const opened = (await ok(t.client(wrappedToken.token).raw('POST', 'sys/wrapping/unwrap', {})))!;
+    token(opened.auth as Auth);
+    const rewrapped = (await ok(root.raw('POST', 'sys/wrapping/wrap', { note: secret('wrap-endpoint-data') }, wrapTtl)))!.wrap_info as Record<string, string>;
+    secrets.add(rewrapped.token!);
+    const next = (await ok(root.raw('POST', 'sys/wrapping/rewrap', { token: rewrapped.token })))!.wrap_info as Record<string, string>;
+    secrets.add(next.token!);
+
+    // Leases: dynamic credentials issued, renewed and revoked.
+    await ok(root.raw('POST', 'sys/mounts/db', { type: 'leasing' }));
+    await ok(root.raw('POST', 'db/config', { ttl: '1h' }));
+    const creds = (await ok(root.raw('GET', 'db/creds/app')))!;
+    secrets.add((creds.data as Record<string, string>).password!);
+    await ok(root.raw('PUT', 'sys/leases/renew', { lease_id: creds.lease_id, increment: 600 }));
+    await ok(root.raw('PUT', 'sys/leases/revoke', { lease_id: creds.lease_id }));
   }
 
   it('writes none of them into the hashed log', () => {
