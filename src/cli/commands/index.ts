@@ -57,6 +57,19 @@ export const ROOT: Group = {
       ],
     },
     {
+      name: 'audit',
+      synopsis: 'Enable, disable and list audit devices',
+      description: `  Enables, disables and lists the audit devices that record every request.
+
+      $ coffer audit enable file file_path=/var/log/coffer/audit.log
+      $ coffer audit list`,
+      children: [
+        cmd('audit enable', 'Enable an audit device', () => import('./audit/enable.js')),
+        cmd('audit disable', 'Disable an audit device', () => import('./audit/disable.js')),
+        cmd('audit list', 'List the enabled audit devices', () => import('./audit/list.js')),
+      ],
+    },
+    {
       name: 'lease',
       synopsis: 'Look up, renew and revoke leases',
       description: `  Looks up, renews and revokes the leases of dynamic secrets and tokens.
