@@ -82,6 +82,7 @@ export async function handleRequest(core: Core, req: Request): Promise<Response>
           allowed: token ? allowedFor(core, token, match.route.routedPath) : denyAll,
           clock: base.clock,
           random: base.random,
+          lockout: base.lockout,
         }
       : undefined;
 

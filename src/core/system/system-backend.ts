@@ -4,6 +4,7 @@ import { buildOpenApi } from '../../framework/openapi.js';
 import type { Core } from '../core.js';
 import { VERSION } from '../version.js';
 import { leasePaths } from './lease-paths.js';
+import { lockedUsersPaths } from './locked-users-paths.js';
 import { mountPaths } from './mount-paths.js';
 import { policyPaths } from './policy-paths.js';
 import { rekeyPaths } from './rekey-paths.js';
@@ -21,6 +22,7 @@ export function createSystemBackend(core: Core): Backend {
       ...policyPaths(core),
       ...leasePaths(core),
       ...wrappingPaths(core),
+      ...lockedUsersPaths(core),
       definePath({
         pattern: 'internal/specs/openapi',
         operations: {
