@@ -6,6 +6,7 @@ describe('token parameters of auth methods', () => {
   it('applies given fields and keeps the rest', () => {
     const a = applyTokenFields(defaultTokenParams(), { token_policies: [' Dev ', 'ops', 'dev'], token_ttl: 60, token_max_ttl: 120 });
     assert.deepEqual(a.policies, ['dev', 'ops']);
+    assert.deepEqual(applyTokenFields(a, { token_policies: ['z', 'b'] }).policies, ['b', 'z'], 'sorted');
     const b = applyTokenFields(a, { token_num_uses: 3 });
     assert.equal(b.ttl, 60);
     assert.equal(b.numUses, 3);

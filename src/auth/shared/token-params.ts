@@ -78,7 +78,8 @@ export type TokenFieldValues = Partial<{
 /** What a policy can be named (core's rule), so a login never fails on a name no policy can have. */
 const POLICY_NAME = /^[a-z0-9_.@-]{1,128}$/;
 
-const cleanPolicies = (list: string[]) => [...new Set(list.map((p) => p.trim().toLowerCase()).filter((p) => p !== ''))];
+/** Trimmed, lower-cased, deduplicated and sorted, as Vault's policy parsing leaves them. */
+const cleanPolicies = (list: string[]) => [...new Set(list.map((p) => p.trim().toLowerCase()).filter((p) => p !== ''))].sort();
 
 function parseTokenType(raw: string, warnings: string[]): TokenParams['type'] {
   const type = raw.trim().toLowerCase();
