@@ -117,6 +117,7 @@ export class MountManager {
     const route = this.core.router.get(routedPathOf(entry));
     if (route?.backend.cleanup) await route.backend.cleanup(route.base);
     this.core.router.remove(routedPathOf(entry));
+    route?.backend.forget?.();
     const next = this.entries.filter((e) => e !== entry);
     await saveMountTable(this.core.barrier, table, next);
     this.entries = next;

@@ -170,6 +170,11 @@ export interface BackendSpec {
   periodic?: (ctx: BackgroundContext) => Promise<void>;
   /** Called when the mount is disabled, before its storage is cleared. */
   cleanup?: (ctx: BackgroundContext) => Promise<void>;
+  /**
+   * Called when the server seals or the mount goes away: drop (and zero) whatever the
+   * backend kept in memory from its storage (a salt, cached entries). Synchronous.
+   */
+  forget?: () => void;
 }
 
 export interface Backend extends BackendSpec {

@@ -94,24 +94,4 @@ describe('approle secret ids', () => {
     // And a secret id only logs in with its own role's id.
     await expectError(attempt(ridA, b.secret_id), 400, INVALID);
   });
-
-  it('keeps role ids and secret ids out of storage in plaintext', async () => {
-    const rid = await role('stored', { role_id: 'plain-role-id-marker' });
-    await t.root.write(ar('role/stored/custom-secret-id'), { secret_id: 'plain-secret-id-marker' });
-    await login(t.anon, ar('login'), { role_id: rid, secret_id: 'plain-secret-id-marker' });
-    const mountUuid = t.server.core.mounts.list('auth').find((e) => e.path === 'approle/')!.uuid;
-    const view = t.server.core.barrier;
-    const keys: string[] = [];
-    const walk = async (prefix: string) => {
-      for (const k of await view.list(prefix)) k.endsWith('/') ? await walk(prefix + k) : keys.push(prefix + k);
-    };
-    await walk(`auth/${mountUuid}/`);
-    assert.ok(keys.length > 0);
-    for (const key of keys) {
-      assert.ok(!key.includes('marker'), key);
-      const value = (await view.get(key))!.toString('utf8');
-      assert.ok(!value.includes('plain-secret-id-marker'), `${key} holds the secret id`);
-      if (!key.includes('/role/')) assert.ok(!value.includes('plain-role-id-marker'), `${key} holds the role id`);
-    }
-  });
 });

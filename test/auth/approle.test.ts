@@ -167,6 +167,16 @@ describe('approle over HTTP', () => {
     await expectStatus(t.client(wrap.token).raw('POST', 'sys/wrapping/unwrap'), 400, 'a second unwrap');
   });
 
+  it('logs in again after a seal and unseal, its salt and roles read afresh', async () => {
+    await t.root.write(ar('role/sealed'), {});
+    const rid = await roleId('sealed');
+    const sid = await secretId('sealed');
+    await login(t.anon, ar('login'), { role_id: rid, secret_id: sid.secret_id });
+    await expectStatus(t.root.raw('PUT', 'sys/seal'), 204);
+    await expectStatus(t.anon.raw('PUT', 'sys/unseal', { key: t.server.dev!.unsealKey }), 200);
+    await login(t.anon, ar('login'), { role_id: rid, secret_id: sid.secret_id });
+  });
+
   it('answers bad input with a 4xx naming the problem', async () => {
     await expectError(t.root.raw('POST', ar('role/bad'), { secret_id_num_uses: -1 }), 400, /secret_id_num_uses cannot be negative/);
     await expectError(t.root.raw('POST', ar('role/bad'), { secret_id_ttl: 'forever' }), 400, /"secret_id_ttl"/);

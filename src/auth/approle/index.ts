@@ -12,7 +12,7 @@
  */
 import { invalidRequest } from '../../errors.js';
 import { defineBackend, type BackgroundContext, type LoginRenewal } from '../../framework/backend.js';
-import { KeyLock } from '../shared/key-lock.js';
+import { AppRoleState } from './mount-state.js';
 import { loginPath } from './paths/login.js';
 import { roleSettingPaths } from './paths/role-fields.js';
 import { rolePaths } from './paths/role.js';
@@ -31,14 +31,15 @@ async function renewLogin(ctx: BackgroundContext, token: LoginRenewal): Promise<
 }
 
 export default function approleBackend() {
-  const locks = new KeyLock();
+  const state = new AppRoleState();
   const tidy = new TidyRunner();
   return defineBackend({
     type: 'approle',
     help: 'Machines log in with a role id and a secret id. Manage roles at role/<name>; log in at login.',
-    paths: [...rolePaths(locks), ...roleSettingPaths(locks), ...secretIdPaths(locks), loginPath(locks), tidyPath(tidy)],
+    paths: [...rolePaths(state), ...roleSettingPaths(state), ...secretIdPaths(state), loginPath(state), tidyPath(tidy)],
     unauthenticated: ['login'],
     renewLogin,
+    forget: () => state.forget(),
     periodic: async (ctx) => {
       if (!tidy.due(ctx.clock(), TIDY_INTERVAL_MS)) return;
       await tidy.start(ctx.storage, ctx.clock, ctx.logger);

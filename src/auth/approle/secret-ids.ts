@@ -10,11 +10,10 @@ import type { HandlerContext } from '../../framework/backend.js';
 import { applyOps, type Storage } from '../../logical/storage.js';
 import { rfc3339Nano } from '../../logical/time-format.js';
 import { checkCidrList, cidrsWithin } from '../shared/cidr.js';
-import type { KeyLock } from '../shared/key-lock.js';
 import { parseMetadata } from './metadata.js';
+import type { AppRoleState } from './mount-state.js';
 import {
   deleteSecretIdOps,
-  ensureSalt,
   getSecretId,
   hmacOf,
   MAX_ID_BYTES,
@@ -56,7 +55,7 @@ function usesAndTtl(role: RoleEntry, fields: IssueFields): { numUses: number; tt
  */
 export async function issueSecretId(
   ctx: Pick<HandlerContext, 'storage' | 'system' | 'clock'>,
-  locks: KeyLock,
+  state: AppRoleState,
   role: RoleEntry,
   fields: IssueFields,
   custom?: string,
@@ -76,7 +75,7 @@ export async function issueSecretId(
   const ttl = requestedTtl > ctx.system.maxLeaseTtl ? ctx.system.maxLeaseTtl : requestedTtl;
 
   const secretId = custom ?? randomUUID();
-  const salt = await ensureSalt(ctx.storage, locks);
+  const salt = await state.ensureSalt(ctx.storage);
   const hmac = hmacOf(salt, secretId);
   const now = ctx.clock();
   const entry: SecretIdEntry = {
@@ -91,7 +90,7 @@ export async function issueSecretId(
     cidrList,
     tokenBoundCidrs,
   };
-  await locks.run(`secret-id:${hmac}`, async () => {
+  await state.locks.run(`secret-id:${hmac}`, async () => {
     if (await getSecretId(ctx.storage, role, hmac)) throw invalidRequest('SecretID is already registered');
     await applyOps(ctx.storage, putSecretIdOps(role, entry));
   });
@@ -127,8 +126,8 @@ export async function findSecretId(storage: Storage, role: RoleEntry, salt: Buff
   return timingSafeEqual(Buffer.from(entry.hmac), Buffer.from(hmac)) ? entry : null;
 }
 
-export async function destroySecretId(storage: Storage, locks: KeyLock, role: RoleEntry, hmac: string): Promise<boolean> {
-  return locks.run(`secret-id:${hmac}`, async () => {
+export async function destroySecretId(storage: Storage, state: AppRoleState, role: RoleEntry, hmac: string): Promise<boolean> {
+  return state.locks.run(`secret-id:${hmac}`, async () => {
     const entry = await getSecretId(storage, role, hmac);
     if (!entry) return false;
     await applyOps(storage, deleteSecretIdOps(role, hmac, entry.accessor));
@@ -141,8 +140,8 @@ export async function destroySecretId(storage: Storage, locks: KeyLock, role: Ro
  * (or it expired or was destroyed meanwhile). The last use deletes the entry, as Vault does.
  * Unlimited secret ids are not written at all.
  */
-export async function spendUse(ctx: Pick<HandlerContext, 'storage' | 'clock'>, locks: KeyLock, role: RoleEntry, hmac: string): Promise<boolean> {
-  return locks.run(`secret-id:${hmac}`, async () => {
+export async function spendUse(ctx: Pick<HandlerContext, 'storage' | 'clock'>, state: AppRoleState, role: RoleEntry, hmac: string): Promise<boolean> {
+  return state.locks.run(`secret-id:${hmac}`, async () => {
     const entry = await getSecretId(ctx.storage, role, hmac);
     const now = ctx.clock();
     if (!entry || isExpired(entry, now)) return false;

@@ -8,15 +8,15 @@
  *   accessor/<role uuid>/<accessor>   hmac(secret id)
  *
  * Secret ids and role ids are stored only as HMAC-SHA256 under the mount's salt, which lives
- * behind the barrier: a copy of the physical storage names none of them. Secret ids sit below
+ * behind the barrier (and in memory while unsealed, mount-state.ts): a copy of the physical
+ * storage names none of them. Secret ids sit below
  * their role's random uuid, not its name, so a deleted role's secret ids are unreachable the
  * moment the role is gone (and a new role of the same name starts with none), and a role's
  * accessor index only ever names that role's own secret ids.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { invalidRequest } from '../../errors.js';
 import { applyOps, getJson, putJson, type Storage, type StorageOp } from '../../logical/storage.js';
-import type { KeyLock } from '../shared/key-lock.js';
 import type { TokenParams } from '../shared/token-params.js';
 
 export interface RoleEntry {
@@ -78,37 +78,8 @@ export const accessorKey = (role: RoleEntry, accessor: string) => accessorFolder
 export const getRole = (storage: Storage, name: string) => getJson<RoleEntry>(storage, roleKey(name));
 export const putRole = (storage: Storage, role: RoleEntry) => putJson(storage, roleKey(role.name), role);
 
-/**
- * The mount's HMAC key, made on first use. Read from storage each time rather than kept in
- * memory: the barrier's cache makes that a decryption of 32 bytes, and the key then leaves
- * memory with everything else when the server seals.
- */
-export async function readSalt(storage: Storage): Promise<Buffer | null> {
-  return storage.get('salt');
-}
-
-export async function ensureSalt(storage: Storage, locks: KeyLock): Promise<Buffer> {
-  const existing = await readSalt(storage);
-  if (existing) return existing;
-  return locks.run('salt', async () => {
-    const raced = await readSalt(storage);
-    if (raced) return raced;
-    const salt = randomBytes(32);
-    await storage.put('salt', salt);
-    return salt;
-  });
-}
-
 export function hmacOf(salt: Buffer, value: string): string {
   return createHmac('sha256', salt).update(value, 'utf8').digest('hex');
-}
-
-/** The role a role id names, or null (unknown role id, or an index left behind). */
-export async function roleByRoleId(storage: Storage, salt: Buffer, roleId: string): Promise<RoleEntry | null> {
-  const name = await storage.get(roleIdKey(hmacOf(salt, roleId)));
-  if (!name) return null;
-  const role = await getRole(storage, name.toString('utf8'));
-  return role && role.roleId === roleId ? role : null;
 }
 
 export const getSecretId = (storage: Storage, role: RoleEntry, hmac: string) => getJson<SecretIdEntry>(storage, secretIdKey(role, hmac));

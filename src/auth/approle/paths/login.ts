@@ -3,17 +3,18 @@
  * all answer the same 400 "invalid role or secret ID". CIDR bindings are checked against the
  * connection's real address before a use is spent, so a login from the wrong network costs
  * the secret id nothing. The hot path reads four entries (salt, role-id index, role, secret
- * id) and writes nothing unless the secret id has a use limit.
+ * id; the salt and role come from memory once read) and writes nothing unless the secret
+ * id has a use limit.
  */
 import { z } from 'zod';
 import { invalidRequest } from '../../../errors.js';
 import { definePath, type HandlerContext, type PathDefinition } from '../../../framework/backend.js';
 import type { Response } from '../../../logical/request.js';
 import { addressAllowed, cidrsWithin } from '../../shared/cidr.js';
-import type { KeyLock } from '../../shared/key-lock.js';
 import { tokenAuth } from '../../shared/token-params.js';
+import type { AppRoleState } from '../mount-state.js';
 import { findSecretId, isExpired, spendUse } from '../secret-ids.js';
-import { deleteSecretIdOps, MAX_ID_BYTES, readSalt, roleByRoleId, type RoleEntry, type SecretIdEntry } from '../storage.js';
+import { deleteSecretIdOps, MAX_ID_BYTES, type RoleEntry, type SecretIdEntry } from '../storage.js';
 import { applyOps } from '../../../logical/storage.js';
 
 const INVALID = 'invalid role or secret ID';
@@ -38,7 +39,7 @@ function checkSource(ctx: LoginCtx, role: RoleEntry, entry: SecretIdEntry | null
 }
 
 /** The secret id's entry, its use spent; throws the one "invalid" answer otherwise. */
-async function useSecretId(ctx: LoginCtx, locks: KeyLock, role: RoleEntry, salt: Buffer): Promise<SecretIdEntry> {
+async function useSecretId(ctx: LoginCtx, state: AppRoleState, role: RoleEntry, salt: Buffer): Promise<SecretIdEntry> {
   const secretId = (ctx.fields.secret_id ?? '').trim();
   if (secretId === '') throw invalidRequest('missing secret_id');
   const entry = await findSecretId(ctx.storage, role, salt, secretId);
@@ -49,20 +50,20 @@ async function useSecretId(ctx: LoginCtx, locks: KeyLock, role: RoleEntry, salt:
     throw invalidRequest(INVALID);
   }
   checkSource(ctx, role, entry);
-  if (entry.numUses > 0 && !(await spendUse(ctx, locks, role, entry.hmac))) throw invalidRequest(INVALID);
+  if (entry.numUses > 0 && !(await spendUse(ctx, state, role, entry.hmac))) throw invalidRequest(INVALID);
   return entry;
 }
 
-async function login(ctx: LoginCtx, locks: KeyLock): Promise<Response> {
+async function login(ctx: LoginCtx, state: AppRoleState): Promise<Response> {
   const roleId = (ctx.fields.role_id ?? '').trim();
   if (roleId === '') throw invalidRequest('missing role_id');
   if (Buffer.byteLength(roleId, 'utf8') > MAX_ID_BYTES) throw invalidRequest(INVALID);
-  const salt = await readSalt(ctx.storage);
-  const role = salt ? await roleByRoleId(ctx.storage, salt, roleId) : null;
+  const salt = await state.readSalt(ctx.storage);
+  const role = salt ? await state.roleByRoleId(ctx.storage, roleId) : null;
   if (!salt || !role) throw invalidRequest(INVALID);
 
   let entry: SecretIdEntry | null = null;
-  if (role.bindSecretId) entry = await useSecretId(ctx, locks, role, salt);
+  if (role.bindSecretId) entry = await useSecretId(ctx, state, role, salt);
   else checkSource(ctx, role, null);
 
   // The secret id's own metadata, then the role's name, which nothing may override.
@@ -80,11 +81,11 @@ async function login(ctx: LoginCtx, locks: KeyLock): Promise<Response> {
   };
 }
 
-export function loginPath(locks: KeyLock): PathDefinition {
+export function loginPath(state: AppRoleState): PathDefinition {
   return definePath({
     pattern: 'login',
     fields: loginFields,
-    operations: { update: (ctx) => login(ctx, locks) },
+    operations: { update: (ctx) => login(ctx, state) },
     help: {
       synopsis: 'Log in with a role id and a secret id.',
       description: 'role_id is always required; secret_id too unless the role has bind_secret_id false.',

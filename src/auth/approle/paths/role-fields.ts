@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { invalidRequest } from '../../../errors.js';
 import { definePath, type PathDefinition } from '../../../framework/backend.js';
 import { f } from '../../../framework/fields.js';
-import type { KeyLock } from '../../shared/key-lock.js';
+import type { AppRoleState } from '../mount-state.js';
 import type { RoleChange } from '../role-config.js';
 import type { RoleEntry } from '../storage.js';
 import { changeRole, requireRole } from './role.js';
@@ -76,7 +76,7 @@ const SETTINGS: Setting[] = [
   },
 ];
 
-function settingPath(setting: Setting, locks: KeyLock): PathDefinition {
+function settingPath(setting: Setting, state: AppRoleState): PathDefinition {
   const fields: Record<string, z.ZodType> = { role_name: z.string() };
   for (const name of setting.names) fields[name] = setting.schema;
   return definePath({
@@ -90,19 +90,19 @@ function settingPath(setting: Setting, locks: KeyLock): PathDefinition {
         if (!given) throw invalidRequest(`missing ${setting.names[0]}`);
         const change = setting.change(raw[given]);
         // The deprecated name is remembered, as a whole-role write would.
-        if (given === 'policies') return changeRole(ctx, locks, { policies: raw[given] as string[] });
-        if (given === 'period') return changeRole(ctx, locks, { period: raw[given] as number });
-        return changeRole(ctx, locks, change);
+        if (given === 'policies') return changeRole(ctx, state, { policies: raw[given] as string[] });
+        if (given === 'period') return changeRole(ctx, state, { period: raw[given] as number });
+        return changeRole(ctx, state, change);
       },
-      delete: (ctx) => changeRole(ctx, locks, setting.change(setting.reset)),
+      delete: (ctx) => changeRole(ctx, state, setting.change(setting.reset)),
     },
     help: { synopsis: `Read, set or reset the ${setting.names[0]} of a role.` },
   });
 }
 
-export function roleSettingPaths(locks: KeyLock): PathDefinition[] {
+export function roleSettingPaths(state: AppRoleState): PathDefinition[] {
   return [
-    ...SETTINGS.map((s) => settingPath(s, locks)),
+    ...SETTINGS.map((s) => settingPath(s, state)),
     definePath({
       pattern: 'role/:role_name/local-secret-ids',
       fields: { role_name: z.string() },

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { invalidRequest, notFound } from '../../../errors.js';
 import { definePath, type HandlerContext, type PathDefinition } from '../../../framework/backend.js';
 import { applyOps } from '../../../logical/storage.js';
-import type { KeyLock } from '../../shared/key-lock.js';
 import { listEntries, pageFields } from '../../shared/listing.js';
+import type { AppRoleState } from '../mount-state.js';
 import { applyRoleChange, checkRoleId, roleData, roleSettingFields, saveRole, type RoleChange } from '../role-config.js';
-import { accessorFolder, deleteFolder, ensureSalt, getRole, hmacOf, readSalt, requireRoleName, roleIdKey, roleKey, secretIdFolder, type RoleEntry } from '../storage.js';
+import { accessorFolder, deleteFolder, getRole, hmacOf, requireRoleName, roleIdKey, roleKey, secretIdFolder, type RoleEntry } from '../storage.js';
 
 const nameField = { role_name: z.string().describe('Name of the role; case-insensitive') };
 const roleFields = { ...nameField, ...roleSettingFields };
@@ -23,19 +23,23 @@ export async function requireRole(ctx: HandlerContext<{ role_name: string }>): P
 }
 
 /** Applies `change` to an existing role (or creates it when `create`) under the role lock. */
-export async function changeRole(ctx: HandlerContext<{ role_name: string }>, locks: KeyLock, change: RoleChange, create = false) {
+export async function changeRole(ctx: HandlerContext<{ role_name: string }>, state: AppRoleState, change: RoleChange, create = false) {
   const name = requireRoleName(ctx.fields.role_name);
   const warnings: string[] = [];
-  await locks.run(ROLES_LOCK, async () => {
+  await state.locks.run(ROLES_LOCK, async () => {
     const current = await getRole(ctx.storage, name);
     if (!current && !create) throw notFound(`role "${name}" does not exist`);
     const next = applyRoleChange(current, name, change, ctx.system.maxLeaseTtl, warnings);
-    await saveRole(ctx.storage, await ensureSalt(ctx.storage, locks), current, next);
+    try {
+      await saveRole(ctx.storage, await state.ensureSalt(ctx.storage), current, next);
+    } finally {
+      state.rolesChanged();
+    }
   });
   return warnings.length > 0 ? { warnings } : null;
 }
 
-export function rolePaths(locks: KeyLock): PathDefinition[] {
+export function rolePaths(state: AppRoleState): PathDefinition[] {
   return [
     definePath({
       pattern: 'role/?',
@@ -51,23 +55,27 @@ export function rolePaths(locks: KeyLock): PathDefinition[] {
         return name !== '' && !name.includes('/') && (await getRole(ctx.storage, name)) !== null;
       },
       operations: {
-        create: (ctx) => changeRole(ctx, locks, ctx.fields, true),
-        update: (ctx) => changeRole(ctx, locks, ctx.fields, true),
+        create: (ctx) => changeRole(ctx, state, ctx.fields, true),
+        update: (ctx) => changeRole(ctx, state, ctx.fields, true),
         read: async (ctx) => {
           const role = await getRole(ctx.storage, requireRoleName(ctx.fields.role_name));
           return role ? { data: roleData(role) } : null;
         },
         delete: async (ctx) => {
           const name = requireRoleName(ctx.fields.role_name);
-          await locks.run(ROLES_LOCK, async () => {
+          await state.locks.run(ROLES_LOCK, async () => {
             const role = await getRole(ctx.storage, name);
             if (!role) return;
-            const salt = await readSalt(ctx.storage);
+            const salt = await state.readSalt(ctx.storage);
             // Role and index first: from then on no secret id of the role logs in, whatever is left.
-            await applyOps(ctx.storage, [
-              { kind: 'delete', key: roleKey(name) },
-              ...(salt ? [{ kind: 'delete' as const, key: roleIdKey(hmacOf(salt, role.roleId)) }] : []),
-            ]);
+            try {
+              await applyOps(ctx.storage, [
+                { kind: 'delete', key: roleKey(name) },
+                ...(salt ? [{ kind: 'delete' as const, key: roleIdKey(hmacOf(salt, role.roleId)) }] : []),
+              ]);
+            } finally {
+              state.rolesChanged();
+            }
             await deleteFolder(ctx.storage, accessorFolder(role));
             await deleteFolder(ctx.storage, secretIdFolder(role));
           });
@@ -91,7 +99,7 @@ export function rolePaths(locks: KeyLock): PathDefinition[] {
         },
         update: async (ctx) => {
           if (ctx.fields.role_id === undefined) throw invalidRequest('missing role_id');
-          return changeRole(ctx, locks, { role_id: checkRoleId(ctx.fields.role_id) });
+          return changeRole(ctx, state, { role_id: checkRoleId(ctx.fields.role_id) });
         },
       },
       help: { synopsis: "Read a role's role id, or set a custom one." },

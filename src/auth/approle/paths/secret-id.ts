@@ -11,10 +11,10 @@ import { invalidRequest, notFound } from '../../../errors.js';
 import { definePath, type HandlerContext, type PathDefinition } from '../../../framework/backend.js';
 import { f } from '../../../framework/fields.js';
 import type { Response } from '../../../logical/request.js';
-import type { KeyLock } from '../../shared/key-lock.js';
 import { listEntries, pageFields } from '../../shared/listing.js';
+import type { AppRoleState } from '../mount-state.js';
 import { destroySecretId, findSecretId, issueSecretId, secretIdData, type IssueFields } from '../secret-ids.js';
-import { accessorFolder, accessorKey, getSecretId, readSalt, type RoleEntry } from '../storage.js';
+import { accessorFolder, accessorKey, getSecretId, type RoleEntry } from '../storage.js';
 import { requireRole } from './role.js';
 
 const roleName = z.string();
@@ -47,10 +47,10 @@ function secretIdOf(ctx: HandlerContext<{ secret_id?: string }>): string {
   return secretId;
 }
 
-export function secretIdPaths(locks: KeyLock): PathDefinition[] {
+export function secretIdPaths(state: AppRoleState): PathDefinition[] {
   const issue = async (ctx: IssueCtx, custom?: string): Promise<Response> => {
     const role = await requireRole(ctx);
-    const data = await issueSecretId(ctx, locks, role, ctx.fields, custom);
+    const data = await issueSecretId(ctx, state, role, ctx.fields, custom);
     // Wrapped, the answer still names the secret id's accessor (wrap_info.wrapped_accessor), as Vault's does.
     return { data, wrappedAccessor: data.secret_id_accessor as string };
   };
@@ -81,7 +81,7 @@ export function secretIdPaths(locks: KeyLock): PathDefinition[] {
         update: async (ctx) => {
           const secretId = secretIdOf(ctx);
           const role = await requireRole(ctx);
-          const salt = await readSalt(ctx.storage);
+          const salt = await state.readSalt(ctx.storage);
           const entry = salt ? await findSecretId(ctx.storage, role, salt, secretId) : null;
           return entry ? { data: secretIdData(entry) } : null;
         },
@@ -95,17 +95,17 @@ export function secretIdPaths(locks: KeyLock): PathDefinition[] {
         update: async (ctx) => {
           const secretId = secretIdOf(ctx);
           const role = await requireRole(ctx);
-          const salt = await readSalt(ctx.storage);
+          const salt = await state.readSalt(ctx.storage);
           const entry = salt ? await findSecretId(ctx.storage, role, salt, secretId) : null;
-          if (entry) await destroySecretId(ctx.storage, locks, role, entry.hmac);
+          if (entry) await destroySecretId(ctx.storage, state, role, entry.hmac);
           return null;
         },
         delete: async (ctx) => {
           const secretId = secretIdOf(ctx);
           const role = await requireRole(ctx);
-          const salt = await readSalt(ctx.storage);
+          const salt = await state.readSalt(ctx.storage);
           const entry = salt ? await findSecretId(ctx.storage, role, salt, secretId) : null;
-          if (entry) await destroySecretId(ctx.storage, locks, role, entry.hmac);
+          if (entry) await destroySecretId(ctx.storage, state, role, entry.hmac);
           return null;
         },
       },
@@ -128,12 +128,12 @@ export function secretIdPaths(locks: KeyLock): PathDefinition[] {
       operations: {
         update: async (ctx) => {
           const role = await requireRole(ctx);
-          await destroySecretId(ctx.storage, locks, role, (await byAccessor(ctx, role)).hmac);
+          await destroySecretId(ctx.storage, state, role, (await byAccessor(ctx, role)).hmac);
           return null;
         },
         delete: async (ctx) => {
           const role = await requireRole(ctx);
-          await destroySecretId(ctx.storage, locks, role, (await byAccessor(ctx, role)).hmac);
+          await destroySecretId(ctx.storage, state, role, (await byAccessor(ctx, role)).hmac);
           return null;
         },
       },
