@@ -27,16 +27,25 @@ async function* names(storage: Storage, folder: string): AsyncGenerator<string> 
   }
 }
 
-export async function tidySecretIds(storage: Storage, now: () => number): Promise<TidyReport> {
-  const report: TidyReport = { expired: 0, orphaned: 0, dangling: 0 };
+/** The uuids of every role. */
+async function roleUuids(storage: Storage): Promise<Set<string>> {
   const roles = new Set<string>();
   for await (const name of names(storage, 'role/')) {
     const role = await getJson<RoleEntry>(storage, `role/${name}`);
     if (role) roles.add(role.uuid);
   }
+  return roles;
+}
+
+export async function tidySecretIds(storage: Storage, now: () => number): Promise<TidyReport> {
+  const report: TidyReport = { expired: 0, orphaned: 0, dangling: 0 };
+  let roles = await roleUuids(storage);
+  // A folder of an unknown role may belong to a role made since the roles were read (its
+  // role exists before its first secret id does): read them again before calling it orphaned.
+  const roleGone = async (uuid: string) => !roles.has(uuid) && !(roles = await roleUuids(storage)).has(uuid);
   for await (const folder of names(storage, 'secret-id/')) {
     const uuid = folder.replace(/\/$/, '');
-    if (!roles.has(uuid)) {
+    if (await roleGone(uuid)) {
       report.orphaned++;
       await deleteFolder(storage, `secret-id/${folder}`);
       await deleteFolder(storage, `accessor/${folder}`);
@@ -63,6 +72,8 @@ export async function tidySecretIds(storage: Storage, now: () => number): Promis
       const hmac = (await storage.get(`accessor/${folder}${accessor}`))?.toString('utf8');
       if (hmac && live.has(hmac)) continue;
       if (ops.some((op) => op.key === `accessor/${folder}${accessor}`)) continue;
+      // Issued after the pass above (entry and accessor are written together): still live.
+      if (hmac && (await storage.get(`secret-id/${folder}${hmac}`))) continue;
       report.dangling++;
       ops.push({ kind: 'delete', key: `accessor/${folder}${accessor}` });
       if (ops.length >= PAGE) await applyOps(storage, ops.splice(0));
@@ -71,7 +82,7 @@ export async function tidySecretIds(storage: Storage, now: () => number): Promis
   }
   // Accessor folders whose secret-id folder is gone entirely.
   for await (const folder of names(storage, 'accessor/')) {
-    if (roles.has(folder.replace(/\/$/, ''))) continue;
+    if (!(await roleGone(folder.replace(/\/$/, '')))) continue;
     report.orphaned++;
     await deleteFolder(storage, `accessor/${folder}`);
   }

@@ -3,9 +3,10 @@
  * (`scrypt$<log2 N>$<r>$<p>$<salt>$<hash>`, base64) so the cost can be raised later and old
  * hashes still verify (and are re-hashed at the next successful login).
  *
- * Cost: N = 2^15, r = 8, p = 1, i.e. 32 MiB of memory and ~50–90 ms of one core per hash
- * (bench/RESULTS.md). The memory is what makes GPU and ASIC guessing expensive; the time is
- * the order of Vault's bcrypt cost 10, so a login feels the same. OWASP's first choice
+ * Cost: N = 2^15, r = 8, p = 1, i.e. 32 MiB of memory and ~90 ms of one core per hash on
+ * the benchmark machine (about 20 logins/s on 2 cores, bench/RESULTS.md). The memory is what
+ * makes GPU and ASIC guessing expensive; the time is the order of Vault's bcrypt cost 10, so
+ * a login feels the same. OWASP's first choice
  * (2^17, 128 MiB) would let a burst of logins take half a gigabyte and cost 4× the CPU per
  * login; here the hashes also sit behind the barrier's encryption and online guessing behind
  * the user lockout, so the second line of defence need not be the most expensive one.
