@@ -41,7 +41,8 @@ export interface Scenario {
   method: LoadSpec['method'];
   path: string;
   headers?: (ctx: Ctx) => Record<string, string>;
-  body?: string;
+  /** The request body; a function when it holds what setup made (a role id, a secret id). */
+  body?: string | ((ctx: Ctx) => string);
   /** Every request goes to a new path (`<path>-<n>`): writes of distinct keys. */
   uniquePaths?: boolean;
   /** Runs once before the load, e.g. to create a token or write a secret into ctx.vars. */
@@ -123,6 +124,36 @@ const scenarios: Scenario[] = [
     body: JSON.stringify({ data: { username: 'svc-app', password: 'correct-horse-battery-staple' } }),
     uniquePaths: true,
   },
+  {
+    // Each login reads the role and secret id and creates a token (durable on sqlite); an
+    // unlimited secret id is not written back.
+    name: 'approle login',
+    target: 'coffer',
+    method: 'POST',
+    path: '/v1/auth/approle/login',
+    headers: () => ({ 'content-type': 'application/json' }),
+    body: (ctx) => JSON.stringify({ role_id: ctx.vars['roleId'], secret_id: ctx.vars['secretId'] }),
+    async setup(ctx) {
+      await call(ctx, 'POST', '/v1/sys/auth/approle', ctx.rootToken, { type: 'approle' });
+      await call(ctx, 'POST', '/v1/auth/approle/role/bench', ctx.rootToken, { token_policies: 'default', token_ttl: '1h' });
+      ctx.vars['roleId'] = (await call(ctx, 'GET', '/v1/auth/approle/role/bench/role-id', ctx.rootToken)).data.role_id;
+      ctx.vars['secretId'] = (await call(ctx, 'POST', '/v1/auth/approle/role/bench/secret-id', ctx.rootToken, {})).data.secret_id;
+    },
+  },
+  {
+    // One scrypt hash (N=2^15, r=8, p=1) per login, at most two at a time (password-hash.ts).
+    name: 'userpass login (scrypt)',
+    target: 'coffer',
+    method: 'POST',
+    path: '/v1/auth/userpass/login/bench',
+    headers: () => ({ 'content-type': 'application/json' }),
+    body: JSON.stringify({ password: 'correct-horse-battery-staple' }),
+    async setup(ctx) {
+      await call(ctx, 'POST', '/v1/sys/auth/userpass', ctx.rootToken, { type: 'userpass' });
+      // Lockout stays on: every login here succeeds, so it never triggers.
+      await call(ctx, 'POST', '/v1/auth/userpass/users/bench', ctx.rootToken, { password: 'correct-horse-battery-staple', token_ttl: '1h' });
+    },
+  },
 ];
 
 /** Spawns `node <script> ...args` and resolves with its first stdout line, parsed. */
@@ -185,11 +216,12 @@ for (const target of ['bare', 'fastify', 'coffer'] as const) {
     for (const s of list) {
       await s.setup?.(ctx);
       const headers = s.headers?.(ctx) ?? {};
+      const body = typeof s.body === 'function' ? s.body(ctx) : s.body;
       // Sanity: one request by hand must succeed before we measure thousands.
-      const probe = await fetch(ctx.address + s.path, { method: s.method, headers, body: s.body });
+      const probe = await fetch(ctx.address + s.path, { method: s.method, headers, body });
       if (!probe.ok) throw new Error(`${s.name}: probe answered ${probe.status} ${await probe.text()}`);
       await probe.arrayBuffer();
-      const r = await runLoad({ url: ctx.address + s.path, method: s.method, headers, body: s.body, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP, serverPid: server.child.pid, uniquePaths: s.uniquePaths });
+      const r = await runLoad({ url: ctx.address + s.path, method: s.method, headers, body, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP, serverPid: server.child.pid, uniquePaths: s.uniquePaths });
       if (target === 'bare') bareRps = r.rps;
       const bad = r.non2xx + r.errors + r.timeouts;
       if (bad > 0) invalid++;

@@ -6,11 +6,16 @@
 import type { BackendRegistry } from './core/core.js';
 import cubbyhole from './engines/cubbyhole/index.js';
 import kv from './engines/kv/index.js';
+import approle from './auth/approle/index.js';
+import userpass from './auth/userpass/index.js';
 
 export const registry: BackendRegistry = {
   secrets: {
     cubbyhole,
     kv,
   },
-  auth: {},
+  auth: {
+    approle,
+    userpass,
+  },
 };

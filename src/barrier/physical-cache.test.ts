@@ -104,3 +104,18 @@ test('cache: clear drops everything', async () => {
   assert.deepEqual(await cache.get('a'), Buffer.from('x'));
   assert.equal(inner.gets, 1);
 });
+
+test('cache: eviction gives a read entry a second chance and evicts the unread first', async () => {
+  const inner = counting(createInmemBackend());
+  const cache = new PhysicalCache(inner, { maxEntries: 3 });
+  for (const k of ['a', 'b', 'c', 'd', 'e']) await inner.put(k, Buffer.from(k));
+  for (const k of ['a', 'b', 'c']) await cache.get(k);
+  for (let i = 0; i < 1000; i++) await cache.getShared('a'); // a hot key, read over and over
+  await cache.get('d'); // evicts b: a was read since it came in
+  await cache.get('e'); // evicts c
+  const before = inner.gets;
+  for (const k of ['a', 'd', 'e']) await cache.get(k);
+  assert.equal(inner.gets, before, 'a, d and e are all cached');
+  await cache.get('b');
+  assert.equal(inner.gets, before + 1);
+});

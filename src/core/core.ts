@@ -14,6 +14,8 @@ import { Seal, type InitParams } from '../seal/seal.js';
 import { AuditBroker } from './audit/audit-broker.js';
 import { ExpirationManager, type RetryPolicy } from './expiration/expiration-manager.js';
 import { AuditManager } from './audit/audit-manager.js';
+import { lockoutSettings } from './lockout/lockout-settings.js';
+import { UserLockoutRegistry } from './lockout/user-lockout.js';
 import { handleRequest } from './handle.js';
 import { MountManager } from './mount-manager.js';
 import { startPeriodic } from './periodic.js';
@@ -76,6 +78,7 @@ export class Core {
   policies!: PolicyStore;
   tokens!: TokenStore;
   expiration!: ExpirationManager;
+  lockout!: UserLockoutRegistry;
   private stopPeriodic: (() => void) | undefined;
   clusterName = '';
   clusterId = '';
@@ -169,6 +172,16 @@ export class Core {
     );
     ({ name: this.clusterName, id: this.clusterId } = JSON.parse(cluster.toString('utf8')) as { name: string; id: string });
     await this.policies.load();
+    this.lockout = new UserLockoutRegistry(
+      storageView(this.barrier, 'sys/locked-users/'),
+      this.clock,
+      (accessor) => {
+        const entry = this.mounts.list('auth').find((e) => e.accessor === accessor);
+        return entry ? lockoutSettings(entry.config.user_lockout_config) : undefined;
+      },
+      this.logger.named('lockout'),
+    );
+    await this.lockout.load();
     await this.mounts.load();
     // Before the first request is served: from here on every request is audited.
     await this.auditDevices.load();
@@ -185,9 +198,11 @@ export class Core {
     this.loaded = false;
     // Devices close once the requests in flight (this seal among them) have their response entries.
     this.auditDevices.unload();
+    for (const route of this.router.all()) route.backend.forget?.();
     this.router.clear();
     this.tokens?.wipe();
     this.policies?.clear();
+    this.lockout?.clear();
     this.mounts.clear();
     await this.seal.seal();
     this.logger.info('sealed');
@@ -211,9 +226,19 @@ export class Core {
       return createTokenBackend(this.tokens, {
         policyExists: async (name: string) => this.policies.has(name),
         callerHasSudo: async (ctx) => !!ctx.caller && this.policies.aclFor(ctx.caller.policies).check({ path: ctx.req.path, operation: ctx.req.operation }).rootPrivs,
+        checkRenewal: (entry) => this.checkLoginRenewal(entry),
       });
     }
     return undefined;
+  }
+
+  /** A login token is renewed only if the method that issued it still agrees (user or role still there). */
+  private async checkLoginRenewal(entry: TokenEntry): Promise<void> {
+    if (!entry.path.startsWith('auth/')) return;
+    const match = this.router.match(entry.path);
+    const renewLogin = match?.route.backend.renewLogin;
+    if (!match || !renewLogin || match.route.entry.table !== 'auth') return;
+    await renewLogin(match.route.base, { relPath: match.relPath, meta: entry.meta, policies: entry.policies });
   }
 
   /** A token's leases and private storage go with it. */

@@ -121,6 +121,7 @@ async function routeRequest(core: Core, req: Request, path: string, audit: Audit
           allowed: token ? allowedFor(core, token, match.route.routedPath) : denyAll,
           clock: base.clock,
           random: base.random,
+          lockout: base.lockout,
         }
       : undefined;
 

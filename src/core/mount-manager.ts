@@ -8,6 +8,7 @@ import { invalidRequest } from '../errors.js';
 import type { Backend, MountInfo } from '../framework/backend.js';
 import { clearPrefix, storageView } from '../logical/storage.js';
 import type { Core } from './core.js';
+import { lockoutSettings, parseUserLockoutConfig } from './lockout/lockout-settings.js';
 import {
   loadMountTable,
   newMountEntry,
@@ -116,15 +117,27 @@ export class MountManager {
     const route = this.core.router.get(routedPathOf(entry));
     if (route?.backend.cleanup) await route.backend.cleanup(route.base);
     this.core.router.remove(routedPathOf(entry));
+    route?.backend.forget?.();
     const next = this.entries.filter((e) => e !== entry);
     await saveMountTable(this.core.barrier, table, next);
     this.entries = next;
     if (route) await clearPrefix(this.core.barrier, storagePrefixOf(entry));
+    if (table === 'auth') await this.core.lockout.forgetMount(entry.accessor);
   }
 
-  async tune(table: MountTableName, rawPath: string, change: { config?: Partial<MountEntryConfig>; description?: string; options?: Record<string, string> }): Promise<MountEntry> {
+  async tune(
+    table: MountTableName,
+    rawPath: string,
+    change: { config?: Partial<MountEntryConfig>; description?: string; options?: Record<string, string>; userLockout?: unknown },
+  ): Promise<MountEntry> {
     const entry = this.require(table, rawPath);
     const config = { ...entry.config, ...change.config };
+    if (change.userLockout !== undefined) {
+      if (!this.core.router.get(routedPathOf(entry))?.backend.userLockout) {
+        throw invalidRequest(`user_lockout_config is not supported by ${table === 'auth' ? `the ${entry.type} auth method` : 'secrets engines'}`);
+      }
+      config.user_lockout_config = parseUserLockoutConfig(change.userLockout, entry.config.user_lockout_config);
+    }
     const max = config.max_lease_ttl || this.core.system.maxLeaseTtl;
     if (config.default_lease_ttl > max) throw invalidRequest('default_lease_ttl cannot be greater than max_lease_ttl');
     let options = change.options ? { ...entry.options, ...change.options } : entry.options;
@@ -201,6 +214,7 @@ export class MountManager {
       system: this.effectiveTtls(entry),
       clock: this.core.clock,
       random: randomBytesOf,
+      lockout: backend.userLockout ? this.core.lockout.forMount(entry.accessor, lockoutSettings(entry.config.user_lockout_config)) : undefined,
     };
     return { routedPath, entry, backend, info, storage, base };
   }

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { invalidRequest } from '../errors.js';
 import { getJson, putJson, type Storage } from '../logical/storage.js';
+import type { UserLockoutConfig } from './lockout/lockout-settings.js';
 import { randomBase62 } from './token/token-ids.js';
 
 export type MountTableName = 'mounts' | 'auth';
@@ -35,6 +36,8 @@ export interface MountEntryConfig {
   listing_visibility?: '' | 'hidden' | 'unauth';
   passthrough_request_headers?: string[];
   allowed_response_headers?: string[];
+  /** Auth mounts whose method supports it (userpass): tuned user lockout settings. */
+  user_lockout_config?: UserLockoutConfig;
 }
 
 const STORAGE_KEY: Record<MountTableName, string> = { mounts: 'core/mounts', auth: 'core/auth' };

@@ -56,6 +56,29 @@ export interface HandlerContext<F = Record<string, unknown>> {
   allowed?: (relPath: string, operation: Operation) => boolean;
   clock: () => number;
   random: (bytes: number) => Buffer;
+  /** The mount's failed-login tracking; only for backends that declare `userLockout`. */
+  lockout?: LoginLockout;
+}
+
+/**
+ * Vault's user lockout, as one auth mount sees it: failed logins counted per alias (a
+ * normalized username, a role id), a lock after too many within the mount's window. The
+ * state lives in core (sys/locked-users lists and unlocks it); the method decides when a
+ * login failed, so a locked user can be answered exactly like a wrong password.
+ */
+export interface LoginLockout {
+  isLocked(alias: string): boolean;
+  recordFailure(alias: string): Promise<void>;
+  recordSuccess(alias: string): void;
+}
+
+/** What a login stored on a token, handed to its method before the token is renewed. */
+export interface LoginRenewal {
+  /** The token's creation path below the mount, e.g. `login/alice`. */
+  relPath: string;
+  meta: Record<string, string>;
+  /** The token's policies as stored (normalized, `default` included unless left out). */
+  policies: string[];
 }
 
 export type Handler<F> = (ctx: HandlerContext<F>) => Promise<Response | null | void> | Response | null | void;
@@ -136,10 +159,22 @@ export interface BackendSpec {
    * returns them normalized; throws invalidRequest for options the backend cannot serve.
    */
   mountOptions?: (next: Record<string, string>, previous?: Record<string, string>) => Record<string, string>;
+  /** Auth methods whose logins count failures toward Vault's user lockout (userpass, ldap). */
+  userLockout?: boolean;
+  /**
+   * Auth methods: called before a token one of this mount's logins issued is renewed. Throw
+   * (invalidRequest) to refuse: the user or role is gone, or its policies changed.
+   */
+  renewLogin?: (ctx: BackgroundContext, token: LoginRenewal) => Promise<void>;
   /** Called about once a minute while unsealed. */
   periodic?: (ctx: BackgroundContext) => Promise<void>;
   /** Called when the mount is disabled, before its storage is cleared. */
   cleanup?: (ctx: BackgroundContext) => Promise<void>;
+  /**
+   * Called when the server seals or the mount goes away: drop (and zero) whatever the
+   * backend kept in memory from its storage (a salt, cached entries). Synchronous.
+   */
+  forget?: () => void;
 }
 
 export interface Backend extends BackendSpec {

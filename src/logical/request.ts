@@ -51,7 +51,10 @@ export interface AuthInfo {
   numUses?: number;
   noDefaultPolicy?: boolean;
   boundCidrs?: string[];
+  /** `service`, `default` or absent: a service token. `batch` is refused (Coffer has none). */
+  tokenType?: string;
   internalData?: Record<string, unknown>;
+  /** The identity alias this login maps to (mount accessor + name), for identity to use. */
   alias?: { name: string; metadata?: Record<string, string> };
 }
 

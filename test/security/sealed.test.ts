@@ -33,8 +33,8 @@ describe('Sealed: nothing above the barrier is readable, and key material is gon
     termKeys = [...privateField<Map<number, { key: Buffer }>>(state.keyring, 'terms').values()].map((term) => term.key);
     // The salt lives at the front of the token hasher's scratch buffer, which the seal wipes.
     tokenSalt = privateField<Buffer>(privateField<object>(tokens, 'hasher'), 'scratch');
-    const cache = privateField<{ size: number; entries: Map<string, Buffer | null> }>(barrier, 'cache');
-    cachedEntries = [...cache.entries.values()].filter((v): v is Buffer => v !== null && v.length > 0);
+    const cache = privateField<{ size: number; entries: Map<string, { value: Buffer | null }> }>(barrier, 'cache');
+    cachedEntries = [...cache.entries.values()].map((slot) => slot.value).filter((v): v is Buffer => v !== null && v.length > 0);
     assert.ok(!isZero(rootKey) && termKeys.length === 2 && termKeys.every((k) => !isZero(k)) && !isZero(tokenSalt));
     assert.ok(cachedEntries.length > 0, 'the entry cache holds something before the seal');
 

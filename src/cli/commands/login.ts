@@ -1,7 +1,7 @@
 /**
  * `coffer login [TOKEN | K=V…]`: authenticate and keep the token in ~/.coffer-token. The
  * token method checks the token with lookup-self; userpass and ldap send the password to
- * the method's login path.
+ * the method's login path; approle sends role_id and secret_id to its `login`.
  */
 import type { Secret } from '../../api/logical.js';
 import { createWrapping } from '../../api/wrapping.js';
@@ -66,6 +66,20 @@ async function passwordLogin(ctx: Context, mount: string, config: Config): Promi
   }
 }
 
+/** AppRole: role_id and secret_id (asked for without echo when left out) to `auth/<mount>/login`. */
+async function appRoleLogin(ctx: Context, mount: string, config: Config): Promise<Secret> {
+  if (!config.role_id) throw new UsageError('Error authenticating: "role_id" is required, as role_id=ID');
+  const secretId = config.secret_id ?? (await askSecret(ctx, 'Secret ID (will be hidden): ', 'secret_id'));
+  const { mount: _m, ...rest } = config;
+  try {
+    const secret = await ctx.apiWithToken(undefined).write(`auth/${sanitizePath(mount)}/login`, { ...rest, secret_id: secretId });
+    if (!secret) throw new Error('empty answer from the login endpoint');
+    return secret;
+  } catch (err) {
+    throw failure('Error authenticating', err);
+  }
+}
+
 /**
  * The login's token, as Vault's CLI finds it: in `auth`, or inside a wrapped answer
  * (-wrap-ttl), which is unwrapped with its own wrapping token unless `unwrap` is false
@@ -92,7 +106,7 @@ export default defineCommand({
   name: 'login',
   output: 'field',
   flags: {
-    method: { type: 'string', default: 'token', usage: 'Auth method: token, userpass or ldap.' },
+    method: { type: 'string', default: 'token', usage: 'Auth method: token, userpass, ldap or approle.' },
     path: { type: 'string', usage: 'Mount path of the auth method; the default is the method name.' },
     'no-store': { type: 'bool', default: false, usage: 'Do not keep the token in ~/.coffer-token.' },
     'no-print': { type: 'bool', default: false, usage: 'Print nothing on success; the token is still stored.' },
@@ -112,6 +126,11 @@ export default defineCommand({
   Log in with a username and password:
 
       $ coffer login -method=userpass username=alice
+
+  Log in with an AppRole role id and secret id (the secret id is asked for
+  without echo when left out):
+
+      $ coffer login -method=approle role_id=ROLE_ID secret_id=SECRET_ID
 
   With -wrap-ttl the login's answer comes back wrapped; it is unwrapped and the
   token stored, unless -token-only (prints the wrapping token) or -no-store
@@ -134,6 +153,7 @@ export default defineCommand({
     let secret: Secret;
     if (method === 'token') secret = await tokenLogin(ctx, config);
     else if (method === 'userpass' || method === 'ldap') secret = await passwordLogin(ctx, config.mount || mount, config);
+    else if (method === 'approle') secret = await appRoleLogin(ctx, config.mount || mount, config);
     else {
       throw new CommandFailed(
         wrapAtLength(`Unknown auth method: ${method}. Use "coffer auth list" to see the enabled auth methods; others can be used with "coffer write auth/<path>/login".`),

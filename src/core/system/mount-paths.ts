@@ -8,6 +8,7 @@ import { definePath, type HandlerContext } from '../../framework/backend.js';
 import { f } from '../../framework/fields.js';
 import type { Response } from '../../logical/request.js';
 import type { Core } from '../core.js';
+import { describeLockout } from '../lockout/lockout-settings.js';
 import { describeMount, normalizeMountPath, type MountEntryConfig, type MountTableName } from '../mount-table.js';
 import { routedPathOf } from '../mount-manager.js';
 
@@ -55,6 +56,8 @@ const tuneFields = {
   passthrough_request_headers: f.commaList().optional(),
   allowed_response_headers: f.commaList().optional(),
   force_no_cache: f.bool().optional(),
+  /** Auth mounts: Vault's user lockout settings (strings or numbers; checked by core). */
+  user_lockout_config: z.unknown().optional(),
 };
 
 function stripUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
@@ -91,6 +94,7 @@ function tablePaths(core: Core, table: MountTableName, prefix: 'mounts' | 'auth'
           passthrough_request_headers: entry.config.passthrough_request_headers,
           allowed_response_headers: entry.config.allowed_response_headers,
         }),
+        ...(core.router.get(routedPathOf(entry))?.backend.userLockout ? describeLockout(entry.config.user_lockout_config) : {}),
       },
       legacyTopLevel: true,
     };
@@ -102,8 +106,8 @@ function tablePaths(core: Core, table: MountTableName, prefix: 'mounts' | 'auth'
       operations: {
         read: tuneRead,
         update: async ({ fields }) => {
-          const { path, description, options, ...config } = fields;
-          await core.mounts.tune(table, path, { config: stripUndefined(config) as Partial<MountEntryConfig>, description, options });
+          const { path, description, options, user_lockout_config: userLockout, ...config } = fields;
+          await core.mounts.tune(table, path, { config: stripUndefined(config) as Partial<MountEntryConfig>, description, options, userLockout });
           return null;
         },
       },

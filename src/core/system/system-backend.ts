@@ -5,6 +5,7 @@ import type { Core } from '../core.js';
 import { VERSION } from '../version.js';
 import { leasePaths } from './lease-paths.js';
 import { auditPaths } from './audit-paths.js';
+import { lockedUsersPaths } from './locked-users-paths.js';
 import { mountPaths } from './mount-paths.js';
 import { policyPaths } from './policy-paths.js';
 import { rekeyPaths } from './rekey-paths.js';
@@ -23,6 +24,7 @@ export function createSystemBackend(core: Core): Backend {
       ...leasePaths(core),
       ...wrappingPaths(core),
       ...auditPaths(core),
+      ...lockedUsersPaths(core),
       definePath({
         pattern: 'internal/specs/openapi',
         operations: {

@@ -20,7 +20,7 @@ export function createTokenBackend(store: TokenStore, deps: TokenBackendDeps = {
     paths: [
       ...createPaths(store, deps),
       ...lookupPaths(store),
-      ...renewRevokePaths(store),
+      ...renewRevokePaths(store, deps),
       ...rolePaths(store),
       ...maintenancePaths(store),
     ],

@@ -56,5 +56,6 @@ export function buildEntry(
   };
   if (opts.role) entry.role = opts.role;
   if (opts.boundCidrs && opts.boundCidrs.length > 0) entry.boundCidrs = [...opts.boundCidrs];
+  if (opts.renewalMaxTtl && opts.renewalMaxTtl > 0) entry.maxTtl = opts.renewalMaxTtl;
   return { entry, warnings };
 }

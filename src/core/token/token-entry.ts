@@ -40,6 +40,11 @@ export interface TokenEntry {
   lastRenewalTime: number;
   role?: string;
   boundCidrs?: string[];
+  /**
+   * Login tokens: their method's max TTL (the mount's, or a role's token_max_ttl), seconds.
+   * Renewals never reach past creation + maxTtl; without it the token mount's max applies.
+   */
+  maxTtl?: number;
 }
 
 /** numUses value of a token that may not authenticate another request. */
@@ -73,6 +78,8 @@ export interface CreateTokenOptions {
   role?: string;
   boundCidrs?: string[];
   entityId?: string;
+  /** Recorded as the entry's `maxTtl`: the cap every renewal of a login token keeps to. */
+  renewalMaxTtl?: number;
   /** Only the response-wrapping step sets this: no other token may carry the `response-wrapping` policy. */
   responseWrapping?: boolean;
 }

@@ -64,7 +64,8 @@ export interface RenewResult {
 
 /**
  * New expiry for a renewal at `nowMs`. `increment` 0 means "the token's own TTL";
- * `maxTtl` is the mount/system max (seconds, 0 = none).
+ * `maxTtl` is the mount/system max (seconds, 0 = none), replaced by the entry's own
+ * `maxTtl` when a login recorded one.
  */
 export function computeRenewal(entry: TokenEntry, increment: number, maxTtl: number, nowMs: number): RenewResult {
   if (!Number.isInteger(increment) || increment < 0) throw invalidRequest('increment must be a non-negative number of seconds');
@@ -76,7 +77,9 @@ export function computeRenewal(entry: TokenEntry, increment: number, maxTtl: num
   const created = entry.creationTime * 1000;
   const limits: number[] = [];
   if (entry.explicitMaxTtl > 0) limits.push(created + entry.explicitMaxTtl * 1000);
-  if (!periodic && maxTtl > 0) limits.push(created + maxTtl * 1000);
+  // A login token keeps to the max TTL its method gave it, not the token mount's.
+  const max = entry.maxTtl && entry.maxTtl > 0 ? entry.maxTtl : maxTtl;
+  if (!periodic && max > 0) limits.push(created + max * 1000);
   const limit = limits.length > 0 ? Math.min(...limits) : 0;
   if (limit > 0 && expireTime > limit) {
     expireTime = limit;

@@ -13,6 +13,8 @@ export interface TokenBackendDeps {
    * not). Without it, only root callers count as privileged for no_parent and period.
    */
   callerHasSudo?(ctx: HandlerContext): Promise<boolean>;
+  /** Asks the auth method that issued a login token whether it may be renewed; throws to refuse. */
+  checkRenewal?(entry: TokenEntry): Promise<void>;
 }
 
 /** The calling token's full entry (still returned when this request spends its last use). */

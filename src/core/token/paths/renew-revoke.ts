@@ -6,12 +6,13 @@ import { f } from '../../../framework/fields.js';
 import type { Response } from '../../../logical/request.js';
 import type { TokenEntry } from '../token-entry.js';
 import type { TokenStore } from '../token-store.js';
-import { clientToken, entryForToken, requireString, withWarnings } from './common.js';
+import { clientToken, entryForToken, requireString, withWarnings, type TokenBackendDeps } from './common.js';
 
-export function renewRevokePaths(store: TokenStore): PathDefinition[] {
+export function renewRevokePaths(store: TokenStore, deps: TokenBackendDeps = {}): PathDefinition[] {
   /** `shown` is the client_token of the answer: '' when renewing by accessor (the store cannot know it). */
   const renew = async (ctx: HandlerContext, entry: TokenEntry | null, increment: number | undefined, shown: string): Promise<Response> => {
     if (!entry) throw invalidRequest('token not found');
+    await deps.checkRenewal?.(entry);
     const result = await store.renewWithWarnings(entry, increment ?? 0, ctx.system.maxLeaseTtl);
     return withWarnings({ data: null, authBlock: store.authBlock(shown, result.entry) }, result.warnings);
   };
