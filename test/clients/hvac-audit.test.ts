@@ -1,17 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '../../src/logging/logger.js';
 import { devConfig } from '../../src/server/server-config.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
-import { pythonWithHvac } from './python.js';
-
-// The script ships beside the TypeScript source; tests run from dist/.
-const script = fileURLToPath(new URL('../../../test/clients/hvac_audit.py', import.meta.url));
+import { runHvacScript } from './python.js';
 
 describe("hvac's audit-device methods against a real server", () => {
   let server: RunningServer;
@@ -26,13 +21,7 @@ describe("hvac's audit-device methods against a real server", () => {
   });
 
   it('enables, lists, hashes with and disables a file audit device', async () => {
-    const python = pythonWithHvac();
-    // The server runs in this process: the client must run beside it, not block it.
-    const child = spawn(python, [script, server.address, server.dev!.rootToken, join(dir, 'audit.log')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+    const { code, out } = await runHvacScript('hvac_audit.py', [server.address, server.dev!.rootToken, join(dir, 'audit.log')]);
     assert.equal(code, 0, out);
     assert.match(out, /ok disable_audit_device/);
   });

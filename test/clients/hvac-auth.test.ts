@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startDevServer, type TestServer } from '../helpers/dev-server.js';
-import { pythonWithHvac } from './python.js';
-
-const script = fileURLToPath(new URL('../../../test/clients/hvac_auth.py', import.meta.url));
+import { runHvacScript } from './python.js';
 
 describe('hvac userpass and approle against a real dev server', () => {
   let t: TestServer;
@@ -15,11 +11,7 @@ describe('hvac userpass and approle against a real dev server', () => {
   after(() => t.close());
 
   it('runs both methods through auth.userpass, auth.approle and the older Client helpers', async () => {
-    const child = spawn(pythonWithHvac(), [script, t.address, t.rootToken], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+    const { code, out } = await runHvacScript('hvac_auth.py', [t.address, t.rootToken]);
     assert.equal(code, 0, out);
     assert.match(out, /ok hvac auth/);
   });

@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startDevServer, type TestServer } from '../helpers/dev-server.js';
 import { leasingRegistry } from '../helpers/leasing-backend.js';
-import { pythonWithHvac } from './python.js';
-
-const script = fileURLToPath(new URL('../../../test/clients/hvac_leases.py', import.meta.url));
+import { runHvacScript } from './python.js';
 
 describe('hvac sys lease methods against a real server', () => {
   let t: TestServer;
@@ -17,11 +13,7 @@ describe('hvac sys lease methods against a real server', () => {
   after(() => t.close());
 
   it('reads, lists, renews and revokes leases (one, by prefix, forced)', async () => {
-    const child = spawn(pythonWithHvac(), [script, t.address, t.rootToken], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+    const { code, out } = await runHvacScript('hvac_leases.py', [t.address, t.rootToken]);
     assert.equal(code, 0, out);
     assert.match(out, /ok revoke_force/);
   });
