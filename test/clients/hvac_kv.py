@@ -3,22 +3,11 @@ secret/ is kv version 2 as in Vault's dev mode. Exits non-zero on the first mism
 import sys
 
 import hvac
+from hvac_steps import expect, step
 
 addr, token = sys.argv[1], sys.argv[2]
 client = hvac.Client(url=addr, token=token)
 kv2 = client.secrets.kv.v2
-
-
-def step(name):
-    print("ok", name, flush=True)
-
-
-def expect(exc, fn, *args, **kwargs):
-    try:
-        fn(*args, **kwargs)
-    except exc:
-        return
-    raise AssertionError("expected %s from %s" % (exc.__name__, fn.__name__))
 
 
 kv2.configure(max_versions=5, cas_required=False, mount_point="secret")
