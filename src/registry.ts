@@ -6,11 +6,13 @@
 import type { BackendRegistry } from './core/core.js';
 import cubbyhole from './engines/cubbyhole/index.js';
 import kv from './engines/kv/index.js';
+import transit from './engines/transit/index.js';
 
 export const registry: BackendRegistry = {
   secrets: {
     cubbyhole,
     kv,
+    transit,
   },
   auth: {},
 };

@@ -148,6 +148,7 @@ export class Core {
   async sealVault(): Promise<void> {
     this.stopPeriodic?.();
     this.expiration?.stop();
+    for (const route of this.router.all()) route.backend.onSeal?.();
     this.router.clear();
     this.tokens?.wipe();
     this.policies?.clear();

@@ -140,6 +140,8 @@ export interface BackendSpec {
   periodic?: (ctx: BackgroundContext) => Promise<void>;
   /** Called when the mount is disabled, before its storage is cleared. */
   cleanup?: (ctx: BackgroundContext) => Promise<void>;
+  /** Called when the server seals, before routes are dropped: zero key material held in memory. */
+  onSeal?: () => void;
 }
 
 export interface Backend extends BackendSpec {
