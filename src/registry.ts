@@ -8,11 +8,13 @@ import cubbyhole from './engines/cubbyhole/index.js';
 import kv from './engines/kv/index.js';
 import approle from './auth/approle/index.js';
 import userpass from './auth/userpass/index.js';
+import transit from './engines/transit/index.js';
 
 export const registry: BackendRegistry = {
   secrets: {
     cubbyhole,
     kv,
+    transit,
   },
   auth: {
     approle,

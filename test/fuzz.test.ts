@@ -5,11 +5,12 @@
  * way fetch would; 7,000 unsealed, 2,000 while the server is sealed and unsealed mid-way with
  * requests in flight, 1,000 after) and 300 raw-socket exchanges. Every request must get an
  * HTTP answer within the timeout, never a 5xx (503 only around the sealed window), and every
- * answer other than 204 (or to HEAD) must be JSON, `{"errors":[...]}` for failures; the two
- * Vault-shaped exceptions are sys/health (its own status codes with the health body) and a
- * kv-v2 read of a deleted version (404 with the envelope). While sealed only the seal paths
- * may succeed. Afterwards the server must still be healthy and canary secrets written before
- * the fuzzing must read back unchanged. Bugs already reported are in KNOWN_BUGS below.
+ * answer other than 204 (or to HEAD) must be JSON, `{"errors":[...]}` for failures; the
+ * Vault-shaped exceptions are sys/health (its own status codes with the health body), a
+ * kv-v2 read of a deleted version (404 with the envelope) and a transit encrypt or decrypt
+ * batch with failed items (400 with every item's result in the envelope). While sealed only
+ * the seal paths may succeed. Afterwards the server must still be healthy and canary secrets
+ * written before the fuzzing must read back unchanged. Bugs already reported are in KNOWN_BUGS below.
  *
  * Reproducing: the seed is printed; `FUZZ_SEED=<seed>` replays the same request sequence,
  * and `FUZZ_CONCURRENCY=1` also replays the same server-side order. `FUZZ_REQUESTS` changes
@@ -42,6 +43,7 @@ import { devConfig } from '../src/server/server-config.js';
 import { startServer, type RunningServer } from '../src/server/start-server.js';
 import { Prng } from './helpers/fuzz/prng.js';
 import { rawCases } from './helpers/fuzz/raw-cases.js';
+import { TRANSIT_KEYS, TRANSIT_MOUNT } from './helpers/fuzz/transit.js';
 import { exclusionReason, looseDecode } from './helpers/fuzz/exclusions.js';
 import { generateRequest, type FuzzInputs, type FuzzRequest } from './helpers/fuzz/requests.js';
 import { answerProblem, describeRaw, describeRequest, newAgent, sendHttp } from './helpers/fuzz/transport.js';
@@ -135,6 +137,13 @@ describe('fuzzing a live server with random and malformed requests', () => {
     canaryMountUuid = ((await root.read('sys/mounts'))!.data![`${CANARY_MOUNT}/`] as { uuid: string }).uuid;
     // Every fuzzed request also goes through the audit pipeline and the entry formatter.
     assert.equal((await root.raw('PUT', 'sys/audit/fuzz-always', { type: 'file', options: { file_path: 'discard' } })).status, 204);
+    // Transit with a key of every kind, so fuzzed requests reach its crypto.
+    assert.equal((await root.raw('POST', `sys/mounts/${TRANSIT_MOUNT}`, { type: 'transit' })).status, 204);
+    const kinds: Record<string, Record<string, unknown>> = {
+      aes: {}, chacha: { type: 'chacha20-poly1305' }, derived: { derived: true }, conv: { derived: true, convergent_encryption: true },
+      ed: { type: 'ed25519' }, ec: { type: 'ecdsa-p256' }, rsa: { type: 'rsa-2048' }, mac: { type: 'hmac' }, export: { exportable: true, allow_plaintext_backup: true },
+    };
+    for (const name of TRANSIT_KEYS) assert.equal((await root.raw('POST', `${TRANSIT_MOUNT}/keys/${name}`, kinds[name])).status, 200);
 
     // Tokens the fuzz may use, renew and revoke as it likes.
     await root.write('sys/policies/acl/fuzz-a', { policy: 'path "secret/*" { capabilities = ["create", "read", "update", "list"] }' });

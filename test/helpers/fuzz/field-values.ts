@@ -7,6 +7,7 @@ import { SAFE, unicodeString, VISIBLE } from './alphabets.js';
 import { RawNumber, type J } from './json-text.js';
 import type { Prng } from './prng.js';
 import type { FuzzInputs } from './requests.js';
+import { transitFieldValue } from './transit.js';
 
 export const FIELD_NAMES = [
   'type', 'path', 'policy', 'rules', 'ttl', 'policies', 'secret_shares', 'secret_threshold', 'key', 'nonce', 'token',
@@ -231,6 +232,6 @@ export function fieldValue(r: Prng, inputs: FuzzInputs, name: string, depth: num
     case 'pgp_keys':
       return r.pick<J>([['x'], [], 'x', [1]]);
     default:
-      return anyValue(r, inputs, depth);
+      return transitFieldValue(r, name, () => anyValue(r, inputs, depth)) ?? anyValue(r, inputs, depth);
   }
 }

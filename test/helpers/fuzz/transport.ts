@@ -82,7 +82,10 @@ export function answerProblem(status: number, body: string, opts: { head: boolea
   }
   // kv-v2 answers a deleted or destroyed version with 404 and the full envelope (its metadata), as Vault does.
   const envelope404 = status === 404 && parsed !== null && typeof parsed === 'object' && 'request_id' in parsed && 'data' in parsed;
-  if (status >= 400 && !opts.health && !envelope404) {
+  // transit's encrypt and decrypt answer a batch with a failed item 400 (or the caller's
+  // partial_failure_response_code) with every item's result in the envelope, as Vault does.
+  const batchFailure = parsed !== null && typeof parsed === 'object' && 'request_id' in parsed && Array.isArray((parsed as { data?: { batch_results?: unknown } }).data?.batch_results);
+  if (status >= 400 && !opts.health && !envelope404 && !batchFailure) {
     const errors = (parsed as { errors?: unknown } | null)?.errors;
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || !Array.isArray(errors) || !errors.every((e) => typeof e === 'string')) {
       return `answered ${status} without {"errors":[...]}: ${JSON.stringify(body.slice(0, 200))}`;

@@ -1,0 +1,104 @@
+/**
+ * batch_input, as Vault's transit takes it: a list of objects, each processed on its own.
+ * A bad item gets an `error` in its place in `batch_results` and the others still run.
+ * Single requests go through the same code as a batch of one, and their one error becomes
+ * the request's 400.
+ */
+import { invalidRequest, isCofferError } from '../../errors.js';
+import type { Response } from '../../logical/request.js';
+import { BASE64_MESSAGE, decodeBase64 } from './base64.js';
+
+export type Item = Record<string, unknown>;
+export type ItemResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export const fieldError = (field: string, message: string) => invalidRequest(`invalid value for "${field}": ${message}`);
+
+/** The request's batch_input as items, or null when there is none. */
+export function batchItems(value: unknown): Item[] | null {
+  if (value === undefined) return null;
+  if (!Array.isArray(value)) throw fieldError('batch_input', 'expected a list of objects');
+  if (value.length === 0) throw invalidRequest('missing batch input to process');
+  return value as Item[];
+}
+
+/** An item must be an object; checked inside the item's own run so the error is its own. */
+export function itemObject(item: unknown): Item {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) throw invalidRequest('batch item must be an object');
+  return item as Item;
+}
+
+/** A string field; absent and null are undefined. */
+export function itemString(item: Item, field: string): string | undefined {
+  const v = item[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw fieldError(field, 'expected a string');
+  return v;
+}
+
+/** An integer field (a number or a numeric string); absent is 0. */
+export function itemInt(item: Item, field: string): number {
+  const v = item[field];
+  if (v === undefined || v === null || v === '') return 0;
+  const n = typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw fieldError(field, 'expected an integer');
+  return n;
+}
+
+/** A base64 field's bytes; '' and absent are null. */
+export function itemBase64(item: Item, field: string): Buffer | null {
+  const text = itemString(item, field);
+  if (text === undefined || text === '') return null;
+  const bytes = decodeBase64(text);
+  if (!bytes) throw fieldError(field, BASE64_MESSAGE);
+  return bytes;
+}
+
+/** Runs `fn` on every item; a CofferError becomes that item's error, anything else is a bug and propagates. */
+export function runItems<T>(items: readonly unknown[], fn: (item: Item, index: number) => T): ItemResult<T>[] {
+  const out: ItemResult<T>[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    try {
+      out[i] = { ok: true, value: fn(itemObject(items[i]), i) };
+    } catch (err) {
+      if (!isCofferError(err)) throw err;
+      out[i] = { ok: false, error: err.messages.join('; ') || 'invalid request' };
+    }
+  }
+  return out;
+}
+
+/** The item's `reference`, echoed back so callers can match results to inputs. */
+export function referenceOf(item: unknown): string {
+  const ref = typeof item === 'object' && item !== null ? (item as Item)['reference'] : undefined;
+  return typeof ref === 'string' ? ref : '';
+}
+
+/** The one result of a single (non-batch) request, or its error as the request's 400. */
+export function single<T>(results: ItemResult<T>[]): T {
+  const r = results[0]!;
+  if (!r.ok) throw invalidRequest(r.error);
+  return r.value;
+}
+
+/**
+ * Encrypt and decrypt answer a batch with any failed item with 400 (the results still in the
+ * body), as Vault does; `partial_failure_response_code` picks another status for a batch
+ * where some items succeeded. Other batched operations always answer 200.
+ */
+export function batchStatus(results: ItemResult<unknown>[], partialCode: number | undefined, response: Response): Response {
+  const failed = results.some((r) => !r.ok);
+  if (!failed) return response;
+  const succeeded = results.some((r) => r.ok);
+  if (partialCode !== undefined && partialCode !== 0 && succeeded) {
+    // 1xx cannot carry a body; anything outside HTTP's range is no status at all.
+    if (partialCode < 200 || partialCode > 599) {
+      response.warnings = [...(response.warnings ?? []), `partial_failure_response_code ${partialCode} is not an HTTP status from 200 to 599; answering 400`];
+      response.status = 400;
+    } else {
+      response.status = partialCode;
+    }
+    return response;
+  }
+  response.status = 400;
+  return response;
+}
