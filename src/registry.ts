@@ -7,6 +7,7 @@ import type { BackendRegistry } from './core/core.js';
 import cubbyhole from './engines/cubbyhole/index.js';
 import kv from './engines/kv/index.js';
 import approle from './auth/approle/index.js';
+import jwt from './auth/jwt/index.js';
 import userpass from './auth/userpass/index.js';
 
 export const registry: BackendRegistry = {
@@ -16,6 +17,8 @@ export const registry: BackendRegistry = {
   },
   auth: {
     approle,
+    jwt,
+    oidc: jwt,
     userpass,
   },
 };

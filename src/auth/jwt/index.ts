@@ -1,0 +1,33 @@
+/**
+ * jwt (also mounted as `oidc`): machines and people log in with a JWT signed by a key the
+ * mount trusts (Vault's JWT/OIDC auth method, without the OIDC browser flow).
+ *
+ * storage.ts lays out config and roles; keys.ts finds the verification keys (PEM, JWKS,
+ * OIDC discovery) and checks signatures with jose; claims.ts checks the claims; paths/ has
+ * one file per resource.
+ */
+import { invalidRequest } from '../../errors.js';
+import { defineBackend, type BackgroundContext, type LoginRenewal } from '../../framework/backend.js';
+import { KeyCache } from './keys.js';
+import { configPath } from './paths/config.js';
+import { loginPath } from './paths/login.js';
+import { rolePaths } from './paths/role.js';
+import { getRole } from './storage.js';
+
+/** As Vault: a token is renewed only while its role exists. */
+async function renewLogin(ctx: BackgroundContext, token: LoginRenewal): Promise<void> {
+  const name = token.meta.role ?? '';
+  if (name === '' || !(await getRole(ctx.storage, name))) throw invalidRequest(`role "${name}" does not exist any more; the token cannot be renewed`);
+}
+
+export default function jwtBackend() {
+  const cache = new KeyCache();
+  return defineBackend({
+    type: 'jwt',
+    help: 'Log in with a signed JWT. Configure key sources at config, roles at role/<name>; log in at login.',
+    paths: [configPath(cache), ...rolePaths(), loginPath(cache)],
+    unauthenticated: ['login'],
+    renewLogin,
+    forget: () => cache.forget(),
+  });
+}

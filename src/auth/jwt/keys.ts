@@ -1,0 +1,138 @@
+/**
+ * Where a mount's verification keys come from, and the signature check itself: the PEM keys
+ * of `jwt_validation_pubkeys`, a JWKS at `jwks_url`, or the `jwks_uri` an OIDC discovery
+ * document names. Remote key sets are cached in memory and fetched again when a token names
+ * a key id the cached set lacks (providers rotate keys), at most once per REFETCH_MS.
+ */
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { compactVerify, createLocalJWKSet, decodeProtectedHeader, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { invalidRequest } from '../../errors.js';
+import { fetchJson, FetchError } from '../shared/fetch-json.js';
+import type { JwtConfig } from './storage.js';
+
+/** The asymmetric algorithms Coffer verifies; HMAC and `none` never. */
+export const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+
+const REFETCH_MS = 5_000;
+
+/** A token that fails verification: its message names the reason, never the token. */
+export class TokenInvalid extends Error {}
+
+/** The PEM text parsed as a public key (or certificate), or a 400 naming its position. */
+export function parsePublicKey(pem: string, index: number): KeyObject {
+  try {
+    const key = createPublicKey(pem);
+    if (key.type !== 'public') throw new Error('not a public key');
+    return key;
+  } catch {
+    throw invalidRequest(`jwt_validation_pubkeys[${index}] is not a PEM public key or certificate`);
+  }
+}
+
+interface RemoteSet {
+  url: string;
+  ca: string;
+  keys: JWTVerifyGetKey;
+  fetchedAt: number;
+}
+
+async function loadJwks(url: string, ca: string): Promise<JWTVerifyGetKey> {
+  const res = await fetchJson(url, { ca });
+  if (res.status !== 200) throw new FetchError(`the JWKS at ${url} answered ${res.status}`);
+  const body = res.body as JSONWebKeySet | null;
+  if (!body || !Array.isArray(body.keys)) throw new FetchError(`the JWKS at ${url} has no "keys" list`);
+  return createLocalJWKSet(body);
+}
+
+/** The discovery document's jwks_uri, after checking its issuer is the discovery URL itself. */
+export async function discoverJwksUri(discoveryUrl: string, ca: string): Promise<string> {
+  const base = discoveryUrl.replace(/\/+$/, '');
+  const res = await fetchJson(`${base}/.well-known/openid-configuration`, { ca });
+  if (res.status !== 200) throw new FetchError(`the OIDC discovery document of ${base} answered ${res.status}`);
+  const doc = (res.body ?? {}) as { issuer?: unknown; jwks_uri?: unknown };
+  if (typeof doc.issuer !== 'string' || doc.issuer.replace(/\/+$/, '') !== base) {
+    throw new FetchError(`the OIDC discovery document names issuer ${JSON.stringify(doc.issuer)}, not ${base}`);
+  }
+  if (typeof doc.jwks_uri !== 'string') throw new FetchError('the OIDC discovery document has no jwks_uri');
+  return doc.jwks_uri;
+}
+
+/** One mount's cached remote key set (memory only; forgotten on seal or config change). */
+export class KeyCache {
+  private remote?: RemoteSet;
+
+  forget(): void {
+    this.remote = undefined;
+  }
+
+  /** Fetches the configured remote keys now: a config write checks they can be had. */
+  async load(config: JwtConfig, now: number): Promise<void> {
+    this.forget();
+    if (config.jwksUrl === '' && config.oidcDiscoveryUrl === '') return;
+    await this.fetch(config, now);
+  }
+
+  private async fetch(config: JwtConfig, now: number): Promise<RemoteSet> {
+    const [url, ca] = config.jwksUrl !== ''
+      ? [config.jwksUrl, config.jwksCaPem]
+      : [await discoverJwksUri(config.oidcDiscoveryUrl, config.oidcDiscoveryCaPem), config.oidcDiscoveryCaPem];
+    this.remote = { url, ca, keys: await loadJwks(url, ca), fetchedAt: now };
+    return this.remote;
+  }
+
+  /** The verified payload bytes, or TokenInvalid naming why. */
+  async verify(jwt: string, config: JwtConfig, now: number): Promise<Uint8Array> {
+    const algorithms = config.jwtSupportedAlgs.length > 0 ? config.jwtSupportedAlgs : ASYMMETRIC_ALGS;
+    let header: { alg?: string; kid?: string };
+    try {
+      header = decodeProtectedHeader(jwt);
+    } catch {
+      throw new TokenInvalid('the JWT is malformed');
+    }
+    if (typeof header.alg !== 'string' || !algorithms.includes(header.alg)) {
+      throw new TokenInvalid(`signing algorithm ${JSON.stringify(header.alg ?? null).slice(0, 40)} is not allowed (allowed: ${algorithms.join(', ')})`);
+    }
+    if (config.jwtValidationPubkeys.length > 0) {
+      for (const [i, pem] of config.jwtValidationPubkeys.entries()) {
+        try {
+          return (await compactVerify(jwt, parsePublicKey(pem, i), { algorithms })).payload;
+        } catch (err) {
+          if (!(err instanceof errors.JWSSignatureVerificationFailed || err instanceof errors.JOSENotSupported || err instanceof TypeError)) throw mapJoseError(err);
+        }
+      }
+      throw new TokenInvalid('the signature does not verify with any configured key');
+    }
+    let remote = this.remote ?? (await this.fetchOrFail(config, now));
+    try {
+      return (await compactVerify(jwt, remote.keys, { algorithms })).payload;
+    } catch (err) {
+      if (!(err instanceof errors.JWKSNoMatchingKey) || now - remote.fetchedAt < REFETCH_MS) throw mapJoseError(err);
+    }
+    remote = await this.fetchOrFail(config, now);
+    try {
+      return (await compactVerify(jwt, remote.keys, { algorithms })).payload;
+    } catch (err) {
+      throw mapJoseError(err);
+    }
+  }
+
+  private async fetchOrFail(config: JwtConfig, now: number): Promise<RemoteSet> {
+    try {
+      return await this.fetch(config, now);
+    } catch (err) {
+      if (err instanceof FetchError) throw new TokenInvalid(`could not fetch the signing keys: ${err.message}`);
+      throw err;
+    }
+  }
+}
+
+function mapJoseError(err: unknown): Error {
+  if (err instanceof TokenInvalid || err instanceof FetchError) return err;
+  if (err instanceof errors.JWKSNoMatchingKey) return new TokenInvalid('no key of the key set matches the JWT (unknown kid)');
+  if (err instanceof errors.JWKSMultipleMatchingKeys) return new TokenInvalid('the signature does not verify with any key of the key set');
+  if (err instanceof errors.JWSSignatureVerificationFailed) return new TokenInvalid('the signature does not verify');
+  if (err instanceof errors.JOSEAlgNotAllowed) return new TokenInvalid('the signing algorithm is not allowed');
+  if (err instanceof errors.JWSInvalid || err instanceof errors.JOSENotSupported) return new TokenInvalid('the JWT is malformed or uses an unsupported key');
+  if (err instanceof TypeError) return new TokenInvalid('the key does not fit the signing algorithm');
+  return err instanceof Error ? err : new Error(String(err));
+}
