@@ -8,6 +8,7 @@ import cubbyhole from './engines/cubbyhole/index.js';
 import kv from './engines/kv/index.js';
 import approle from './auth/approle/index.js';
 import jwt from './auth/jwt/index.js';
+import kubernetes from './auth/kubernetes/index.js';
 import userpass from './auth/userpass/index.js';
 
 export const registry: BackendRegistry = {
@@ -18,6 +19,7 @@ export const registry: BackendRegistry = {
   auth: {
     approle,
     jwt,
+    kubernetes,
     oidc: jwt,
     userpass,
   },

@@ -3,6 +3,7 @@
  * claims (exact or glob, scalar or list-valued), and the claims a login takes its alias,
  * metadata and groups from. Claim names starting with "/" are JSON pointers into the payload.
  */
+import { globMatch } from '../shared/glob.js';
 import { TokenInvalid } from './keys.js';
 import type { JwtConfig, JwtRole } from './storage.js';
 
@@ -22,23 +23,6 @@ export function claimAt(claims: Claims, name: string, pointer = name.startsWith(
     node = Array.isArray(node) ? (/^\d+$/.test(key) ? node[Number(key)] : undefined) : (node as Record<string, unknown>)[key];
   }
   return node;
-}
-
-/** `*` matches any run of characters (Vault's bound-claim globs); everything else is literal. */
-export function globMatch(pattern: string, value: string): boolean {
-  const parts = pattern.split('*');
-  if (parts.length === 1) return pattern === value;
-  const first = parts[0]!;
-  const last = parts[parts.length - 1]!;
-  if (!value.startsWith(first) || value.length < first.length + last.length || !value.endsWith(last)) return false;
-  let at = first.length;
-  const end = value.length - last.length;
-  for (const mid of parts.slice(1, -1)) {
-    const i = value.indexOf(mid, at);
-    if (i < 0 || i + mid.length > end) return false;
-    at = i + mid.length;
-  }
-  return true;
 }
 
 const leeway = (value: number, dflt: number) => (value === 0 ? dflt : value < 0 ? 0 : value);
