@@ -5,6 +5,9 @@
  * with pem_keys, and every kind of refusal — each a 4xx naming the reason, and audited.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import type { AuditDevice, AuditEvent } from '../../src/core/audit/audit-broker.js';
@@ -199,5 +202,26 @@ describe('kubernetes auth method', () => {
     await expectStatus(t.client(auth.client_token).raw('POST', 'auth/token/renew-self', {}), 200);
     await expectStatus(t.root.raw('DELETE', 'auth/kubernetes/role/short'), 204);
     await expectError(t.client(auth.client_token).raw('POST', 'auth/token/renew-self', {}), 400, /does not exist any more/);
+  });
+
+  it('keeps service-account JWTs and the reviewer token out of the audit log', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coffer-k8s-audit-'));
+    const log = join(dir, 'audit.log');
+    try {
+      await expectStatus(t.root.raw('PUT', 'sys/audit/k8sfile', { type: 'file', options: { file_path: log } }), 204);
+      await expectStatus(t.root.raw('POST', 'auth/kubernetes/config', { token_reviewer_jwt: kube.reviewerJwt }), 204);
+      const good = await kube.mint({ namespace: 'platform', name: 'external-secrets', audiences: [AUD] });
+      const bad = await kube.mint({ namespace: 'default', name: 'external-secrets', audiences: [AUD] });
+      const auth = await login(t.anon, 'auth/kubernetes/login', { role: 'eso', jwt: good });
+      await expectStatus(attempt({ role: 'eso', jwt: bad }), 403);
+      await expectStatus(t.root.raw('DELETE', 'sys/audit/k8sfile'), 204);
+      const text = readFileSync(log, 'utf8');
+      assert.match(text, /auth\/kubernetes\/login/);
+      for (const secret of [good, bad, kube.reviewerJwt, auth.client_token]) {
+        assert.ok(!text.includes(secret.split('.')[1] ?? secret), 'a credential is in the audit log');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

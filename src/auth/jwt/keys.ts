@@ -60,9 +60,12 @@ export async function discoverJwksUri(discoveryUrl: string, ca: string): Promise
 /** One mount's cached remote key set (memory only; forgotten on seal or config change). */
 export class KeyCache {
   private remote?: RemoteSet;
+  /** A fetch under way: concurrent logins wait for it rather than fetching again. */
+  private pending?: Promise<RemoteSet>;
 
   forget(): void {
     this.remote = undefined;
+    this.pending = undefined;
   }
 
   /** Fetches the configured remote keys now: a config write checks they can be had. */
@@ -72,12 +75,28 @@ export class KeyCache {
     await this.fetch(config, now);
   }
 
-  private async fetch(config: JwtConfig, now: number): Promise<RemoteSet> {
+  private fetch(config: JwtConfig, now: number): Promise<RemoteSet> {
+    if (this.pending) return this.pending;
+    const pending = this.fetchNow(config, now).then(
+      (set) => {
+        // A config write or a seal meanwhile makes this answer stale: keep it only if still wanted.
+        if (this.pending === pending) [this.remote, this.pending] = [set, undefined];
+        return set;
+      },
+      (err: unknown) => {
+        if (this.pending === pending) this.pending = undefined;
+        throw err;
+      },
+    );
+    this.pending = pending;
+    return pending;
+  }
+
+  private async fetchNow(config: JwtConfig, now: number): Promise<RemoteSet> {
     const [url, ca] = config.jwksUrl !== ''
       ? [config.jwksUrl, config.jwksCaPem]
       : [await discoverJwksUri(config.oidcDiscoveryUrl, config.oidcDiscoveryCaPem), config.oidcDiscoveryCaPem];
-    this.remote = { url, ca, keys: await loadJwks(url, ca), fetchedAt: now };
-    return this.remote;
+    return { url, ca, keys: await loadJwks(url, ca), fetchedAt: now };
   }
 
   /** The verified payload bytes, or TokenInvalid naming why. */
