@@ -44,17 +44,25 @@ async function loadJwks(url: string, ca: string): Promise<JWTVerifyGetKey> {
   return createLocalJWKSet(body);
 }
 
-/** The discovery document's jwks_uri, after checking its issuer is the discovery URL itself. */
-export async function discoverJwksUri(discoveryUrl: string, ca: string): Promise<string> {
+export interface ProviderMetadata {
+  issuer: string;
+  jwksUri: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+}
+
+/** The discovery document, after checking its issuer is the discovery URL itself. */
+export async function discoverProvider(discoveryUrl: string, ca: string): Promise<ProviderMetadata> {
   const base = discoveryUrl.replace(/\/+$/, '');
   const res = await fetchJson(`${base}/.well-known/openid-configuration`, { ca });
   if (res.status !== 200) throw new FetchError(`the OIDC discovery document of ${base} answered ${res.status}`);
-  const doc = (res.body ?? {}) as { issuer?: unknown; jwks_uri?: unknown };
+  const doc = (res.body ?? {}) as Record<string, unknown>;
   if (typeof doc.issuer !== 'string' || doc.issuer.replace(/\/+$/, '') !== base) {
-    throw new FetchError(`the OIDC discovery document names issuer ${JSON.stringify(doc.issuer)}, not ${base}`);
+    throw new FetchError(`the OIDC discovery document names issuer ${JSON.stringify(doc.issuer)?.slice(0, 200)}, not ${base}`);
   }
   if (typeof doc.jwks_uri !== 'string') throw new FetchError('the OIDC discovery document has no jwks_uri');
-  return doc.jwks_uri;
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  return { issuer: doc.issuer, jwksUri: doc.jwks_uri, authorizationEndpoint: text(doc.authorization_endpoint), tokenEndpoint: text(doc.token_endpoint) };
 }
 
 /** One mount's cached remote key set (memory only; forgotten on seal or config change). */
@@ -95,7 +103,7 @@ export class KeyCache {
   private async fetchNow(config: JwtConfig, now: number): Promise<RemoteSet> {
     const [url, ca] = config.jwksUrl !== ''
       ? [config.jwksUrl, config.jwksCaPem]
-      : [await discoverJwksUri(config.oidcDiscoveryUrl, config.oidcDiscoveryCaPem), config.oidcDiscoveryCaPem];
+      : [(await discoverProvider(config.oidcDiscoveryUrl, config.oidcDiscoveryCaPem)).jwksUri, config.oidcDiscoveryCaPem];
     return { url, ca, keys: await loadJwks(url, ca), fetchedAt: now };
   }
 

@@ -14,7 +14,11 @@ export interface FetchOptions {
   /** PEM bundle that replaces the system roots for this request. */
   ca?: string;
   bearer?: string;
+  /** HTTP basic credentials (an OAuth client id and secret). */
+  basic?: { user: string; password: string };
   body?: unknown;
+  /** Sent as application/x-www-form-urlencoded instead of a JSON body. */
+  form?: Record<string, string>;
   timeoutMs?: number;
 }
 
@@ -36,10 +40,16 @@ export function checkUrl(field: string, raw: string): string | undefined {
 export function fetchJson(rawUrl: string, opts: FetchOptions = {}): Promise<{ status: number; body: unknown }> {
   const url = new URL(rawUrl);
   const where = url.origin + url.pathname;
-  const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
+  const payload = opts.form !== undefined
+    ? Buffer.from(new URLSearchParams(opts.form).toString())
+    : opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (payload) headers['content-type'] = 'application/json';
+  if (payload) headers['content-type'] = opts.form !== undefined ? 'application/x-www-form-urlencoded' : 'application/json';
   if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
+  if (opts.basic) {
+    const enc = (v: string) => encodeURIComponent(v);
+    headers.authorization = `Basic ${Buffer.from(`${enc(opts.basic.user)}:${enc(opts.basic.password)}`).toString('base64')}`;
+  }
   const mod = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const req = mod.request(

@@ -8,12 +8,12 @@
 import { z } from 'zod';
 import { invalidRequest, permissionDenied } from '../../../errors.js';
 import { definePath, type HandlerContext, type PathDefinition } from '../../../framework/backend.js';
-import type { Response } from '../../../logical/request.js';
+import type { AuthInfo, Response } from '../../../logical/request.js';
 import { addressAllowed } from '../../shared/cidr.js';
 import { tokenAuth } from '../../shared/token-params.js';
 import { checkBoundClaims, checkStandardClaims, checkTimes, groupNames, mappedMetadata, userName, type Claims } from '../claims.js';
 import { TokenInvalid, type KeyCache } from '../keys.js';
-import { getConfig, getRole } from '../storage.js';
+import { getConfig, getRole, type JwtConfig, type JwtRole } from '../storage.js';
 
 const loginFields = {
   role: z.string().optional().describe('The role to log in with; the configured default_role when absent'),
@@ -24,7 +24,7 @@ type LoginFields = z.infer<z.ZodObject<typeof loginFields>>;
 
 const MAX_JWT_BYTES = 64 * 1024;
 
-function parsePayload(bytes: Uint8Array): Claims {
+export function parsePayload(bytes: Uint8Array): Claims {
   try {
     const v = JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown;
     if (v && typeof v === 'object' && !Array.isArray(v)) return v as Claims;
@@ -47,30 +47,29 @@ async function login(ctx: HandlerContext<LoginFields>, cache: KeyCache): Promise
   if (role.roleType === 'oidc') throw invalidRequest(`role "${roleName}" has role_type "oidc": use the OIDC login flow, or a role with role_type "jwt"`);
   if (role.token.boundCidrs.length > 0 && !addressAllowed(ctx.req.remoteAddress, role.token.boundCidrs)) throw permissionDenied();
 
-  let claims: Claims;
-  let alias: string;
-  let groups: string[];
-  let metadata: Record<string, string>;
   try {
-    claims = parsePayload(await cache.verify(jwt, config, ctx.clock()));
-    checkTimes(claims, role, ctx.clock());
-    checkStandardClaims(claims, config, role);
-    checkBoundClaims(claims, role);
-    alias = userName(claims, role);
-    groups = groupNames(claims, role);
-    metadata = mappedMetadata(claims, role);
+    const claims = parsePayload(await cache.verify(jwt, config, ctx.clock()));
+    return { auth: authFromClaims(claims, config, role, ctx.clock()) };
   } catch (err) {
     if (err instanceof TokenInvalid) throw invalidRequest(`error validating token: ${err.message}`);
     throw err;
   }
+}
+
+/** Checks verified claims against the config and role; the auth a login answers. Throws TokenInvalid. */
+export function authFromClaims(claims: Claims, config: JwtConfig, role: JwtRole, now: number): AuthInfo {
+  checkTimes(claims, role, now);
+  checkStandardClaims(claims, config, role);
+  checkBoundClaims(claims, role);
+  const alias = userName(claims, role);
+  const groups = groupNames(claims, role);
+  const metadata = mappedMetadata(claims, role);
   return {
-    auth: {
-      ...tokenAuth(role.token),
-      displayName: alias,
-      metadata: { ...metadata, role: role.name },
-      alias: { name: alias, metadata: { ...metadata } },
-      internalData: { role: role.name, groups },
-    },
+    ...tokenAuth(role.token),
+    displayName: alias,
+    metadata: { ...metadata, role: role.name },
+    alias: { name: alias, metadata: { ...metadata } },
+    internalData: { role: role.name, groups },
   };
 }
 
