@@ -1,5 +1,6 @@
 """hvac (Debian's python3-hvac 0.11.2) against a live dev Coffer: the jwt auth method through
-client.auth.jwt (configure, create_role, read_role, list_roles, jwt_login, delete_role).
+client.auth.jwt (configure, create_role, read_role, list_roles, jwt_login,
+oidc_authorization_url_request, delete_role).
 Argv: address, root token, the test OIDC provider's issuer URL, a good JWT, an expired JWT.
 Exits non-zero on the first mismatch; prints one line per step."""
 import sys
@@ -61,6 +62,17 @@ try:
 except hvac.exceptions.InvalidRequest as err:
     assert "expired" in str(err), err
 step("expired JWT refused")
+
+jwt.create_role(
+    name="people",
+    user_claim="email",
+    allowed_redirect_uris=["http://localhost:8250/oidc/callback"],
+    role_type="oidc",
+)
+auth_url = jwt.oidc_authorization_url_request(role="people", redirect_uri="http://localhost:8250/oidc/callback")["data"]["auth_url"]
+assert auth_url.startswith(issuer + "/auth?"), auth_url
+assert "state=" in auth_url and "nonce=" in auth_url and "client_id=coffer" in auth_url, auth_url
+step("oidc_authorization_url_request")
 
 jwt.delete_role("py")
 try:

@@ -161,5 +161,6 @@ function mapJoseError(err: unknown): Error {
   if (err instanceof errors.JOSEAlgNotAllowed) return new TokenInvalid('the signing algorithm is not allowed');
   if (err instanceof errors.JWSInvalid || err instanceof errors.JOSENotSupported) return new TokenInvalid('the JWT is malformed or uses an unsupported key');
   if (err instanceof TypeError) return new TokenInvalid('the key does not fit the signing algorithm');
+  if (err instanceof errors.JOSEError) return new TokenInvalid('the JWT could not be verified');
   return err instanceof Error ? err : new Error(String(err));
 }
