@@ -4,6 +4,8 @@
  * every kind of bad token — each refused with a 4xx that names the problem, and audited.
  */
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import type { AuditDevice, AuditEvent } from '../../src/core/audit/audit-broker.js';
@@ -213,5 +215,21 @@ describe('jwt auth method', () => {
     const auth = await login(t.anon, 'auth/jwt/login', { role: 'short', jwt: await good() });
     await expectStatus(t.root.raw('DELETE', 'auth/jwt/role/short'), 204);
     await expectError(t.client(auth.client_token).raw('POST', 'auth/token/renew-self', {}), 400, /does not exist any more/);
+  });
+
+  it('tries each fitting key of a JWKS whose keys have no kid', async () => {
+    const [a, b] = [await makeKey('a'), await makeKey('b')];
+    const strip = ({ kid: _kid, ...jwk }: Record<string, unknown>) => jwk;
+    const server = http.createServer((_req, res) => res.end(JSON.stringify({ keys: [strip(a.jwk), strip(b.jwk)] })));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      await enable(t.root, 'nokid', 'jwt');
+      await expectStatus(t.root.raw('POST', 'auth/nokid/config', { jwks_url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` }), 204);
+      await expectStatus(t.root.raw('POST', 'auth/nokid/role/r', { user_claim: 'sub', bound_subject: 's' }), 204);
+      await login(t.anon, 'auth/nokid/login', { role: 'r', jwt: await sign(b, { sub: 's' }, { kid: undefined }) });
+      await expectError(attempt({ role: 'r', jwt: await sign(await makeKey('c'), { sub: 's' }, { kid: undefined }) }, 'auth/nokid/login'), 400, /does not verify with any key of the key set/);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -65,6 +65,26 @@ export async function discoverProvider(discoveryUrl: string, ca: string): Promis
   return { issuer: doc.issuer, jwksUri: doc.jwks_uri, authorizationEndpoint: text(doc.authorization_endpoint), tokenEndpoint: text(doc.token_endpoint) };
 }
 
+/**
+ * Verifies against a key set. When several keys fit the token (no kid, same key type), jose
+ * hands back each candidate: the first that verifies wins.
+ */
+async function verifyWithSet(jwt: string, keys: JWTVerifyGetKey, algorithms: string[]): Promise<Uint8Array> {
+  try {
+    return (await compactVerify(jwt, keys, { algorithms })).payload;
+  } catch (err) {
+    if (!(err instanceof errors.JWKSMultipleMatchingKeys)) throw err;
+    for await (const key of err as unknown as AsyncIterable<Parameters<typeof compactVerify>[1]>) {
+      try {
+        return (await compactVerify(jwt, key, { algorithms })).payload;
+      } catch (inner) {
+        if (!(inner instanceof errors.JWSSignatureVerificationFailed)) throw inner;
+      }
+    }
+    throw new TokenInvalid('the signature does not verify with any key of the key set');
+  }
+}
+
 /** One mount's cached remote key set (memory only; forgotten on seal or config change). */
 export class KeyCache {
   private remote?: RemoteSet;
@@ -131,13 +151,13 @@ export class KeyCache {
     }
     let remote = this.remote ?? (await this.fetchOrFail(config, now));
     try {
-      return (await compactVerify(jwt, remote.keys, { algorithms })).payload;
+      return await verifyWithSet(jwt, remote.keys, algorithms);
     } catch (err) {
       if (!(err instanceof errors.JWKSNoMatchingKey) || now - remote.fetchedAt < REFETCH_MS) throw mapJoseError(err);
     }
     remote = await this.fetchOrFail(config, now);
     try {
-      return (await compactVerify(jwt, remote.keys, { algorithms })).payload;
+      return await verifyWithSet(jwt, remote.keys, algorithms);
     } catch (err) {
       throw mapJoseError(err);
     }
@@ -156,7 +176,6 @@ export class KeyCache {
 function mapJoseError(err: unknown): Error {
   if (err instanceof TokenInvalid || err instanceof FetchError) return err;
   if (err instanceof errors.JWKSNoMatchingKey) return new TokenInvalid('no key of the key set matches the JWT (unknown kid)');
-  if (err instanceof errors.JWKSMultipleMatchingKeys) return new TokenInvalid('the signature does not verify with any key of the key set');
   if (err instanceof errors.JWSSignatureVerificationFailed) return new TokenInvalid('the signature does not verify');
   if (err instanceof errors.JOSEAlgNotAllowed) return new TokenInvalid('the signing algorithm is not allowed');
   if (err instanceof errors.JWSInvalid || err instanceof errors.JOSENotSupported) return new TokenInvalid('the JWT is malformed or uses an unsupported key');
