@@ -200,6 +200,10 @@ describe('kubernetes auth method', () => {
     await expectStatus(t.root.raw('POST', 'auth/kubernetes/role/short', { bound_service_account_names: 'external-secrets', bound_service_account_namespaces: 'platform', audience: AUD }), 204);
     const auth = await login(t.anon, 'auth/kubernetes/login', { role: 'short', jwt });
     await expectStatus(t.client(auth.client_token).raw('POST', 'auth/token/renew-self', {}), 200);
+    await expectStatus(t.root.raw('POST', 'auth/kubernetes/role/short', { token_policies: 'more' }), 204);
+    await expectError(t.client(auth.client_token).raw('POST', 'auth/token/renew-self', {}), 400, /policies have changed/);
+    await expectStatus(t.root.raw('POST', 'auth/kubernetes/role/short', { token_policies: '' }), 204);
+    await expectStatus(t.client(auth.client_token).raw('POST', 'auth/token/renew-self', {}), 200);
     await expectStatus(t.root.raw('DELETE', 'auth/kubernetes/role/short'), 204);
     await expectError(t.client(auth.client_token).raw('POST', 'auth/token/renew-self', {}), 400, /does not exist any more/);
   });

@@ -8,6 +8,7 @@
  */
 import { invalidRequest } from '../../errors.js';
 import { defineBackend, type BackgroundContext, type LoginRenewal } from '../../framework/backend.js';
+import { expectedTokenPolicies } from '../shared/token-params.js';
 import { KeyCache } from './keys.js';
 import { OidcStates } from './oidc-state.js';
 import { configPath } from './paths/config.js';
@@ -16,10 +17,16 @@ import { oidcPaths } from './paths/oidc.js';
 import { rolePaths } from './paths/role.js';
 import { getRole } from './storage.js';
 
-/** As Vault: a token is renewed only while its role exists. */
+/** As Vault: a token is renewed only while its role exists with the policies the token was given. */
 async function renewLogin(ctx: BackgroundContext, token: LoginRenewal): Promise<void> {
   const name = token.meta.role ?? '';
-  if (name === '' || !(await getRole(ctx.storage, name))) throw invalidRequest(`role "${name}" does not exist any more; the token cannot be renewed`);
+  const role = name === '' ? null : await getRole(ctx.storage, name);
+  if (!role) throw invalidRequest(`role "${name}" does not exist any more; the token cannot be renewed`);
+  const expected = expectedTokenPolicies(role.token);
+  const held = [...token.policies].sort();
+  if (expected.length !== held.length || expected.some((p, i) => p !== held[i])) {
+    throw invalidRequest('policies have changed since this token was issued; it cannot be renewed: log in again');
+  }
 }
 
 export default function jwtBackend() {
