@@ -4,10 +4,9 @@
  * document names. Remote key sets are cached in memory and fetched again when a token names
  * a key id the cached set lacks (providers rotate keys), at most once per REFETCH_MS.
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
-import { invalidRequest } from '../../errors.js';
 import { fetchJson, FetchError } from '../shared/fetch-json.js';
+import { PemKeyCache, parsePublicKey as parsePem } from '../shared/pem-keys.js';
 import type { JwtConfig } from './storage.js';
 
 /** The asymmetric algorithms Coffer verifies; HMAC and `none` never. */
@@ -19,15 +18,7 @@ const REFETCH_MS = 5_000;
 export class TokenInvalid extends Error {}
 
 /** The PEM text parsed as a public key (or certificate), or a 400 naming its position. */
-export function parsePublicKey(pem: string, index: number): KeyObject {
-  try {
-    const key = createPublicKey(pem);
-    if (key.type !== 'public') throw new Error('not a public key');
-    return key;
-  } catch {
-    throw invalidRequest(`jwt_validation_pubkeys[${index}] is not a PEM public key or certificate`);
-  }
-}
+export const parsePublicKey = (pem: string, index: number) => parsePem(pem, 'jwt_validation_pubkeys', index);
 
 interface RemoteSet {
   url: string;
@@ -90,10 +81,12 @@ export class KeyCache {
   private remote?: RemoteSet;
   /** A fetch under way: concurrent logins wait for it rather than fetching again. */
   private pending?: Promise<RemoteSet>;
+  private readonly pems = new PemKeyCache('jwt_validation_pubkeys');
 
   forget(): void {
     this.remote = undefined;
     this.pending = undefined;
+    this.pems.forget();
   }
 
   /** Fetches the configured remote keys now: a config write checks they can be had. */
@@ -140,9 +133,9 @@ export class KeyCache {
       throw new TokenInvalid(`signing algorithm ${JSON.stringify(header.alg ?? null).slice(0, 40)} is not allowed (allowed: ${algorithms.join(', ')})`);
     }
     if (config.jwtValidationPubkeys.length > 0) {
-      for (const [i, pem] of config.jwtValidationPubkeys.entries()) {
+      for (const key of this.pems.keys(config.jwtValidationPubkeys)) {
         try {
-          return (await compactVerify(jwt, parsePublicKey(pem, i), { algorithms })).payload;
+          return (await compactVerify(jwt, key, { algorithms })).payload;
         } catch (err) {
           if (!(err instanceof errors.JWSSignatureVerificationFailed || err instanceof errors.JOSENotSupported || err instanceof TypeError)) throw mapJoseError(err);
         }

@@ -7,6 +7,7 @@
  */
 import { invalidRequest } from '../../errors.js';
 import { defineBackend, type BackgroundContext, type LoginRenewal } from '../../framework/backend.js';
+import { PemKeyCache } from '../shared/pem-keys.js';
 import { expectedTokenPolicies } from '../shared/token-params.js';
 import { configPath } from './paths/config.js';
 import { loginPath } from './paths/login.js';
@@ -26,11 +27,13 @@ async function renewLogin(ctx: BackgroundContext, token: LoginRenewal): Promise<
 }
 
 export default function kubernetesBackend() {
+  const pems = new PemKeyCache('pem_keys');
   return defineBackend({
     type: 'kubernetes',
     help: 'Log in with a Kubernetes service-account JWT. Configure the cluster at config, roles at role/<name>; log in at login.',
-    paths: [configPath(), ...rolePaths(), loginPath()],
+    paths: [configPath(), ...rolePaths(), loginPath(pems)],
     unauthenticated: ['login'],
     renewLogin,
+    forget: () => pems.forget(),
   });
 }

@@ -4,9 +4,8 @@
  * `pem_keys`, or taken from a TokenReview's answer. A failure is a Denied naming the reason,
  * never the token.
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
 import { compactVerify, decodeProtectedHeader, errors } from 'jose';
-import { invalidRequest } from '../../errors.js';
+import { parsePublicKey, type PemKeyCache } from '../shared/pem-keys.js';
 import type { KubeConfig } from './storage.js';
 
 export class Denied extends Error {}
@@ -26,15 +25,7 @@ export const LEGACY_ISSUER = 'kubernetes/serviceaccount';
 const ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 const CLOCK_SKEW = 60;
 
-export function parsePemKey(pem: string, index: number): KeyObject {
-  try {
-    const key = createPublicKey(pem);
-    if (key.type !== 'public') throw new Error('not public');
-    return key;
-  } catch {
-    throw invalidRequest(`pem_keys[${index}] is not a PEM public key or certificate`);
-  }
-}
+export const parsePemKey = (pem: string, index: number) => parsePublicKey(pem, 'pem_keys', index);
 
 const text = (v: unknown) => (typeof v === 'string' ? v : '');
 
@@ -61,7 +52,7 @@ export function accountFromClaims(claims: Record<string, unknown>): ServiceAccou
 }
 
 /** Verifies a service-account JWT against the configured PEM keys, its issuer and its times. */
-export async function verifyLocally(jwt: string, config: KubeConfig, nowMs: number): Promise<ServiceAccount> {
+export async function verifyLocally(jwt: string, config: KubeConfig, pems: PemKeyCache, nowMs: number): Promise<ServiceAccount> {
   let alg: unknown;
   try {
     alg = decodeProtectedHeader(jwt).alg;
@@ -70,9 +61,9 @@ export async function verifyLocally(jwt: string, config: KubeConfig, nowMs: numb
   }
   if (typeof alg !== 'string' || !ALGS.includes(alg)) throw new Denied(`signing algorithm ${JSON.stringify(alg ?? null).slice(0, 40)} is not allowed`);
   let payload: Uint8Array | undefined;
-  for (const [i, pem] of config.pemKeys.entries()) {
+  for (const key of pems.keys(config.pemKeys)) {
     try {
-      payload = (await compactVerify(jwt, parsePemKey(pem, i), { algorithms: ALGS })).payload;
+      payload = (await compactVerify(jwt, key, { algorithms: ALGS })).payload;
       break;
     } catch (err) {
       if (!(err instanceof errors.JWSSignatureVerificationFailed || err instanceof errors.JOSENotSupported || err instanceof TypeError)) {

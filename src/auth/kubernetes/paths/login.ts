@@ -11,6 +11,7 @@ import { definePath, type HandlerContext, type PathDefinition } from '../../../f
 import type { Response } from '../../../logical/request.js';
 import { addressAllowed } from '../../shared/cidr.js';
 import { globMatch } from '../../shared/glob.js';
+import type { PemKeyCache } from '../../shared/pem-keys.js';
 import { tokenAuth } from '../../shared/token-params.js';
 import { Denied, verifyLocally, type ServiceAccount } from '../service-account.js';
 import { getConfig, getRole, type KubeRole } from '../storage.js';
@@ -44,7 +45,7 @@ function secretName(jwt: string): string {
   }
 }
 
-async function login(ctx: HandlerContext<LoginFields>): Promise<Response> {
+async function login(ctx: HandlerContext<LoginFields>, pems: PemKeyCache): Promise<Response> {
   const roleName = (ctx.fields.role ?? '').trim();
   if (roleName === '') throw invalidRequest('missing role');
   const jwt = (ctx.fields.jwt ?? '').trim();
@@ -58,7 +59,7 @@ async function login(ctx: HandlerContext<LoginFields>): Promise<Response> {
 
   let account: ServiceAccount;
   try {
-    account = config.pemKeys.length > 0 ? await verifyLocally(jwt, config, ctx.clock()) : await reviewToken(jwt, config, role.audience);
+    account = config.pemKeys.length > 0 ? await verifyLocally(jwt, config, pems, ctx.clock()) : await reviewToken(jwt, config, role.audience);
     checkRole(account, role);
   } catch (err) {
     if (err instanceof Denied) throw permissionDenied(`permission denied: ${err.message}`);
@@ -84,11 +85,11 @@ async function login(ctx: HandlerContext<LoginFields>): Promise<Response> {
   };
 }
 
-export function loginPath(): PathDefinition {
+export function loginPath(pems: PemKeyCache): PathDefinition {
   return definePath({
     pattern: 'login',
     fields: loginFields,
-    operations: { update: (ctx) => login(ctx) },
+    operations: { update: (ctx) => login(ctx, pems) },
     help: { synopsis: 'Log in with a Kubernetes service-account JWT.', description: 'Answers a token in the auth block when the cluster (or the configured keys) vouches for the JWT and the role allows its service account.' },
   });
 }
