@@ -13,6 +13,7 @@ import type { JwtConfig } from './storage.js';
 export const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 
 const REFETCH_MS = 5_000;
+const PROVIDER_TTL_MS = 5 * 60_000;
 
 /** A token that fails verification: its message names the reason, never the token. */
 export class TokenInvalid extends Error {}
@@ -82,11 +83,23 @@ export class KeyCache {
   /** A fetch under way: concurrent logins wait for it rather than fetching again. */
   private pending?: Promise<RemoteSet>;
   private readonly pems = new PemKeyCache('jwt_validation_pubkeys');
+  /** The provider's discovery document, for the OIDC flow (whose auth_url anyone may call). */
+  private provider?: { url: string; meta: ProviderMetadata; fetchedAt: number };
 
   forget(): void {
     this.remote = undefined;
     this.pending = undefined;
+    this.provider = undefined;
     this.pems.forget();
+  }
+
+  /** The discovery document, fetched at most once per PROVIDER_TTL_MS. */
+  async providerMetadata(config: JwtConfig, now: number): Promise<ProviderMetadata> {
+    const cached = this.provider;
+    if (cached && cached.url === config.oidcDiscoveryUrl && now - cached.fetchedAt < PROVIDER_TTL_MS) return cached.meta;
+    const meta = await discoverProvider(config.oidcDiscoveryUrl, config.oidcDiscoveryCaPem);
+    this.provider = { url: config.oidcDiscoveryUrl, meta, fetchedAt: now };
+    return meta;
   }
 
   /** Fetches the configured remote keys now: a config write checks they can be had. */

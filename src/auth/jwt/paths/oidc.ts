@@ -10,7 +10,7 @@ import { definePath, type HandlerContext, type PathDefinition } from '../../../f
 import type { Response } from '../../../logical/request.js';
 import { addressAllowed } from '../../shared/cidr.js';
 import { fetchJson, FetchError } from '../../shared/fetch-json.js';
-import { discoverProvider, TokenInvalid, type KeyCache } from '../keys.js';
+import { TokenInvalid, type KeyCache } from '../keys.js';
 import type { OidcStates } from '../oidc-state.js';
 import { getConfig, getRole, type JwtConfig } from '../storage.js';
 import { authFromClaims, parsePayload } from './login.js';
@@ -38,16 +38,16 @@ async function oidcConfig(ctx: HandlerContext<unknown>): Promise<JwtConfig> {
   return config;
 }
 
-const provider = async (config: JwtConfig) => {
+const provider = async (config: JwtConfig, cache: KeyCache, now: number) => {
   try {
-    return await discoverProvider(config.oidcDiscoveryUrl, config.oidcDiscoveryCaPem);
+    return await cache.providerMetadata(config, now);
   } catch (err) {
     if (err instanceof FetchError) throw invalidRequest(`error reaching the OIDC provider: ${err.message}`);
     throw err;
   }
 };
 
-async function authUrl(ctx: HandlerContext<z.infer<z.ZodObject<typeof authUrlFields>>>, states: OidcStates): Promise<Response> {
+async function authUrl(ctx: HandlerContext<z.infer<z.ZodObject<typeof authUrlFields>>>, states: OidcStates, cache: KeyCache): Promise<Response> {
   const config = await oidcConfig(ctx);
   const roleName = (ctx.fields.role ?? '').trim() || config.defaultRole;
   if (roleName === '') throw invalidRequest('missing role');
@@ -57,7 +57,7 @@ async function authUrl(ctx: HandlerContext<z.infer<z.ZodObject<typeof authUrlFie
   if (!role) throw invalidRequest(`role "${roleName.slice(0, 128)}" could not be found`);
   if (role.roleType !== 'oidc') throw invalidRequest(`role "${roleName}" has role_type "jwt": log in at login with a JWT`);
   if (!role.allowedRedirectUris.includes(redirectUri)) throw invalidRequest(`unauthorized redirect_uri: ${redirectUri.slice(0, 200)}`);
-  const meta = await provider(config);
+  const meta = await provider(config, cache, ctx.clock());
   if (meta.authorizationEndpoint === '') throw invalidRequest('the OIDC provider names no authorization_endpoint');
   const state = ctx.random(20).toString('hex');
   const nonce = ctx.random(20).toString('hex');
@@ -107,7 +107,7 @@ async function callback(ctx: HandlerContext<z.infer<z.ZodObject<typeof callbackF
   if (role.token.boundCidrs.length > 0 && !addressAllowed(ctx.req.remoteAddress, role.token.boundCidrs)) throw permissionDenied();
   const code = (f.code ?? '').trim();
   if (code === '') throw invalidRequest('missing code');
-  const meta = await provider(config);
+  const meta = await provider(config, cache, ctx.clock());
   if (meta.tokenEndpoint === '') throw invalidRequest('the OIDC provider names no token_endpoint');
   const idToken = await exchangeCode(config, meta.tokenEndpoint, code, pending.redirectUri);
   try {
@@ -129,7 +129,7 @@ export function oidcPaths(states: OidcStates, cache: KeyCache): PathDefinition[]
     definePath({
       pattern: 'oidc/auth_url',
       fields: authUrlFields,
-      operations: { update: (ctx) => authUrl(ctx, states) },
+      operations: { update: (ctx) => authUrl(ctx, states, cache) },
       help: { synopsis: 'Start an OIDC login: the provider\u2019s authorization URL for the browser.' },
     }),
     definePath({
