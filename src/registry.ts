@@ -7,6 +7,8 @@ import type { BackendRegistry } from './core/core.js';
 import cubbyhole from './engines/cubbyhole/index.js';
 import kv from './engines/kv/index.js';
 import approle from './auth/approle/index.js';
+import jwt from './auth/jwt/index.js';
+import kubernetes from './auth/kubernetes/index.js';
 import userpass from './auth/userpass/index.js';
 import transit from './engines/transit/index.js';
 
@@ -18,6 +20,9 @@ export const registry: BackendRegistry = {
   },
   auth: {
     approle,
+    jwt,
+    kubernetes,
+    oidc: jwt,
     userpass,
   },
 };

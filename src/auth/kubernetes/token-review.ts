@@ -1,0 +1,63 @@
+/**
+ * The TokenReview API: ask the cluster whether a service-account token is valid. The
+ * request carries the reviewer's token (token_reviewer_jwt, the pod's own token when running
+ * in a cluster, or else the caller's token itself) and the role's audience. A failure is a
+ * Denied (the cluster said no) or an Unreachable (it could not be asked), never the token.
+ */
+import { readFile } from 'node:fs/promises';
+import { fetchJson, FetchError } from '../shared/fetch-json.js';
+import { Denied, type ServiceAccount } from './service-account.js';
+import type { KubeConfig } from './storage.js';
+
+export class Unreachable extends Error {}
+
+const LOCAL_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+const SA_USER = /^system:serviceaccount:([^:]+):([^:]+)$/;
+
+async function readLocal(name: string): Promise<string> {
+  try {
+    return (await readFile(`${LOCAL_DIR}/${name}`, 'utf8')).trim();
+  } catch {
+    return '';
+  }
+}
+
+/** The reviewer token and CA to use: configured ones first, then the pod's own (unless disabled). */
+async function credentials(config: KubeConfig, callerJwt: string): Promise<{ bearer: string; ca: string }> {
+  const local = !config.disableLocalCaJwt;
+  const bearer = config.tokenReviewerJwt || (local ? await readLocal('token') : '') || callerJwt;
+  const ca = config.kubernetesCaCert || (local ? await readLocal('ca.crt') : '');
+  return { bearer, ca };
+}
+
+interface ReviewStatus {
+  authenticated?: boolean;
+  error?: string;
+  audiences?: string[];
+  user?: { username?: string; uid?: string };
+}
+
+/** The service account the cluster vouches for, or Denied / Unreachable. */
+export async function reviewToken(jwt: string, config: KubeConfig, audience: string): Promise<ServiceAccount> {
+  const { bearer, ca } = await credentials(config, jwt);
+  const url = `${config.kubernetesHost.replace(/\/+$/, '')}/apis/authentication.k8s.io/v1/tokenreviews`;
+  const body = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: jwt, ...(audience ? { audiences: [audience] } : {}) } };
+  let res: { status: number; body: unknown };
+  try {
+    res = await fetchJson(url, { method: 'POST', bearer, ca, body, timeoutMs: 10_000 });
+  } catch (err) {
+    if (err instanceof FetchError) throw new Unreachable(`the Kubernetes API could not review the token: ${err.message}`);
+    throw err;
+  }
+  if (res.status === 401 || res.status === 403) {
+    throw new Denied('the token reviewer is not authorized to use the TokenReview API (check token_reviewer_jwt and its RBAC)');
+  }
+  if (res.status !== 200 && res.status !== 201) throw new Unreachable(`the Kubernetes TokenReview API answered ${res.status}`);
+  const status = ((res.body ?? {}) as { status?: ReviewStatus }).status ?? {};
+  if (status.authenticated !== true) throw new Denied('the Kubernetes API did not authenticate the token');
+  const match = SA_USER.exec(status.user?.username ?? '');
+  if (!match) throw new Denied('the token does not belong to a service account');
+  const uid = status.user?.uid ?? '';
+  if (uid === '') throw new Denied('the TokenReview named no service account uid');
+  return { namespace: match[1]!, name: match[2]!, uid, secretName: '', audiences: status.audiences ?? [] };
+}
