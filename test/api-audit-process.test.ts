@@ -39,11 +39,13 @@ describe('SIGHUP reopens audit files (log rotation)', () => {
     const during = await call(server, 'rotate-root', 'GET', 'auth/token/lookup-self');
     assert.equal(existsSync(log), false, 'nothing reopens the file by itself');
     server.child.kill('SIGHUP');
-    const deadline = Date.now() + 5000;
+    // A request in flight while the file is reopened may have its request entry in the old
+    // file and its response entry in the new one: wait for a request entirely after the reopen.
+    const deadline = Date.now() + 15_000;
     let after: Body | undefined;
     while (Date.now() < deadline) {
       const res = await call(server, 'rotate-root', 'GET', 'auth/token/lookup-self');
-      if (readAuditLog(log).some((l) => l.request.id === res.json.request_id)) {
+      if (existsSync(log) && readAuditLog(log).filter((l) => l.request.id === res.json.request_id).length === 2) {
         after = res.json;
         break;
       }
