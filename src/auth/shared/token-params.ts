@@ -148,6 +148,19 @@ export function tokenParamsData(params: TokenParams): Record<string, unknown> {
   };
 }
 
+/** `tokenParamsData` plus the deprecated names Vault still shows beside the token_ ones. */
+export function tokenParamsDataWithLegacyNames(params: TokenParams): Record<string, unknown> {
+  return {
+    ...tokenParamsData(params),
+    policies: [...params.policies],
+    ttl: params.ttl,
+    max_ttl: params.maxTtl,
+    period: params.period,
+    bound_cidrs: [...params.boundCidrs],
+    num_uses: params.numUses,
+  };
+}
+
 /** What a login returns for core to turn into a token. */
 export function tokenAuth(params: TokenParams): Pick<AuthInfo, 'policies' | 'ttl' | 'maxTtl' | 'explicitMaxTtl' | 'period' | 'numUses' | 'noDefaultPolicy' | 'boundCidrs' | 'renewable' | 'tokenType'> {
   return {

@@ -11,7 +11,7 @@ import {
   defaultTokenParams,
   legacyTokenFields,
   tokenFields,
-  tokenParamsData,
+  tokenParamsDataWithLegacyNames,
   type TokenFieldValues,
 } from '../../shared/token-params.js';
 import { deleteRole, getRole, putRole, requireRoleName, ROLE_PREFIX, type JwtRole } from '../storage.js';
@@ -131,14 +131,7 @@ function roleData(r: JwtRole): Record<string, unknown> {
     oidc_scopes: [...r.oidcScopes],
     verbose_oidc_logging: r.verboseOidcLogging,
     max_age: r.maxAge,
-    ...tokenParamsData(r.token),
-    // Vault still shows the deprecated names beside the token_ ones.
-    policies: [...r.token.policies],
-    ttl: r.token.ttl,
-    max_ttl: r.token.maxTtl,
-    period: r.token.period,
-    bound_cidrs: [...r.token.boundCidrs],
-    num_uses: r.token.numUses,
+    ...tokenParamsDataWithLegacyNames(r.token),
   };
 }
 

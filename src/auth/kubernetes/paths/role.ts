@@ -11,7 +11,7 @@ import {
   defaultTokenParams,
   legacyTokenFields,
   tokenFields,
-  tokenParamsData,
+  tokenParamsDataWithLegacyNames,
   type TokenFieldValues,
 } from '../../shared/token-params.js';
 import { deleteRole, getRole, isRoleName, putRole, requireRoleName, ROLE_PREFIX, type AliasNameSource, type KubeRole } from '../storage.js';
@@ -53,14 +53,7 @@ function roleData(r: KubeRole): Record<string, unknown> {
     bound_service_account_namespace_selector: '',
     audience: r.audience,
     alias_name_source: r.aliasNameSource,
-    ...tokenParamsData(r.token),
-    // Vault still shows the deprecated names beside the token_ ones.
-    policies: [...r.token.policies],
-    ttl: r.token.ttl,
-    max_ttl: r.token.maxTtl,
-    period: r.token.period,
-    bound_cidrs: [...r.token.boundCidrs],
-    num_uses: r.token.numUses,
+    ...tokenParamsDataWithLegacyNames(r.token),
   };
 }
 
