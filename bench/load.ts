@@ -94,7 +94,9 @@ function run(spec: LoadSpec, seconds: number, record: boolean): Promise<autocann
   });
 }
 
-const spec = JSON.parse(process.argv[2] ?? '') as LoadSpec;
+// `node load.js '<json>'`, or `node load.js @<file>` for specs too large for an argument.
+const arg = process.argv[2] ?? '';
+const spec = JSON.parse(arg.startsWith('@') ? readFileSync(arg.slice(1), 'utf8') : arg) as LoadSpec;
 if (spec.warmupSeconds > 0) await run(spec, spec.warmupSeconds, false);
 const machineBefore = machineBusyMs();
 const serverBefore = procCpuMs(spec.serverPid);

@@ -9,7 +9,8 @@
  *      (summarise with dist/bench/profile-summary.js).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -41,8 +42,10 @@ export interface Scenario {
   method: LoadSpec['method'];
   path: string;
   headers?: (ctx: Ctx) => Record<string, string>;
-  /** The request body; a function when it holds what setup made (a role id, a secret id). */
+  /** The request body; a function when it depends on what setup made (a ciphertext to decrypt). */
   body?: string | ((ctx: Ctx) => string);
+  /** Items per request (batches): the row also shows items per second. */
+  items?: number;
   /** Every request goes to a new path (`<path>-<n>`): writes of distinct keys. */
   uniquePaths?: boolean;
   /** Runs once before the load, e.g. to create a token or write a secret into ctx.vars. */
@@ -154,7 +157,44 @@ const scenarios: Scenario[] = [
       await call(ctx, 'POST', '/v1/auth/userpass/users/bench', ctx.rootToken, { password: 'correct-horse-battery-staple', token_ttl: '1h' });
     },
   },
+  ...transitScenarios(),
 ];
+
+/**
+ * transit (issue 5): encrypt and decrypt of a 200-byte payload, single and as 1,000-item
+ * batches, with the root token; encrypt also with a token whose policy allows only it.
+ */
+function transitScenarios(): Scenario[] {
+  const payload = randomBytes(200).toString('base64');
+  const batch = JSON.stringify({ batch_input: Array.from({ length: 1000 }, () => ({ plaintext: randomBytes(200).toString('base64') })) });
+  const json = (ctx: Ctx, token = ctx.rootToken) => ({ 'x-vault-token': token, 'content-type': 'application/json' });
+  async function ready(ctx: Ctx): Promise<void> {
+    if (ctx.vars['transit']) return;
+    await call(ctx, 'POST', '/v1/sys/mounts/transit', ctx.rootToken, { type: 'transit' });
+    await call(ctx, 'POST', '/v1/transit/keys/bench', ctx.rootToken, {});
+    ctx.vars['ciphertext'] = (await call(ctx, 'POST', '/v1/transit/encrypt/bench', ctx.rootToken, { plaintext: payload })).data.ciphertext;
+    const encrypted = await call(ctx, 'POST', '/v1/transit/encrypt/bench', ctx.rootToken, JSON.parse(batch));
+    ctx.vars['batch'] = JSON.stringify({ batch_input: encrypted.data.batch_results.map((r: { ciphertext: string }) => ({ ciphertext: r.ciphertext })) });
+    await call(ctx, 'PUT', '/v1/sys/policies/acl/bench-encrypt', ctx.rootToken, { policy: 'path "transit/encrypt/bench" { capabilities = ["update"] }' });
+    ctx.vars['encryptor'] = (await call(ctx, 'POST', '/v1/auth/token/create', ctx.rootToken, { policies: ['bench-encrypt'] })).auth.client_token;
+    ctx.vars['transit'] = '1';
+  }
+  return [
+    { name: 'transit encrypt 200 B', target: 'coffer', method: 'POST', path: '/v1/transit/encrypt/bench', headers: (ctx) => json(ctx), body: JSON.stringify({ plaintext: payload }), setup: ready },
+    {
+      name: 'transit encrypt (policy token)',
+      target: 'coffer',
+      method: 'POST',
+      path: '/v1/transit/encrypt/bench',
+      headers: (ctx) => json(ctx, ctx.vars['encryptor']),
+      body: JSON.stringify({ plaintext: payload }),
+      setup: ready,
+    },
+    { name: 'transit decrypt 200 B', target: 'coffer', method: 'POST', path: '/v1/transit/decrypt/bench', headers: (ctx) => json(ctx), body: (ctx) => JSON.stringify({ ciphertext: ctx.vars['ciphertext'] }), setup: ready },
+    { name: 'transit encrypt 1,000 × 200 B', target: 'coffer', method: 'POST', path: '/v1/transit/encrypt/bench', headers: (ctx) => json(ctx), body: batch, items: 1000, setup: ready },
+    { name: 'transit decrypt 1,000 × 200 B', target: 'coffer', method: 'POST', path: '/v1/transit/decrypt/bench', headers: (ctx) => json(ctx), body: (ctx) => ctx.vars['batch']!, items: 1000, setup: ready },
+  ];
+}
 
 /** Spawns `node <script> ...args` and resolves with its first stdout line, parsed. */
 interface Child {
@@ -179,9 +219,17 @@ async function stopChild({ child, exited }: Child): Promise<void> {
 }
 
 async function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  const { exited, info } = await startChild('load.js', [JSON.stringify(spec)]);
-  await exited;
-  return info as LoadResult;
+  // Through a file: a batch body (hundreds of KB) is past what one command-line argument may hold.
+  const dir = mkdtempSync(join(tmpdir(), 'coffer-bench-load-'));
+  const file = join(dir, 'spec.json');
+  writeFileSync(file, JSON.stringify(spec));
+  try {
+    const { exited, info } = await startChild('load.js', [`@${file}`]);
+    await exited;
+    return info as LoadResult;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -234,7 +282,7 @@ for (const target of ['bare', 'fastify', 'coffer'] as const) {
       // Whatever else ran on the machine meanwhile (other jobs) makes the row noisy.
       const others = r.machineCpu !== undefined && c ? r.machineCpu - serverPct - r.loadCpu : NaN;
       console.log(
-        `${s.name.padEnd(32)} ${fmt(r.rps).padStart(8)} req/s  p50 ${fmt(r.p50, 2).padStart(5)} ms  p99 ${fmt(r.p99, 2).padStart(5)} ms  ${ratio.padEnd(28)}  ${cpu}; load ${fmt(r.loadCpu)}%; others ${fmt(Math.max(0, others))}%${others > 10 ? ' NOISY' : ''}` +
+        `${s.name.padEnd(32)} ${fmt(r.rps).padStart(8)} req/s${s.items ? ` (${fmt(r.rps * s.items)} items/s)` : ''}  p50 ${fmt(r.p50, 2).padStart(5)} ms  p99 ${fmt(r.p99, 2).padStart(5)} ms  ${ratio.padEnd(28)}  ${cpu}; load ${fmt(r.loadCpu)}%; others ${fmt(Math.max(0, others))}%${others > 10 ? ' NOISY' : ''}` +
           (bad > 0 ? `  INVALID: non2xx ${r.non2xx} errors ${r.errors} timeouts ${r.timeouts} codes ${JSON.stringify(r.statusCodes)}` : ''),
       );
       if (s.note) console.log(s.note(ctx));

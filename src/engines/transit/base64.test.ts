@@ -16,6 +16,20 @@ describe('strict base64', () => {
     }
   });
 
+  it('accepts exactly what a strict regex accepts, over many random near-base64 strings', () => {
+    const strictRegex = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+    const alphabet = 'AQgw+/=-_ !\u00e9\r\n';
+    let state = 12345;
+    const next = () => (state = (state * 1103515245 + 12345) & 0x7fffffff);
+    for (let i = 0; i < 200_000; i++) {
+      const len = next() % 13;
+      let s = '';
+      for (let j = 0; j < len; j++) s += alphabet[next() % alphabet.length];
+      const expected = strictRegex.test(s.replace(/[\r\n]/g, '')) ? Buffer.from(s.replace(/[\r\n]/g, ''), 'base64') : null;
+      assert.deepEqual(decodeBase64(s), expected, JSON.stringify(s));
+    }
+  });
+
   it('reads unpadded URL-safe base64 for JWS', () => {
     assert.deepEqual(decodeBase64UrlRaw('-_8'), Buffer.from([0xfb, 0xff]));
     assert.equal(decodeBase64UrlRaw('+/8='), null);
