@@ -273,7 +273,9 @@ for (const target of ['bare', 'fastify', 'coffer'] as const) {
       if (target === 'bare') bareRps = r.rps;
       const bad = r.non2xx + r.errors + r.timeouts;
       if (bad > 0) invalid++;
-      const ratio = target === 'bare' ? '1.00× bare' : `${(r.rps / bareRps).toFixed(2)}× bare (${fmt(bareRps)} req/s)`;
+      // A batch compares its items per second with the bare server's requests per second.
+      const perSecond = r.rps * (s.items ?? 1);
+      const ratio = target === 'bare' ? '1.00× bare' : `${(perSecond / bareRps).toFixed(2)}× bare${s.items ? ' in items' : ''} (${fmt(bareRps)} req/s)`;
       // Server CPU per request (user + kernel), from /proc: what each answer really costs.
       const c = r.serverCpu;
       const perReq = (ms: number) => fmt((ms * 1000) / r.requests);

@@ -124,6 +124,15 @@ describe('transit key administration over HTTP', () => {
       bad(await post('restore', { backup: b64(JSON.stringify(parsed)) }), /invalid key name/);
       parsed.key.latest_version = 5;
       bad(await post('restore/bk2-latest', { backup: b64(JSON.stringify(parsed)) }), /latest version 5 is missing/);
+      parsed.key.latest_version = 1;
+      parsed.key.derived = true;
+      bad(await post('restore/bk2-derived', { backup: b64(JSON.stringify(parsed)) }), /derivation is not supported for keys of type ecdsa-p256/);
+      parsed.key.derived = false;
+      parsed.key.auto_rotate_period = 60;
+      bad(await post('restore/bk2-rotate', { backup: b64(JSON.stringify(parsed)) }), /auto_rotate_period/);
+      parsed.key.auto_rotate_period = 0;
+      parsed.key.min_decryption_version = 3;
+      bad(await post('restore/bk2-min', { backup: b64(JSON.stringify(parsed)) }), /min_decryption_version is out of range/);
     });
   });
 

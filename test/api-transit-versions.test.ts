@@ -123,6 +123,7 @@ describe('transit keys over time over HTTP', () => {
       assert.deepEqual(Object.keys(trimmed.keys), ['3', '4']);
       bad(await post('keys/trim/trim', { min_available_version: 2 }), /cannot go down/);
       bad(await post('keys/trim/config', { min_decryption_version: 1 }), /trimmed/);
+      bad(await post('keys/trim/config', { min_encryption_version: 0 }), /trimmed/);
       bad(await post('decrypt/trim', { ciphertext: v1 }), /too old/);
       assert.equal(await decrypt('trim', await encrypt('trim', 'four')), 'four');
     });

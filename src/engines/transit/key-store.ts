@@ -33,6 +33,11 @@ export class KeyStore {
   private keysConfig: KeysConfig = { disableUpsert: false };
   private closed = false;
 
+  /** The key if it is in memory, without touching storage: the hot paths try this first. */
+  cached(name: string): TransitKey | undefined {
+    return this.cache.get(name);
+  }
+
   /** The key, from memory when cached. Callers use it synchronously after the await (see KeyVersion.wiped). */
   get(storage: Storage, name: string): Promise<TransitKey | null> | TransitKey {
     const hit = this.cache.get(name);

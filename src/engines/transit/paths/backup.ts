@@ -14,6 +14,7 @@ import type { KeyStore } from '../key-store.js';
 import { KEY_TYPE_NAMES } from '../key-types.js';
 import { fromStored, toStored, withSettings, type StoredKey, type TransitKey } from '../transit-key.js';
 import type { Ctx } from './common.js';
+import { newKeyOptions } from './keys.js';
 
 const BACKUP_FORMAT = 'coffer-transit-backup-v1';
 
@@ -55,6 +56,33 @@ function parseBackup(text: string): StoredKey {
   return parsed.data.key as StoredKey;
 }
 
+/**
+ * A backup is input like any other: its settings must be ones this server could have made
+ * (the same rules as creating and configuring a key), and it must hold every version from
+ * the first available one to the latest.
+ */
+function checkRestored(key: TransitKey): void {
+  const s = key.settings;
+  const bad = (why: string) => invalidRequest(`invalid value for "backup": ${why}`);
+  try {
+    newKeyOptions(s.name, key.type, {
+      derived: s.derived,
+      convergent: s.convergentEncryption,
+      autoRotatePeriod: s.autoRotatePeriod,
+      keySize: key.type.family === 'hmac' ? s.keySize : undefined,
+    });
+  } catch (err) {
+    throw bad(err instanceof Error ? err.message : 'impossible settings');
+  }
+  const first = Math.max(1, s.minAvailableVersion);
+  if (s.minDecryptionVersion < first || s.minDecryptionVersion > s.latestVersion) throw bad('min_decryption_version is out of range');
+  if (s.minEncryptionVersion > s.latestVersion || (s.minEncryptionVersion > 0 && s.minEncryptionVersion < s.minDecryptionVersion)) {
+    throw bad('min_encryption_version is out of range');
+  }
+  for (let n = first; n <= s.latestVersion; n++) if (!key.versions.has(n)) throw bad(`version ${n} is missing`);
+  if (key.versions.size !== s.latestVersion - first + 1) throw bad('it holds versions outside the available range');
+}
+
 export function backupPaths(store: KeyStore): PathDefinition[] {
   async function backup(ctx: Ctx<{ name: string }>): Promise<Response> {
     const { name } = ctx.fields;
@@ -80,6 +108,7 @@ export function backupPaths(store: KeyStore): PathDefinition[] {
     } catch (err) {
       throw invalidRequest(`invalid value for "backup": ${err instanceof Error ? err.message : 'unreadable key'}`);
     }
+    checkRestored(key);
     key = withSettings(key, { restoreInfo: { time: ctx.clock(), version: key.settings.latestVersion } });
     return store.update(ctx.storage, name, (current) => {
       if (current && !ctx.fields.force) throw invalidRequest(`key "${name}" already exists: restore with force=true to replace it`);

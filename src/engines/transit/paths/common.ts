@@ -15,5 +15,6 @@ export async function requireKey(store: KeyStore, ctx: Ctx<{ name: string }>, mi
 
 /** Existence check of paths that name a key: create vs update, for ACLs. */
 export function keyExists(store: KeyStore) {
-  return async (ctx: Ctx<{ name: string }>): Promise<boolean> => (await store.get(ctx.storage, ctx.fields.name)) !== null;
+  return async (ctx: Ctx<{ name: string }>): Promise<boolean> =>
+    store.cached(ctx.fields.name) !== undefined || (await store.get(ctx.storage, ctx.fields.name)) !== null;
 }

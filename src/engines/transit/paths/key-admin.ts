@@ -58,7 +58,8 @@ function configure(key: TransitKey, req: ConfigFields): { change: Partial<KeySet
         'new ciphertext must stay decryptable',
     );
   }
-  if (s.minAvailableVersion > 0 && (minDecryption < s.minAvailableVersion || (minEncryption > 0 && minEncryption < s.minAvailableVersion))) {
+  // After a trim, "any version" (min_encryption_version 0) would name trimmed ones too.
+  if (s.minAvailableVersion > 0 && (minDecryption < s.minAvailableVersion || minEncryption < s.minAvailableVersion)) {
     throw invalidRequest(`versions below ${s.minAvailableVersion} were trimmed: min versions cannot go below it`);
   }
   change.minDecryptionVersion = minDecryption;
