@@ -10,13 +10,13 @@
 import { randomBytes } from 'node:crypto';
 import { notFound, permissionDenied, sealedError, unsupportedOperation } from '../errors.js';
 import type { CallerInfo, HandlerContext } from '../framework/backend.js';
+import { addressAllowed } from '../framework/cidr.js';
 import { dropNulls, findPath, parseFields, runHandler, settleWriteOperation, supportsOperation } from '../framework/dispatch.js';
 import type { Request, Response } from '../logical/request.js';
 import { AuditFailure } from './audit/audit-broker.js';
 import type { AuditEvent } from './audit/audit-event.js';
 import { canonicalizePath } from './canonical-path.js';
 import type { Core } from './core.js';
-import { addressInCidrs } from './cidr.js';
 import { createLoginToken } from './login-token.js';
 import type { Route } from './router.js';
 import { isFinalUse, type TokenEntry } from './token/token-entry.js';
@@ -226,5 +226,5 @@ function allowedFor(core: Core, token: TokenEntry, mountPath: string) {
 }
 
 function checkBoundCidrs(token: TokenEntry, remote: string | undefined): void {
-  if (token.boundCidrs?.length && !addressInCidrs(remote, token.boundCidrs)) throw permissionDenied();
+  if (token.boundCidrs?.length && !addressAllowed(remote, token.boundCidrs)) throw permissionDenied();
 }

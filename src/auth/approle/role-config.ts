@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { invalidRequest } from '../../errors.js';
 import { f } from '../../framework/fields.js';
 import { applyOps, type Storage, type StorageOp } from '../../logical/storage.js';
-import { checkCidrList } from '../shared/cidr.js';
+import { checkCidrList } from '../../framework/cidr.js';
 import { applyTokenFields, checkAgainstMount, defaultTokenParams, legacyTokenFields, tokenFields, tokenParamsData, type TokenFieldValues } from '../shared/token-params.js';
 import { getRole, hmacOf, MAX_ID_BYTES, roleIdKey, roleKey, type RoleEntry } from './storage.js';
 

@@ -9,7 +9,7 @@ import { invalidRequest } from '../../errors.js';
 import type { HandlerContext } from '../../framework/backend.js';
 import { applyOps, type Storage } from '../../logical/storage.js';
 import { rfc3339Nano } from '../../logical/time-format.js';
-import { checkCidrList, cidrsWithin } from '../shared/cidr.js';
+import { checkCidrList, cidrsWithin } from '../../framework/cidr.js';
 import { parseMetadata } from './metadata.js';
 import type { AppRoleState } from './mount-state.js';
 import {

@@ -3,7 +3,7 @@
  * claims (exact or glob, scalar or list-valued), and the claims a login takes its alias,
  * metadata and groups from. Claim names starting with "/" are JSON pointers into the payload.
  */
-import { globMatch } from '../shared/glob.js';
+import { globMatch } from '../../framework/glob.js';
 import { TokenInvalid } from './keys.js';
 import type { JwtConfig, JwtRole } from './storage.js';
 

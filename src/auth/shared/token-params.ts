@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { invalidRequest } from '../../errors.js';
 import { f } from '../../framework/fields.js';
 import type { AuthInfo } from '../../logical/request.js';
-import { checkCidrList } from './cidr.js';
+import { checkCidrList } from '../../framework/cidr.js';
 
 export interface TokenParams {
   policies: string[];

@@ -2,7 +2,7 @@
  * The persisted token entry and the two shapes clients see of it: the `auth` block of a
  * create/renew answer and the `data` of a lookup. Every number handed out is an integer.
  */
-import { BlockList, isIP } from 'node:net';
+import { addressAllowed, isCidrBlock } from '../../framework/cidr.js';
 import { isoTime } from '../../logical/time-format.js';
 import type { AuthBlock } from '../../logical/request.js';
 
@@ -163,32 +163,11 @@ export function lookupData(entry: TokenEntry, nowMs: number, token = ''): Record
   return data;
 }
 
-/** Parses `10.0.0.0/8`, `::1/128` or a bare address; undefined when it is not one. */
-function parseCidr(text: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
-  const [address = '', prefixText, extra] = text.trim().split('/');
-  if (extra !== undefined) return undefined;
-  const version = isIP(address);
-  if (version === 0) return undefined;
-  const max = version === 4 ? 32 : 128;
-  const prefix = prefixText === undefined ? max : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
-  if (!(prefix >= 0 && prefix <= max)) return undefined;
-  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
-}
-
 /** The first entry that is not a CIDR block, or undefined when all are. */
-export const invalidCidr = (cidrs: readonly string[]): string | undefined => cidrs.find((c) => !parseCidr(c));
+export const invalidCidr = (cidrs: readonly string[]): string | undefined => cidrs.find((c) => !isCidrBlock(c));
 
 /** True when the token has no CIDR binding or `remoteAddress` falls inside one of its blocks. */
 export function boundCidrsAllow(entry: TokenEntry, remoteAddress: string | undefined): boolean {
   if (!entry.boundCidrs || entry.boundCidrs.length === 0) return true;
-  if (!remoteAddress) return false;
-  const address = remoteAddress.startsWith('::ffff:') && isIP(remoteAddress.slice(7)) === 4 ? remoteAddress.slice(7) : remoteAddress;
-  const family = isIP(address) === 4 ? 'ipv4' : isIP(address) === 6 ? 'ipv6' : undefined;
-  if (!family) return false;
-  const list = new BlockList();
-  for (const text of entry.boundCidrs) {
-    const cidr = parseCidr(text);
-    if (cidr) list.addSubnet(cidr.address, cidr.prefix, cidr.family);
-  }
-  return list.check(address, family);
+  return addressAllowed(remoteAddress, entry.boundCidrs);
 }

@@ -3,6 +3,7 @@
  * `auth/token/create/:role_name` must follow, and the rules that decide a new token's
  * policies with or without a role.
  */
+import { globMatch } from '../../framework/glob.js';
 import { invalidRequest } from '../../errors.js';
 import { getJson, putJson, type Storage } from '../../logical/storage.js';
 
@@ -77,22 +78,6 @@ export function roleResponse(role: TokenRole): Record<string, unknown> {
   };
 }
 
-/** Shell-style glob with `*` only (any run of characters, including none). */
-export function globMatch(pattern: string, value: string): boolean {
-  const parts = pattern.split('*');
-  if (parts.length === 1) return pattern === value;
-  const first = parts[0]!;
-  const last = parts[parts.length - 1]!;
-  if (!value.startsWith(first) || value.length < first.length + last.length || !value.endsWith(last)) return false;
-  let pos = first.length;
-  const end = value.length - last.length;
-  for (const middle of parts.slice(1, -1)) {
-    const at = value.indexOf(middle, pos);
-    if (at === -1 || at + middle.length > end) return false;
-    pos = at + middle.length;
-  }
-  return true;
-}
 
 const matchesAny = (name: string, exact: string[], globs: string[]) =>
   exact.includes(name) || globs.some((g) => globMatch(g, name));

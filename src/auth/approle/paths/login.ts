@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { invalidRequest } from '../../../errors.js';
 import { definePath, type HandlerContext, type PathDefinition } from '../../../framework/backend.js';
 import type { Response } from '../../../logical/request.js';
-import { addressAllowed, cidrsWithin } from '../../shared/cidr.js';
+import { addressAllowed, cidrsWithin } from '../../../framework/cidr.js';
 import { tokenAuth } from '../../shared/token-params.js';
 import type { AppRoleState } from '../mount-state.js';
 import { findSecretId, isExpired, spendUse } from '../secret-ids.js';

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { invalidRequest, permissionDenied } from '../../../errors.js';
 import { definePath, type HandlerContext, type PathDefinition } from '../../../framework/backend.js';
 import type { AuthInfo, Response } from '../../../logical/request.js';
-import { addressAllowed } from '../../shared/cidr.js';
+import { addressAllowed } from '../../../framework/cidr.js';
 import { tokenAuth } from '../../shared/token-params.js';
 import { checkBoundClaims, checkStandardClaims, checkTimes, groupNames, mappedMetadata, userName, type Claims } from '../claims.js';
 import { TokenInvalid, type KeyCache } from '../keys.js';

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { invalidRequest, permissionDenied } from '../../../errors.js';
 import { definePath, type HandlerContext, type PathDefinition } from '../../../framework/backend.js';
 import type { Response } from '../../../logical/request.js';
-import { addressAllowed } from '../../shared/cidr.js';
+import { addressAllowed } from '../../../framework/cidr.js';
 import { fetchJson, FetchError } from '../../shared/fetch-json.js';
 import { TokenInvalid, type KeyCache } from '../keys.js';
 import type { OidcStates } from '../oidc-state.js';

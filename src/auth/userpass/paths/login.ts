@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { invalidRequest, permissionDenied } from '../../../errors.js';
 import { definePath, type HandlerContext, type PathDefinition } from '../../../framework/backend.js';
 import type { Response } from '../../../logical/request.js';
-import { addressAllowed } from '../../shared/cidr.js';
+import { addressAllowed } from '../../../framework/cidr.js';
 import type { KeyLock } from '../../shared/key-lock.js';
 import { tokenAuth } from '../../shared/token-params.js';
 import { hashPassword, MAX_PASSWORD_BYTES, verifyPassword } from '../password-hash.js';

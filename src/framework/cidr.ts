@@ -1,11 +1,11 @@
 /**
- * CIDR lists as auth methods use them: validated when configured, matched against the real
- * remote address at login, and checked for containment (a secret id's CIDRs must lie within
+ * CIDR lists as tokens and auth methods use them: validated when configured, matched against
+ * the real remote address on each request or login, and checked for containment (a secret id's CIDRs must lie within
  * its role's). Bare addresses count as /32 or /128. IPv4 clients seen on a dual-stack socket
  * (`::ffff:10.0.0.1`) are matched as IPv4.
  */
 import { BlockList, isIP } from 'node:net';
-import { invalidRequest } from '../../errors.js';
+import { invalidRequest } from '../errors.js';
 
 interface Block {
   address: string;
@@ -23,6 +23,9 @@ function parseBlock(text: string): Block | undefined {
   if (!(prefix >= 0 && prefix <= max)) return undefined;
   return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
 }
+
+/** Whether `text` is a CIDR block or a bare address. */
+export const isCidrBlock = (text: string): boolean => parseBlock(text) !== undefined;
 
 /** Trimmed, deduplicated; a 400 naming the field and the first entry that is not a CIDR block. */
 export function checkCidrList(field: string, list: readonly string[]): string[] {

@@ -1,4 +1,4 @@
-/** Vault's simple globs for bound values (JWT bound claims, Kubernetes service accounts). */
+/** Vault's simple globs: token role policies, JWT bound claims, Kubernetes service accounts. */
 
 /** `*` matches any run of characters (Vault's bound-claim globs); everything else is literal. */
 export function globMatch(pattern: string, value: string): boolean {
