@@ -42,7 +42,12 @@ export function parseFields(
   route: RoutedPath,
   data: Record<string, unknown>,
 ): { fields: Record<string, unknown>; ignored: string[] } {
-  const input = { ...data, ...route.params };
+  // Copied key by key into a prototype-less object: as fast as zod can read (a spread copy
+  // made its validation several times slower on JSON bodies), and a `__proto__` key in a body
+  // stays a plain key, which the schema then drops.
+  const input: Record<string, unknown> = Object.create(null);
+  for (const key in data) input[key] = data[key];
+  for (const key in route.params) input[key] = route.params[key];
   const result = route.def.schema.safeParse(input);
   if (!result.success) throw invalidRequest(result.error.issues.map(describeIssue).join('; '));
   const ignored: string[] = [];
