@@ -3,7 +3,7 @@
  * to verify service-account tokens locally) and `role/<name>` (which service accounts may
  * log in, and the tokens they get).
  */
-import { invalidRequest } from '../../errors.js';
+import { getRole as getStoredRole } from '../shared/roles.js';
 import { getJson, putJson, type Storage } from '../../logical/storage.js';
 import type { TokenParams } from '../shared/token-params.js';
 
@@ -30,21 +30,7 @@ export interface KubeRole {
 }
 
 export const CONFIG_KEY = 'config';
-export const ROLE_PREFIX = 'role/';
-
-const ROLE_NAME = /^[A-Za-z0-9_.@-]{1,128}$/;
-
-export const isRoleName = (name: string) => ROLE_NAME.test(name);
-
-export function requireRoleName(raw: string): string {
-  const name = raw.trim();
-  if (name === '') throw invalidRequest('missing role name');
-  if (!isRoleName(name)) throw invalidRequest('invalid role name: use up to 128 letters, digits, "_", "-", "." and "@"');
-  return name;
-}
 
 export const getConfig = (s: Storage) => getJson<KubeConfig>(s, CONFIG_KEY);
 export const putConfig = (s: Storage, c: KubeConfig) => putJson(s, CONFIG_KEY, c);
-export const getRole = (s: Storage, name: string) => getJson<KubeRole>(s, ROLE_PREFIX + name);
-export const putRole = (s: Storage, r: KubeRole) => putJson(s, ROLE_PREFIX + r.name, r);
-export const deleteRole = (s: Storage, name: string) => s.delete(ROLE_PREFIX + name);
+export const getRole = (s: Storage, name: string) => getStoredRole<KubeRole>(s, name);

@@ -1,10 +1,9 @@
 /** `role/` (LIST) and `role/:name` (create, read, update, delete). */
 import { z } from 'zod';
 import { invalidRequest } from '../../../errors.js';
-import { definePath, type HandlerContext, type PathDefinition } from '../../../framework/backend.js';
+import type { PathDefinition } from '../../../framework/backend.js';
 import { f } from '../../../framework/fields.js';
-import type { Response } from '../../../logical/request.js';
-import { listEntries, pageFields } from '../../shared/listing.js';
+import { rolePathTable } from '../../shared/roles.js';
 import {
   applyTokenFields,
   checkAgainstMount,
@@ -14,7 +13,7 @@ import {
   tokenParamsDataWithLegacyNames,
   type TokenFieldValues,
 } from '../../shared/token-params.js';
-import { deleteRole, getRole, isRoleName, putRole, requireRoleName, ROLE_PREFIX, type AliasNameSource, type KubeRole } from '../storage.js';
+import { type AliasNameSource, type KubeRole } from '../storage.js';
 
 const roleFields = {
   name: z.string().describe('Name of the role'),
@@ -57,42 +56,11 @@ function roleData(r: KubeRole): Record<string, unknown> {
   };
 }
 
-async function writeRole(ctx: HandlerContext<RoleFields>): Promise<Response | null> {
-  const name = requireRoleName(ctx.fields.name);
-  const warnings: string[] = [];
-  const current = await getRole(ctx.storage, name);
-  await putRole(ctx.storage, applyRole(current, name, ctx.fields, ctx.system.maxLeaseTtl, warnings));
-  return warnings.length > 0 ? { warnings } : null;
-}
-
 export function rolePaths(): PathDefinition[] {
-  return [
-    definePath({
-      pattern: 'role/?',
-      fields: pageFields,
-      operations: { list: (ctx) => listEntries(ctx.storage, ROLE_PREFIX, ctx.fields) },
-      help: { synopsis: 'List the roles of this mount.' },
-    }),
-    definePath({
-      pattern: 'role/:name',
-      fields: roleFields,
-      existenceCheck: async (ctx) => isRoleName(ctx.fields.name) && (await getRole(ctx.storage, ctx.fields.name)) !== null,
-      operations: {
-        create: writeRole,
-        update: writeRole,
-        read: async (ctx) => {
-          const role = await getRole(ctx.storage, requireRoleName(ctx.fields.name));
-          return role ? { data: roleData(role) } : null;
-        },
-        delete: async (ctx) => {
-          await deleteRole(ctx.storage, requireRoleName(ctx.fields.name));
-          return null;
-        },
-      },
-      help: {
-        synopsis: 'Create, read, update or delete a role.',
-        description: 'A role names the service accounts and namespaces that may log in (globs allowed), the audience their tokens must carry, and the token_* settings of the tokens they get.',
-      },
-    }),
-  ];
+  return rolePathTable({
+    fields: roleFields,
+    apply: applyRole,
+    data: roleData,
+    description: 'A role names the service accounts and namespaces that may log in (globs allowed), the audience their tokens must carry, and the token_* settings of the tokens they get.',
+  });
 }
