@@ -55,6 +55,25 @@ export function secretIdPaths(state: AppRoleState): PathDefinition[] {
     return { data, wrappedAccessor: data.secret_id_accessor as string };
   };
 
+  /** The role named in the path and its secret id given in the body; entry null when there is none. */
+  const bySecretId = async (ctx: HandlerContext<{ role_name: string; secret_id?: string }>) => {
+    const secretId = secretIdOf(ctx);
+    const role = await requireRole(ctx);
+    const salt = await state.readSalt(ctx.storage);
+    return { role, entry: salt ? await findSecretId(ctx.storage, role, salt, secretId) : null };
+  };
+  // Destroying a secret id that does not exist succeeds, as in Vault.
+  const destroyBySecretId = async (ctx: HandlerContext<{ role_name: string; secret_id?: string }>) => {
+    const { role, entry } = await bySecretId(ctx);
+    if (entry) await destroySecretId(ctx.storage, state, role, entry.hmac);
+    return null;
+  };
+  const destroyByAccessor = async (ctx: HandlerContext<{ role_name: string; secret_id_accessor?: string }>) => {
+    const role = await requireRole(ctx);
+    await destroySecretId(ctx.storage, state, role, (await byAccessor(ctx, role)).hmac);
+    return null;
+  };
+
   return [
     definePath({
       pattern: 'role/:role_name/secret-id/?',
@@ -79,10 +98,7 @@ export function secretIdPaths(state: AppRoleState): PathDefinition[] {
       fields: { role_name: roleName, secret_id: z.string().optional() },
       operations: {
         update: async (ctx) => {
-          const secretId = secretIdOf(ctx);
-          const role = await requireRole(ctx);
-          const salt = await state.readSalt(ctx.storage);
-          const entry = salt ? await findSecretId(ctx.storage, role, salt, secretId) : null;
+          const { entry } = await bySecretId(ctx);
           return entry ? { data: secretIdData(entry) } : null;
         },
       },
@@ -92,22 +108,8 @@ export function secretIdPaths(state: AppRoleState): PathDefinition[] {
       pattern: 'role/:role_name/secret-id/destroy/?',
       fields: { role_name: roleName, secret_id: z.string().optional() },
       operations: {
-        update: async (ctx) => {
-          const secretId = secretIdOf(ctx);
-          const role = await requireRole(ctx);
-          const salt = await state.readSalt(ctx.storage);
-          const entry = salt ? await findSecretId(ctx.storage, role, salt, secretId) : null;
-          if (entry) await destroySecretId(ctx.storage, state, role, entry.hmac);
-          return null;
-        },
-        delete: async (ctx) => {
-          const secretId = secretIdOf(ctx);
-          const role = await requireRole(ctx);
-          const salt = await state.readSalt(ctx.storage);
-          const entry = salt ? await findSecretId(ctx.storage, role, salt, secretId) : null;
-          if (entry) await destroySecretId(ctx.storage, state, role, entry.hmac);
-          return null;
-        },
+        update: destroyBySecretId,
+        delete: destroyBySecretId,
       },
       help: { synopsis: 'Destroy a secret id: it logs in no more.' },
     }),
@@ -126,16 +128,8 @@ export function secretIdPaths(state: AppRoleState): PathDefinition[] {
       pattern: 'role/:role_name/secret-id-accessor/destroy/?',
       fields: { role_name: roleName, secret_id_accessor: z.string().optional() },
       operations: {
-        update: async (ctx) => {
-          const role = await requireRole(ctx);
-          await destroySecretId(ctx.storage, state, role, (await byAccessor(ctx, role)).hmac);
-          return null;
-        },
-        delete: async (ctx) => {
-          const role = await requireRole(ctx);
-          await destroySecretId(ctx.storage, state, role, (await byAccessor(ctx, role)).hmac);
-          return null;
-        },
+        update: destroyByAccessor,
+        delete: destroyByAccessor,
       },
       help: { synopsis: 'Destroy one of the role\u2019s secret ids by its accessor.' },
     }),
