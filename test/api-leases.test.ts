@@ -141,6 +141,10 @@ describe('leases over HTTP', () => {
       return (res.leases as { lease_id: string }[]).some((l) => l.lease_id === secret.lease_id);
     });
     const listed = (await t.root.read('sys/leases?type=irrevocable'))!.data!;
+    // As in Vault, the irrevocable list (lease ids and engines' errors) is for sudo callers only.
+    await t.root.write('sys/policies/acl/leases-read', { policy: 'path "sys/leases" { capabilities = ["read"] }' });
+    const reader = ((await t.root.write('auth/token/create', { policies: ['leases-read'] }))!.auth as { client_token: string }).client_token;
+    assert.equal((await t.client(reader).raw('GET', 'sys/leases?type=irrevocable')).status, 403);
     const entry = (listed.leases as Record<string, string>[]).find((l) => l.lease_id === secret.lease_id)!;
     assert.match(entry.error!, /account store unreachable/);
     assert.ok(((await t.root.read('sys/leases/count?type=irrevocable'))!.data!.lease_count as number) >= 1);

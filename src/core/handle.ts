@@ -220,9 +220,11 @@ async function registerLease(core: Core, route: Route, req: Request, token: Toke
   return { ...response, leaseId, secret: { ...secret, ttl }, warnings: allWarnings.length ? allWarnings : undefined };
 }
 
+/** For handlers that filter what they answer (LIST, SCAN): the ACL is looked up once, on first use. */
 function allowedFor(core: Core, token: TokenEntry, mountPath: string) {
+  let acl: ReturnType<Core['policies']['aclFor']> | undefined;
   return (relPath: string, operation: Request['operation']) =>
-    core.policies.aclFor(token.policies).check({ path: mountPath + relPath, operation }).allowed;
+    (acl ??= core.policies.aclFor(token.policies)).check({ path: mountPath + relPath, operation }).allowed;
 }
 
 function checkBoundCidrs(token: TokenEntry, remote: string | undefined): void {

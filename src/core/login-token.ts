@@ -25,7 +25,7 @@ export async function createLoginToken(core: Core, route: Route, req: Request, r
   checkTokenType(auth.tokenType);
   const policies = new Set(auth.policies.map(normalizePolicyName).filter((p) => p !== ''));
   if (policies.has('root')) throw invalidRequest('auth methods cannot issue root tokens');
-  const ttls = core.mounts.effectiveTtls(route.entry);
+  const ttls = route.base.system;
   // A method's max (a role's token_max_ttl) can only shorten the mount's.
   const maxTtl = Math.min(auth.maxTtl || ttls.maxLeaseTtl, ttls.maxLeaseTtl);
   const period = auth.period ?? 0;

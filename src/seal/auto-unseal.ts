@@ -12,7 +12,7 @@
  *   core/recovery-key  the recovery key, sealed by the KEK
  */
 import { timingSafeEqual } from 'node:crypto';
-import { EntryOpenError, openEntry, sealEntry } from '../barrier/aead.js';
+import { EntryOpenError, KEY_BYTES, openEntry, sealEntry } from '../barrier/aead.js';
 import { badGateway } from '../errors.js';
 import type { PhysicalBackend, PhysicalOp } from '../physical/types.js';
 import { zeroAll } from './key-share.js';
@@ -36,11 +36,17 @@ export interface KeyProvider {
 export async function fetchKek(physical: PhysicalBackend, provider: KeyProvider): Promise<Buffer> {
   const stored = await physical.get(SEAL_KEK_PATH);
   if (stored === null) throw new Error(`seal: ${SEAL_KEK_PATH} is missing`);
+  let kek: Buffer;
   try {
-    return await provider.decrypt(stored.toString('utf8'));
+    kek = await provider.decrypt(stored.toString('utf8'));
   } catch (err) {
     throw badGateway(`the ${provider.type} seal (${provider.describe()}) could not decrypt the unseal key: ${err instanceof Error ? err.message : String(err)}`);
   }
+  if (kek.length !== KEY_BYTES) {
+    kek.fill(0);
+    throw badGateway(`the ${provider.type} seal (${provider.describe()}) returned an unseal key of the wrong length`);
+  }
+  return kek;
 }
 
 /** Everything init writes for an auto-unseal seal, and the recovery shares to hand out. */
@@ -89,8 +95,9 @@ export function autoScheme(physical: PhysicalBackend, provider: KeyProvider): Sh
         zeroAll(shares);
       }
       if (recoveryKey === null) return null;
-      const kek = await fetchKek(physical, provider);
+      let kek: Buffer | undefined;
       try {
+        kek = await fetchKek(physical, provider);
         const entry = await physical.get(RECOVERY_KEY_PATH);
         if (entry === null) throw new Error(`seal: ${RECOVERY_KEY_PATH} is missing`);
         let stored: Buffer;
@@ -104,15 +111,16 @@ export function autoScheme(physical: PhysicalBackend, provider: KeyProvider): Sh
         stored.fill(0);
         return match ? await unwrapRootKey(physical, kek) : null;
       } finally {
-        kek.fill(0);
+        kek?.fill(0);
         recoveryKey.fill(0);
       }
     },
     async install(next, _rootKey) {
       const recoveryKey = newKey();
-      const kek = await fetchKek(physical, provider);
+      let kek: Buffer | undefined;
       let keys: Buffer[] = [];
       try {
+        kek = await fetchKek(physical, provider);
         keys = await splitKek(recoveryKey, next);
         await physical.transaction([
           { kind: 'put', key: SEAL_CONFIG_PATH, value: Buffer.from(JSON.stringify(next), 'utf8') },
@@ -123,7 +131,7 @@ export function autoScheme(physical: PhysicalBackend, provider: KeyProvider): Sh
         zeroAll(keys);
         throw e;
       } finally {
-        kek.fill(0);
+        kek?.fill(0);
         recoveryKey.fill(0);
       }
     },

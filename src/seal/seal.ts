@@ -182,15 +182,20 @@ export class Seal {
       if ((await this.refresh()) !== null) throw invalidRequest('Vault is already initialized');
       this.resetUnsealState();
       const rootKey = newKey();
-      const kek = newKey();
       let keys: Buffer[] = [];
       try {
         let ops;
         if (this.provider) {
           ({ ops, recoveryShares: keys } = await autoInitState(this.provider, config, rootKey));
         } else {
-          keys = await splitKek(kek, config);
-          ops = sealStateOps(config, kek, rootKey);
+          // Shamir: the KEK itself is what the shares split.
+          const kek = newKey();
+          try {
+            keys = await splitKek(kek, config);
+            ops = sealStateOps(config, kek, rootKey);
+          } finally {
+            kek.fill(0);
+          }
         }
         // Seal entries first, keyring last: a crash in between leaves no keyring, so the
         // server still reads as uninitialized and init can simply run again.
@@ -204,7 +209,6 @@ export class Seal {
         throw e;
       } finally {
         rootKey.fill(0);
-        kek.fill(0);
       }
       return this.provider ? { keys: [], recoveryKeys: keys } : { keys, recoveryKeys: [] };
     });

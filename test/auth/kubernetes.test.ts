@@ -83,6 +83,15 @@ describe('kubernetes auth method', () => {
     await login(t.anon, 'auth/kubernetes/login', { role: 'eso', jwt: await kube.mint({ namespace: 'apps-billing', name: 'external-secrets', audiences: [AUD] }) });
   });
 
+  it('answers a login naming an impossible role with a 400, before any storage is read', async () => {
+    const jwt = await kube.mint({ namespace: 'platform', name: 'external-secrets', audiences: [AUD] });
+    for (const role of ['../eso', 'a/b', 'x'.repeat(300)]) {
+      const res = await attempt({ role, jwt });
+      assert.equal(res.status, 400, `${role.slice(0, 20)}: ${res.status}`);
+      assert.match(JSON.stringify(res.body), /invalid role name/);
+    }
+  });
+
   it('lists, updates and deletes roles, and checks role input', async () => {
     await expectStatus(t.root.raw('POST', 'auth/kubernetes/role/tmp', { bound_service_account_names: '*', bound_service_account_namespaces: 'x', audience: 'a' }), 204);
     assert.deepEqual((await expectStatus(t.root.raw<Body>('LIST', 'auth/kubernetes/role'), 200)).data!.keys, ['eso', 'tmp']);

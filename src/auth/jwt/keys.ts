@@ -28,12 +28,26 @@ interface RemoteSet {
   fetchedAt: number;
 }
 
+/** A URL as error messages show it: without its query string, which may carry credentials. */
+const shownUrl = (url: string): string => {
+  try {
+    const u = new URL(url);
+    return u.origin + u.pathname;
+  } catch {
+    return 'the configured URL';
+  }
+};
+
 async function loadJwks(url: string, ca: string): Promise<JWTVerifyGetKey> {
   const res = await fetchJson(url, { ca });
-  if (res.status !== 200) throw new FetchError(`the JWKS at ${url} answered ${res.status}`);
+  if (res.status !== 200) throw new FetchError(`the JWKS at ${shownUrl(url)} answered ${res.status}`);
   const body = res.body as JSONWebKeySet | null;
-  if (!body || !Array.isArray(body.keys)) throw new FetchError(`the JWKS at ${url} has no "keys" list`);
-  return createLocalJWKSet(body);
+  if (!body || !Array.isArray(body.keys)) throw new FetchError(`the JWKS at ${shownUrl(url)} has no "keys" list`);
+  try {
+    return createLocalJWKSet(body);
+  } catch {
+    throw new FetchError(`the JWKS at ${shownUrl(url)} is malformed`);
+  }
 }
 
 export interface ProviderMetadata {

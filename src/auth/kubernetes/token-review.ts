@@ -55,9 +55,11 @@ export async function reviewToken(jwt: string, config: KubeConfig, audience: str
   if (res.status !== 200 && res.status !== 201) throw new Unreachable(`the Kubernetes TokenReview API answered ${res.status}`);
   const status = ((res.body ?? {}) as { status?: ReviewStatus }).status ?? {};
   if (status.authenticated !== true) throw new Denied('the Kubernetes API did not authenticate the token');
-  const match = SA_USER.exec(status.user?.username ?? '');
+  // The answer comes from the network: every field is checked for its type before use.
+  const username = typeof status.user?.username === 'string' ? status.user.username : '';
+  const match = SA_USER.exec(username);
   if (!match) throw new Denied('the token does not belong to a service account');
-  const uid = status.user?.uid ?? '';
+  const uid = typeof status.user?.uid === 'string' ? status.user.uid : '';
   if (uid === '') throw new Denied('the TokenReview named no service account uid');
-  return { namespace: match[1]!, name: match[2]!, uid, secretName: '', audiences: status.audiences ?? [] };
+  return { namespace: match[1]!, name: match[2]!, uid, secretName: '', audiences: Array.isArray(status.audiences) ? status.audiences.filter((a): a is string => typeof a === 'string') : [] };
 }

@@ -27,7 +27,9 @@ export interface StoredRole {
   token: TokenParams;
 }
 
-export const getRole = <R extends StoredRole>(s: Storage, name: string) => getJson<R>(s, ROLE_PREFIX + name);
+/** The stored role, or null; a name no role can have (`a/../b`, too long) never reaches storage. */
+export const getRole = async <R extends StoredRole>(s: Storage, name: string): Promise<R | null> =>
+  isRoleName(name) ? getJson<R>(s, ROLE_PREFIX + name) : null;
 export const putRole = (s: Storage, r: StoredRole) => putJson(s, ROLE_PREFIX + r.name, r);
 export const deleteRole = (s: Storage, name: string) => s.delete(ROLE_PREFIX + name);
 

@@ -116,7 +116,16 @@ export class ExpirationManager {
     };
     const ops = [jsonOp(`id/${entry.leaseId}`, entry)];
     if (tokenHash) ops.push({ kind: 'put', key: `token/${tokenHash}/${leaseKey(entry.leaseId)}`, value: Buffer.from(entry.leaseId, 'utf8') });
-    await applyOps(this.storage, ops);
+    try {
+      await applyOps(this.storage, ops);
+    } catch (err) {
+      // No lease means nobody would ever revoke this secret: take it back now, as best we can.
+      const leaseType = route.backend.secrets.find((t) => t.type === secret.type)!;
+      await leaseType.revoke(route.base, this.leaseInfo(entry)).catch((revokeErr: unknown) => {
+        this.host.logger.error('a secret whose lease could not be stored could not be revoked either', { lease_id: entry.leaseId, error: messageOf(revokeErr) });
+      });
+      throw err;
+    }
     this.queue.schedule(LEASE + entry.leaseId, entry.expireTime);
     return { leaseId: entry.leaseId, ttl, warnings };
   }

@@ -34,6 +34,6 @@ export function createSystemBackend(core: Core): Backend {
       }),
     ],
     unauthenticated: ['seal-status', 'health', 'leader', 'init', 'unseal', 'rekey/*', 'rekey-recovery-key/*', 'generate-root/*', 'internal/ui/mounts', 'internal/ui/mounts/*', 'wrapping/lookup'],
-    sudo: ['auth/*', 'remount', 'audit', 'audit/*', 'raw', 'raw/*', 'rotate', 'seal', 'step-down', 'leases/lookup/*', 'leases/revoke-prefix/*', 'leases/revoke-force/*', 'revoke-prefix/*', 'revoke-force/*', 'config/*'],
+    sudo: ['auth/*', 'remount', 'audit', 'audit/*', 'raw', 'raw/*', 'rotate', 'seal', 'step-down', 'leases', 'leases/lookup/*', 'leases/revoke-prefix/*', 'leases/revoke-force/*', 'revoke-prefix/*', 'revoke-force/*', 'config/*'],
   });
 }

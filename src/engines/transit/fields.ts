@@ -3,7 +3,6 @@
  * does: base64 values decoded strictly, "" the same as absent.
  */
 import { z } from 'zod';
-import { f } from '../../framework/fields.js';
 import { invalidRequest } from '../../errors.js';
 import { BASE64_MESSAGE, decodeBase64 } from './base64.js';
 
@@ -15,9 +14,6 @@ export const nameField = z
   .regex(NAME, 'key names are letters, digits and _, with - . @ allowed inside')
   .describe('Name of the key');
 
-export const base64Field = (description: string) => z.string().describe(description);
-export const intField = (description: string) => f.int().describe(description);
-export const boolField = (description: string) => f.bool().describe(description);
 export const batchField = (description: string) => z.array(z.unknown()).describe(description);
 
 /** A base64 field of the request's body: its bytes, or null when absent or ''. */
