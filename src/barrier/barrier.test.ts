@@ -177,6 +177,75 @@ test('barrier: the cache is wiped on seal and kept in step on writes', async () 
   assert.equal(await barrier.get('c/1'), null);
 });
 
+/** Counts the reads that reach storage; `gate` (when set) holds every read until it resolves. */
+function counting(inner: PhysicalBackend) {
+  const c = {
+    ...inner,
+    name: inner.name,
+    gets: 0,
+    gate: null as Promise<void> | null,
+    get: async (key: string) => {
+      c.gets++;
+      const value = await inner.get(key);
+      if (c.gate) await c.gate;
+      return value;
+    },
+  };
+  return c;
+}
+
+test('barrier: a second read is served from the cache, as a copy the caller may zero', async () => {
+  const physical = counting(createInmemBackend());
+  const { barrier } = await unsealedBarrier(physical);
+  await barrier.put('c/k', Buffer.from('value'));
+  const before = physical.gets;
+  const first = (await barrier.get('c/k'))!;
+  first.fill(0);
+  assert.deepEqual(await barrier.get('c/k'), Buffer.from('value'));
+  assert.equal(await barrier.get('c/none'), null);
+  assert.equal(await barrier.get('c/none'), null);
+  assert.equal(physical.gets - before, 1, 'the put filled the cache; only the first miss reached storage');
+  await barrier.delete('c/k');
+  assert.equal(await barrier.get('c/k'), null);
+  await barrier.batch([{ kind: 'put', key: 'c/k', value: Buffer.from('v2') }]);
+  assert.deepEqual(await barrier.get('c/k'), Buffer.from('v2'));
+});
+
+test('barrier: getParsed parses a cached entry once and shares it frozen; a write replaces it', async () => {
+  const { barrier } = await unsealedBarrier();
+  await barrier.put('j/k', Buffer.from(JSON.stringify({ a: { b: [1, 2] } })));
+  const first = (await barrier.getParsed('j/k')) as { a: { b: number[] } };
+  assert.deepEqual(first, { a: { b: [1, 2] } });
+  assert.equal(await barrier.getParsed('j/k'), first, 'one shared object');
+  assert.ok(Object.isFrozen(first) && Object.isFrozen(first.a) && Object.isFrozen(first.a.b));
+  assert.throws(() => first.a.b.push(3), TypeError);
+  await barrier.put('j/k', Buffer.from(JSON.stringify({ a: 2 })));
+  assert.deepEqual(await barrier.getParsed('j/k'), { a: 2 });
+  assert.equal(await barrier.getParsed('j/none'), null);
+  barrier.seal();
+  await assert.rejects(barrier.getParsed('j/k'), isSealed);
+  const uncached = (await unsealedBarrier(createInmemBackend(), noCache)).barrier;
+  await uncached.put('j/k', Buffer.from('{"x":1}'));
+  assert.ok(Object.isFrozen(await uncached.getParsed('j/k')), 'frozen without a cache too');
+});
+
+test('barrier: a read racing a write does not leave the older value cached', async () => {
+  const physical = counting(createInmemBackend());
+  const { barrier, rootKey } = await unsealedBarrier(physical);
+  await barrier.put('r/k', Buffer.from('old'));
+  barrier.seal(); // empties the cache
+  await barrier.unseal(rootKey);
+  let release!: () => void;
+  physical.gate = new Promise<void>((r) => (release = r));
+  const read = barrier.get('r/k'); // fetched 'old', held at the gate
+  await new Promise((r) => setImmediate(r));
+  physical.gate = null;
+  await barrier.put('r/k', Buffer.from('new'));
+  release();
+  assert.deepEqual(await read, Buffer.from('old'));
+  assert.deepEqual(await barrier.get('r/k'), Buffer.from('new'));
+});
+
 test('barrier: with the cache on, tampering is still caught once the entry is read from storage', async () => {
   const { barrier, physical, rootKey } = await unsealedBarrier();
   await barrier.put('t/y', Buffer.from('value'));

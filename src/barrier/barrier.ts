@@ -9,20 +9,20 @@
  * itself (`core/seal-config`, `core/root-key`) are written to the physical backend directly.
  */
 import { invalidRequest, sealedError } from '../errors.js';
-import { storageView, type Storage, type StorageOp } from '../logical/storage.js';
+import { deepFreeze, storageView, type Storage, type StorageOp } from '../logical/storage.js';
 import type { PhysicalOp } from '../physical/types.js';
 import type { PhysicalBackend } from '../physical/types.js';
 import { EntryOpenError, KEY_BYTES, entryTerm, openEntry, sealEntry } from './aead.js';
 import { Keyring } from './keyring.js';
-import { PhysicalCache, type PhysicalCacheOptions } from './physical-cache.js';
+import { EntryCache, type EntryCacheOptions } from './entry-cache.js';
 
 export const KEYRING_PATH = 'core/keyring';
 // The keyring entry's own term field; it is sealed by the root key, not by a keyring term.
 const ROOT_TERM = 0;
 
 export interface BarrierOptions {
-  /** Cache limits for encrypted entries, or false for no cache (e.g. a shared HA backend). */
-  cache?: PhysicalCacheOptions | false;
+  /** Limits of the decrypted-entry cache, or false for none (e.g. storage other nodes write). */
+  cache?: EntryCacheOptions | false;
 }
 
 export interface KeyStatus {
@@ -39,7 +39,7 @@ interface Unsealed {
 
 export class Barrier implements Storage {
   private readonly physical: PhysicalBackend;
-  private readonly cache: PhysicalCache | null;
+  private readonly cache: EntryCache | null;
   private state: Unsealed | null = null;
   private encryptions = 0;
   // Serializes keyring writers (initialize, rotate, rekeyRootKey) so two rotations cannot
@@ -47,8 +47,8 @@ export class Barrier implements Storage {
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(physical: PhysicalBackend, options: BarrierOptions = {}) {
-    this.cache = options.cache === false ? null : new PhysicalCache(physical, options.cache);
-    this.physical = this.cache ?? physical;
+    this.cache = options.cache === false ? null : new EntryCache(options.cache);
+    this.physical = physical;
   }
 
   get sealed(): boolean {
@@ -164,19 +164,38 @@ export class Barrier implements Storage {
 
   async get(key: string): Promise<Buffer | null> {
     this.unsealed();
-    // No copy of a cached entry: openEntry only reads it.
-    const entry = await (this.cache ? this.cache.getShared(key) : this.physical.get(key));
-    if (entry === null) return null;
+    const cached = this.cache?.get(key);
+    if (cached !== undefined) return cached;
+    const stamp = this.cache?.stamp() ?? 0;
+    const entry = await this.physical.get(key);
     // Re-read after the await: a seal in between must not let this read through.
     const { keyring } = this.unsealed();
-    try {
-      const t = keyring.term(entryTerm(entry));
-      if (t === undefined) throw new Error(`barrier: entry at ${key} uses unknown key term ${entry.readUInt32BE(1)}`);
-      return openEntry(t.key, key, entry);
-    } catch (e) {
-      if (e instanceof EntryOpenError) throw openFailure(key, e);
-      throw e;
+    let value: Buffer | null = null;
+    if (entry !== null) {
+      try {
+        const t = keyring.term(entryTerm(entry));
+        if (t === undefined) throw new Error(`barrier: entry at ${key} uses unknown key term ${entry.readUInt32BE(1)}`);
+        value = openEntry(t.key, key, entry);
+      } catch (e) {
+        if (e instanceof EntryOpenError) throw openFailure(key, e);
+        throw e;
+      }
     }
+    this.cache?.fill(key, value, stamp);
+    return value;
+  }
+
+  /** The JSON value at `key`, parsed once while cached and shared, deeply frozen. */
+  async getParsed(key: string): Promise<unknown> {
+    const hit = this.cache?.getParsed(key);
+    if (hit !== undefined) {
+      this.unsealed();
+      return hit;
+    }
+    const raw = await this.get(key);
+    if (raw === null) return null;
+    // Filled by that read unless a write overlapped it; then this caller parses its own.
+    return this.cache?.getParsed(key) ?? deepFreeze(JSON.parse(raw.toString('utf8')));
   }
 
   async put(key: string, value: Buffer): Promise<void> {
@@ -184,7 +203,7 @@ export class Barrier implements Storage {
     reserved(key);
     const entry = sealEntry(active.key, active.term, key, value);
     this.encryptions++;
-    await this.physical.put(key, entry);
+    await this.write([key], [[key, value]], () => this.physical.put(key, entry));
   }
 
   /** Seals every put and hands all ops to the physical backend as one transaction. */
@@ -200,13 +219,18 @@ export class Barrier implements Storage {
         physical.push({ kind: 'delete', key: op.key });
       }
     }
-    await this.physical.transaction(physical);
+    // Not kept in the cache: the next read of each key fetches what was committed.
+    await this.write(
+      ops.map((op) => op.key),
+      undefined,
+      () => this.physical.transaction(physical),
+    );
   }
 
   async delete(key: string): Promise<void> {
     this.unsealed();
     reserved(key);
-    await this.physical.delete(key);
+    await this.write([key], [[key, null]], () => this.physical.delete(key));
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -222,6 +246,23 @@ export class Barrier implements Storage {
   /** A Storage rooted at `prefix` (ending in '/'). */
   view(prefix: string): Storage {
     return storageView(this, prefix);
+  }
+
+  /** Runs a storage write with the cache kept in step: `stored` is cached once it succeeds. */
+  private async write(keys: string[], stored: [string, Buffer | null][] | undefined, run: () => Promise<void>): Promise<void> {
+    if (this.cache === null) return run();
+    // Copied now: the caller may reuse or zero its buffer once the write is under way.
+    const kept = stored?.map(([k, v]): [string, Buffer | null] => [k, v === null ? null : Buffer.from(v)]);
+    const stamp = this.cache.beginWrite(keys);
+    let ok = false;
+    try {
+      await run();
+      ok = true;
+    } finally {
+      const keep = ok && !this.sealed;
+      this.cache.endWrite(stamp, keep ? kept : undefined);
+      if (!keep) for (const [, v] of kept ?? []) v?.fill(0);
+    }
   }
 
   private unsealed(): Unsealed {

@@ -14,7 +14,15 @@ export interface Storage {
    * transaction (one group commit). Without it, `applyOps` falls back to one call each.
    */
   batch?(ops: StorageOp[]): Promise<void>;
+  /**
+   * Optional: the JSON value at `key`, parsed once and shared by every caller, deeply
+   * frozen. For read paths that never change what they read (`readShared`).
+   */
+  getParsed?(key: string): Promise<unknown>;
 }
+
+/** A parsed JSON value nobody may change: shared between requests by `readShared`. */
+export type Frozen<T> = T extends object ? { readonly [K in keyof T]: Frozen<T[K]> } : T;
 
 export type StorageOp = { kind: 'put'; key: string; value: Buffer } | { kind: 'delete'; key: string };
 
@@ -35,6 +43,7 @@ export function storageView(parent: Storage, prefix: string): Storage {
     delete: (key) => parent.delete(full(key)),
     list: (p) => parent.list(full(p)),
     listPage: (p, after, limit) => parent.listPage(full(p), after, limit),
+    ...(parent.getParsed ? { getParsed: (key: string) => parent.getParsed!(full(key)) } : {}),
     ...(parent.batch
       ? {
           batch: (ops: StorageOp[]) =>
@@ -61,6 +70,25 @@ export function jsonOp(key: string, value: unknown): StorageOp {
 export async function getJson<T>(storage: Storage, key: string): Promise<T | null> {
   const raw = await storage.get(key);
   return raw === null ? null : (JSON.parse(raw.toString('utf8')) as T);
+}
+
+/**
+ * Like getJson, for readers that never change the value: where the storage keeps parsed
+ * values (the barrier's cache), every reader shares one frozen copy instead of parsing its own.
+ */
+export async function readShared<T>(storage: Storage, key: string): Promise<Frozen<T> | null> {
+  if (storage.getParsed) return (await storage.getParsed(key)) as Frozen<T> | null;
+  // Frozen here too, so a reader that breaks the promise fails the same way with or without a cache.
+  return deepFreeze(await getJson<Frozen<T>>(storage, key));
+}
+
+/** Freezes a parsed JSON value and everything in it, so no sharer can change it for the others. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 export function putJson(storage: Storage, key: string, value: unknown): Promise<void> {

@@ -10,7 +10,7 @@
  * Times are stored as epoch milliseconds and formatted on the way out.
  */
 import { createHash } from 'node:crypto';
-import { applyOps, getJson, jsonOp, putJson, type Storage, type StorageOp } from '../../../logical/storage.js';
+import { applyOps, getJson, jsonOp, putJson, readShared, type Frozen, type Storage, type StorageOp } from '../../../logical/storage.js';
 
 export interface VersionMeta {
   /** ms */
@@ -90,6 +90,16 @@ export function writeMeta(storage: Storage, meta: KeyMeta): Promise<void> {
 
 export function deleteMeta(storage: Storage, path: string): Promise<void> {
   return storage.delete(metaKey(path));
+}
+
+/** For reads that only look: the shared, frozen metadata (see readShared). */
+export function readMetaShared(storage: Storage, path: string): Promise<Frozen<KeyMeta> | null> {
+  return readShared<KeyMeta>(storage, metaKey(path));
+}
+
+/** For reads that only look: the shared, frozen version entry. */
+export function readVersionShared(storage: Storage, path: string, version: number): Promise<Frozen<VersionEntry> | null> {
+  return readShared<VersionEntry>(storage, dataKey(path, version));
 }
 
 export async function readVersion(storage: Storage, path: string, version: number): Promise<VersionEntry | null> {

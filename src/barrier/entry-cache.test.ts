@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EntryCache } from './entry-cache.js';
+
+const buf = (s: string) => Buffer.from(s);
+
+test('entry cache: hits are copies; a caller editing its copy leaves the cache alone', () => {
+  const cache = new EntryCache();
+  assert.equal(cache.get('a'), undefined);
+  cache.fill('a', buf('one'), cache.stamp());
+  const first = cache.get('a')!;
+  first.fill(0);
+  assert.deepEqual(cache.get('a'), buf('one'));
+  cache.fill('missing', null, cache.stamp());
+  assert.equal(cache.get('missing'), null, 'a miss is cached as null');
+});
+
+test('entry cache: a read that overlapped a write is not kept', () => {
+  const cache = new EntryCache();
+  const stamp = cache.stamp();
+  const write = cache.beginWrite(['k']);
+  cache.fill('k', buf('old'), stamp); // the read began before the write
+  assert.equal(cache.get('k'), undefined);
+  cache.fill('k', buf('old or new'), cache.stamp()); // the read began while the write was under way
+  assert.equal(cache.get('k'), undefined);
+  cache.endWrite(write, [['k', buf('new')]]);
+  assert.deepEqual(cache.get('k'), buf('new'));
+  const late = cache.stamp();
+  cache.beginWrite(['other']);
+  cache.fill('k', buf('stale'), late);
+  assert.deepEqual(cache.get('k'), buf('new'), 'a fill with a stamp from before a write is dropped');
+});
+
+test('entry cache: overlapping writes keep nothing, and what they stored is zeroed', () => {
+  const cache = new EntryCache();
+  const a = cache.beginWrite(['k']);
+  const b = cache.beginWrite(['k']);
+  const first = buf('A');
+  const second = buf('B');
+  cache.endWrite(b, [['k', second]]);
+  cache.endWrite(a, [['k', first]]);
+  assert.equal(cache.get('k'), undefined, 'their order in storage is unknown');
+  assert.deepEqual(first, Buffer.alloc(1));
+  assert.deepEqual(second, Buffer.alloc(1));
+});
+
+test('entry cache: a write forgets its keys at once; a failed write keeps nothing', () => {
+  const cache = new EntryCache();
+  cache.fill('k', buf('v1'), cache.stamp());
+  const stamp = cache.beginWrite(['k']);
+  assert.equal(cache.get('k'), undefined);
+  cache.endWrite(stamp);
+  assert.equal(cache.get('k'), undefined);
+  const del = cache.beginWrite(['k']);
+  cache.endWrite(del, [['k', null]]);
+  assert.equal(cache.get('k'), null);
+});
+
+test('entry cache: clear zeroes every value it holds', () => {
+  const cache = new EntryCache();
+  const value = buf('secret');
+  const stamp = cache.beginWrite(['k']);
+  cache.endWrite(stamp, [['k', value]]);
+  const before = cache.stamp();
+  cache.clear();
+  assert.deepEqual(value, Buffer.alloc(6));
+  assert.equal(cache.size, 0);
+  assert.equal(cache.byteSize, 0);
+  cache.fill('k', buf('x'), before);
+  assert.equal(cache.get('k'), undefined, 'a read from before the clear (the seal) is not kept');
+});
+
+test('entry cache: entry and byte limits evict; a read entry gets a second chance', () => {
+  const cache = new EntryCache({ maxEntries: 3 });
+  for (const k of ['a', 'b', 'c']) cache.fill(k, buf(k), cache.stamp());
+  for (let i = 0; i < 1000; i++) cache.get('a'); // a hot key, read over and over
+  cache.fill('d', buf('d'), cache.stamp()); // evicts b: a was read since it came in
+  cache.fill('e', buf('e'), cache.stamp()); // evicts c
+  assert.equal(cache.size, 3);
+  for (const k of ['a', 'd', 'e']) assert.deepEqual(cache.get(k), buf(k));
+  assert.equal(cache.get('b'), undefined);
+  assert.equal(cache.get('c'), undefined);
+
+  const small = new EntryCache({ maxBytes: 4096 });
+  small.fill('big', Buffer.alloc(2000), small.stamp()); // over a quarter of the budget: passes through
+  assert.equal(small.size, 0);
+  for (let i = 0; i < 100; i++) small.fill(`k${i}`, Buffer.alloc(100), small.stamp());
+  assert.ok(small.byteSize <= 4096);
+  assert.ok(small.size < 100);
+});
