@@ -140,18 +140,19 @@ describe('identity store', () => {
 
   it('joins an external group through a group alias from the JWT groups claim, on each login', async () => {
     const ext = await data('POST', 'identity/group', { name: 'ext-devs', type: 'external', policies: ['ext-kv'] });
-    const ga = await data('POST', 'identity/group-alias', { name: 'developers', mount_accessor: jwtAccessor, canonical_id: ext.id });
+    // group names in a claim are often paths (Keycloak's "/org/developers")
+    const ga = await data('POST', 'identity/group-alias', { name: '/org/developers', mount_accessor: jwtAccessor, canonical_id: ext.id });
     assert.equal(ga.canonical_id, ext.id);
     const jwt = (groups: string[]) => sign(key, { sub: 'ci-user', aud: 'coffer', iss: 'https://idp.test', groups });
 
-    const auth = await login(t.anon, 'auth/jwt/login', { role: 'ci', jwt: await jwt(['developers', 'other']) });
+    const auth = await login(t.anon, 'auth/jwt/login', { role: 'ci', jwt: await jwt(['/org/developers', 'other']) });
     assert.deepEqual(auth.identity_policies, ['ext-kv']);
     await expectStatus(read(auth.client_token, 'secret/data/ext/a'), 200, 'external group policy');
     const group = await data('GET', `identity/group/id/${ext.id}`);
     assert.deepEqual(group.member_entity_ids, [auth.entity_id]);
-    assert.equal((group.alias as Data).name, 'developers');
+    assert.equal((group.alias as Data).name, '/org/developers');
     assert.equal((group.alias as Data).mount_path, 'auth/jwt/');
-    const byAlias = await data('POST', 'identity/lookup/group', { alias_name: 'developers', alias_mount_accessor: jwtAccessor });
+    const byAlias = await data('POST', 'identity/lookup/group', { alias_name: '/org/developers', alias_mount_accessor: jwtAccessor });
     assert.equal(byAlias.id, ext.id);
 
     // the next login without the group takes the entity out, and the earlier token loses access
@@ -207,6 +208,20 @@ describe('identity store', () => {
     assert.deepEqual(merged.merged_entity_ids, [from.id]);
   });
 
+  it('drops the entity and group aliases of an auth mount when it is disabled; the entity stays', async () => {
+    await enable(t.root, 'up2', 'userpass');
+    const accessor = ((await t.root.read('sys/auth'))!.data as Record<string, { accessor: string }>)['up2/']!.accessor;
+    const e = await data('POST', 'identity/entity', { name: 'mount-gone' });
+    const a = await data('POST', 'identity/entity-alias', { name: 'u', mount_accessor: accessor, canonical_id: e.id });
+    const g = await data('POST', 'identity/group', { name: 'ext-gone', type: 'external' });
+    const ga = await data('POST', 'identity/group-alias', { name: 'claim', mount_accessor: accessor, canonical_id: g.id });
+    await expectStatus(t.root.raw('DELETE', 'sys/auth/up2'), 204);
+    await expectStatus(t.root.raw('GET', `identity/entity-alias/id/${a.id}`), 404);
+    await expectStatus(t.root.raw('GET', `identity/group-alias/id/${ga.id}`), 404);
+    assert.deepEqual((await data('GET', `identity/entity/id/${e.id}`)).aliases, []);
+    assert.deepEqual((await data('GET', `identity/group/id/${g.id}`)).alias, {});
+  });
+
   it('answers 404 for unknown ids and 400 for bad input, never a 500', async () => {
     const unknown = '00000000-0000-4000-8000-000000000000';
     for (const path of [`identity/entity/id/${unknown}`, 'identity/entity/name/nope', `identity/entity-alias/id/${unknown}`, `identity/group/id/${unknown}`, 'identity/group/name/nope', `identity/group-alias/id/${unknown}`]) {
@@ -233,6 +248,7 @@ describe('identity store', () => {
     await expectError(t.root.raw('POST', 'identity/entity-alias', { name: 'x' }), 400, /mount_accessor/);
     await expectError(t.root.raw('POST', 'identity/entity-alias', { name: 'x', mount_accessor: userpass, canonical_id: unknown }), 400, /invalid canonical ID/);
     await expectError(t.root.raw('POST', 'identity/entity', { policies: ['root'] }), 400, /root/);
+    await expectError(t.root.raw('POST', 'identity/entity', { name: 'a/b' }), 400, /may not contain "\/"/);
     await expectError(t.root.raw('POST', 'identity/entity', { name: 'm', metadata: 'nonsense' }), 400, /metadata/);
     await expectError(t.root.raw('POST', 'identity/entity', { name: 'm', metadata: { a: 1 } }), 400, /metadata/);
     await expectError(t.root.raw('POST', 'identity/group', { name: 'bad-type', type: 'weird' }), 400, /invalid group type/);

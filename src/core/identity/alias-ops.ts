@@ -30,7 +30,7 @@ export function writeAlias(store: IdentityStore, input: AliasInput): Promise<Ali
     }
     if (!input.mountAccessor?.trim() || !input.name?.trim()) throw invalidRequest("'id' or 'mount_accessor' and 'name' must be provided");
     const mount = requireMount(store, input.mountAccessor);
-    const name = checkName(input.name, 'alias name');
+    const name = checkName(input.name, 'alias name', true);
     const existing = store.aliasFor(mount.accessor, name);
     if (existing) return updateAlias(store, existing, { ...input, canonicalId });
 
@@ -66,7 +66,7 @@ export function newEntity(store: IdentityStore, now: number): Entity {
 function updateAlias(store: IdentityStore, alias: EntityAlias, input: AliasInput) {
   const mount = input.mountAccessor?.trim() ? requireMount(store, input.mountAccessor) : undefined;
   const accessor = mount?.accessor ?? alias.mountAccessor;
-  const name = input.name?.trim() ? checkName(input.name, 'alias name') : alias.name;
+  const name = input.name?.trim() ? checkName(input.name, 'alias name', true) : alias.name;
   const targetId = input.canonicalId ?? alias.canonicalId;
   const customMetadata = input.customMetadata ?? alias.customMetadata;
   const unchanged = accessor === alias.mountAccessor && name === alias.name && targetId === alias.canonicalId && sameStringMap(customMetadata, alias.customMetadata);

@@ -89,7 +89,7 @@ export function writeGroupAlias(store: IdentityStore, existing: GroupAlias | und
   return store.change(() => {
     const current = existing ? store.groupAlias(existing.id) : undefined;
     if (existing && !current) throw invalidRequest('invalid group alias ID');
-    const name = input.name?.trim() ? checkName(input.name, 'alias name') : current?.name;
+    const name = input.name?.trim() ? checkName(input.name, 'alias name', true) : current?.name;
     if (!name) throw invalidRequest('missing alias name');
     const accessor = input.mountAccessor?.trim() ? requireMount(store, input.mountAccessor).accessor : current?.mountAccessor;
     if (!accessor) throw invalidRequest('missing mount_accessor');

@@ -22,12 +22,17 @@ export function normalizePolicyList(policies: readonly string[]): string[] {
 
 const MAX_NAME = 512;
 
-/** A name as given, trimmed; refuses control characters, slashes (it is a path segment) and overlong names. */
-export function checkName(name: string, what: string): string {
+/**
+ * A name as given, trimmed; refuses control characters and overlong names. Entity and group
+ * names are path segments (`entity/name/:name`), so they may not hold "/"; alias names may
+ * (a Kubernetes `namespace/name`, a `/org/team` groups claim entry).
+ */
+export function checkName(name: string, what: string, allowSlash = false): string {
   const n = name.trim();
   if (n === '') throw invalidRequest(`missing ${what}`);
   if (n.length > MAX_NAME) throw invalidRequest(`${what} is longer than ${MAX_NAME} characters`);
-  if (/[\u0000-\u001f\u007f/]/.test(n)) throw invalidRequest(`${what} may not contain "/" or control characters`);
+  if (/[\u0000-\u001f\u007f]/.test(n)) throw invalidRequest(`${what} may not contain control characters`);
+  if (!allowSlash && n.includes('/')) throw invalidRequest(`${what} may not contain "/"`);
   return n;
 }
 
