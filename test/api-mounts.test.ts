@@ -12,7 +12,7 @@ describe('mounts over HTTP', () => {
   it('lists the built-in mounts with Vault’s fields', async () => {
     const res = await t.root.read('sys/mounts');
     const data = res!.data as Record<string, Record<string, unknown>>;
-    assert.deepEqual(Object.keys(data).sort(), ['cubbyhole/', 'secret/', 'sys/']);
+    assert.deepEqual(Object.keys(data).sort(), ['cubbyhole/', 'identity/', 'secret/', 'sys/']);
     for (const m of Object.values(data)) {
       assert.ok(typeof m.accessor === 'string' && typeof m.uuid === 'string');
       assert.ok(Number.isInteger((m.config as Record<string, unknown>).default_lease_ttl));

@@ -21,6 +21,10 @@ import { MountManager } from './mount-manager.js';
 import { startPeriodic } from './periodic.js';
 import { PolicyStore } from './policy-store.js';
 import { Router } from './router.js';
+import { createIdentityBackend } from './identity/identity-backend.js';
+import { effectivePolicies } from './identity/effective-policies.js';
+import { IdentityStore } from './identity/identity-store.js';
+import { routedPathOf } from './mount-manager.js';
 import { createSystemBackend } from './system/system-backend.js';
 import { createTokenBackend } from './token/token-backend.js';
 import { TokenStore } from './token/token-store.js';
@@ -79,6 +83,7 @@ export class Core {
   tokens!: TokenStore;
   expiration!: ExpirationManager;
   lockout!: UserLockoutRegistry;
+  identity!: IdentityStore;
   private stopPeriodic: (() => void) | undefined;
   clusterName = '';
   clusterId = '';
@@ -156,6 +161,7 @@ export class Core {
       clock: this.clock,
       onRevoke: (entry) => this.onTokenRevoked(entry),
       onExpiry: (hashedId, at) => this.expiration.scheduleToken(hashedId, at),
+      identityPolicies: (entityId) => this.identity.policiesOf(entityId),
       logger: this.logger.named('token'),
     });
     this.expiration = new ExpirationManager({
@@ -182,6 +188,16 @@ export class Core {
       this.logger.named('lockout'),
     );
     await this.lockout.load();
+    this.identity = new IdentityStore({
+      storage: storageView(this.barrier, 'sys/identity/'),
+      mountByAccessor: (accessor) => {
+        const entry = this.mounts.list('auth').find((e) => e.accessor === accessor) ?? this.mounts.list('mounts').find((e) => e.accessor === accessor);
+        return entry ? { path: routedPathOf(entry), type: entry.type } : undefined;
+      },
+      clock: this.clock,
+      logger: this.logger.named('identity'),
+    });
+    await this.identity.load();
     await this.mounts.load();
     // Before the first request is served: from here on every request is audited.
     await this.auditDevices.load();
@@ -203,6 +219,7 @@ export class Core {
     this.tokens?.wipe();
     this.policies?.clear();
     this.lockout?.clear();
+    this.identity?.clear();
     this.mounts.clear();
     await this.seal.seal();
     this.logger.info('sealed');
@@ -222,6 +239,7 @@ export class Core {
   /** Backends built by core itself: the system backend and the token method. */
   builtinBackend(type: string): Backend | undefined {
     if (type === 'system') return createSystemBackend(this);
+    if (type === 'identity') return createIdentityBackend(this.identity);
     if (type === 'token') {
       return createTokenBackend(this.tokens, {
         policyExists: async (name: string) => this.policies.has(name),
@@ -230,6 +248,11 @@ export class Core {
       });
     }
     return undefined;
+  }
+
+  /** What a token's requests are checked against: its policies and its entity's. 403 for a disabled entity. */
+  policiesFor(tokenPolicies: string[], entityId: string): string[] {
+    return effectivePolicies(this.identity, tokenPolicies, entityId);
   }
 
   /** A login token is renewed only if the method that issued it still agrees (user or role still there). */

@@ -27,10 +27,11 @@ import { checkWrapTtl } from './wrapping/wrapping-token.js';
 /** The only paths that answer while sealed. */
 const SEALED_PATHS = new Set(['sys/seal-status', 'sys/unseal', 'sys/init', 'sys/health', 'sys/leader']);
 
-function callerOf(entry: TokenEntry): CallerInfo {
+/** `policies`: what the request is checked against (the token's and its entity's). */
+function callerOf(entry: TokenEntry, policies: string[]): CallerInfo {
   return {
     accessor: entry.accessor,
-    policies: entry.policies,
+    policies,
     displayName: entry.displayName,
     entityId: entry.entityId,
     cubbyholeId: entry.cubbyholeId,
@@ -90,6 +91,8 @@ async function routeRequest(core: Core, req: Request, path: string, audit: Audit
   if (namesWrappingToken(path)) await checkWrappingRequest(core, req, token);
   if (!token && !unauthenticated) throw permissionDenied();
   if (token && !unauthenticated) checkBoundCidrs(token, req.remoteAddress);
+  // The token's own policies and its entity's, as the entity and its groups are right now.
+  const policies = token && !unauthenticated ? core.policiesFor(token.policies, token.entityId) : undefined;
 
   const pathRoute = match ? findPath(match.route.backend, match.relPath) : null;
   let fields: Record<string, unknown> = {};
@@ -117,8 +120,8 @@ async function routeRequest(core: Core, req: Request, path: string, audit: Audit
           logger: base.logger,
           mount: base.mount,
           system: base.system,
-          caller: token ? callerOf(token) : undefined,
-          allowed: token ? allowedFor(core, token, match.route.routedPath) : denyAll,
+          caller: token ? callerOf(token, policies ?? token.policies) : undefined,
+          allowed: token ? allowedFor(core, policies ?? token.policies, match.route.routedPath) : denyAll,
           clock: base.clock,
           random: base.random,
           lockout: base.lockout,
@@ -130,7 +133,7 @@ async function routeRequest(core: Core, req: Request, path: string, audit: Audit
   req.operation = operation;
 
   if (!unauthenticated && token) {
-    const acl = core.policies.aclFor(token.policies);
+    const acl = core.policies.aclFor(policies!);
     const verdict = acl.check({ path, operation, data: raw, wrapTtl: req.wrapTtl });
     if (!verdict.allowed) throw permissionDenied();
     if (match && match.route.backend.needsSudo(match.relPath) && !verdict.rootPrivs) throw permissionDenied();
@@ -221,10 +224,10 @@ async function registerLease(core: Core, route: Route, req: Request, token: Toke
 }
 
 /** For handlers that filter what they answer (LIST, SCAN): the ACL is looked up once, on first use. */
-function allowedFor(core: Core, token: TokenEntry, mountPath: string) {
+function allowedFor(core: Core, policies: string[], mountPath: string) {
   let acl: ReturnType<Core['policies']['aclFor']> | undefined;
   return (relPath: string, operation: Request['operation']) =>
-    (acl ??= core.policies.aclFor(token.policies)).check({ path: mountPath + relPath, operation }).allowed;
+    (acl ??= core.policies.aclFor(policies)).check({ path: mountPath + relPath, operation }).allowed;
 }
 
 function checkBoundCidrs(token: TokenEntry, remote: string | undefined): void {

@@ -5,6 +5,7 @@
 import { invalidRequest } from '../errors.js';
 import type { AuthInfo, Request, Response } from '../logical/request.js';
 import type { Core } from './core.js';
+import { entityForLogin } from './identity/login-identity.js';
 import { normalizePolicyName } from './policy/index.js';
 import type { Route } from './router.js';
 
@@ -29,6 +30,10 @@ export async function createLoginToken(core: Core, route: Route, req: Request, r
   // A method's max (a role's token_max_ttl) can only shorten the mount's.
   const maxTtl = Math.min(auth.maxTtl || ttls.maxLeaseTtl, ttls.maxLeaseTtl);
   const period = auth.period ?? 0;
+  // The alias the method answered names the entity (made on first login); a disabled entity is refused here.
+  const entityId = auth.alias
+    ? await entityForLogin(core.identity, { mountAccessor: route.entry.accessor, name: auth.alias.name, metadata: auth.alias.metadata, groupAliases: auth.groupAliases })
+    : undefined;
   const { token, entry } = await core.tokens.create({
     policies: [...policies],
     path: req.path,
@@ -45,6 +50,7 @@ export async function createLoginToken(core: Core, route: Route, req: Request, r
     boundCidrs: auth.boundCidrs,
     orphan: true,
     noDefaultPolicy: auth.noDefaultPolicy,
+    entityId,
   });
   const { auth: _consumed, ...rest } = response;
   return { ...rest, authBlock: core.tokens.authBlock(token, entry) };

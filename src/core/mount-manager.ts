@@ -8,6 +8,7 @@ import { invalidRequest } from '../errors.js';
 import type { Backend, MountInfo } from '../framework/backend.js';
 import { clearPrefix, storageView } from '../logical/storage.js';
 import type { Core } from './core.js';
+import { forgetMountAliases } from './identity/mount-aliases.js';
 import { lockoutSettings, parseUserLockoutConfig } from './lockout/lockout-settings.js';
 import {
   loadMountTable,
@@ -53,12 +54,17 @@ export class MountManager {
     if (!mounts) {
       mounts = [
         newMountEntry('mounts', 'cubbyhole/', 'cubbyhole', { description: 'per-token private secret storage' }),
+        identityMount(),
         newMountEntry('mounts', 'sys/', 'system', { description: 'system endpoints used for control, policy and debugging' }),
       ];
       for (const extra of this.core.options.extraDefaultMounts ?? []) {
         if (!this.factoryFor('mounts', extra.type)) continue;
         mounts.push(newMountEntry('mounts', normalizeMountPath(extra.path), extra.type, { description: extra.description, options: extra.options }));
       }
+      await saveMountTable(storage, 'mounts', mounts);
+    } else if (!mounts.some((e) => e.type === 'identity')) {
+      // A store written before identity existed gets its identity/ mount, once.
+      mounts = [...mounts, identityMount()];
       await saveMountTable(storage, 'mounts', mounts);
     }
     if (!auth) {
@@ -122,7 +128,11 @@ export class MountManager {
     await saveMountTable(this.core.barrier, table, next);
     this.entries = next;
     if (route) await clearPrefix(this.core.barrier, storagePrefixOf(entry));
-    if (table === 'auth') await this.core.lockout.forgetMount(entry.accessor);
+    if (table === 'auth') {
+      await this.core.lockout.forgetMount(entry.accessor);
+      // As in Vault, the aliases of a disabled auth mount go with it.
+      await forgetMountAliases(this.core.identity, entry.accessor);
+    }
   }
 
   async tune(
@@ -224,6 +234,10 @@ export class MountManager {
     const defaultLeaseTtl = Math.min(entry.config.default_lease_ttl || this.core.system.defaultLeaseTtl, maxLeaseTtl);
     return { defaultLeaseTtl, maxLeaseTtl };
   }
+}
+
+function identityMount(): MountEntry {
+  return newMountEntry('mounts', 'identity/', 'identity', { description: 'identity store' });
 }
 
 function storagePrefixOf(entry: MountEntry): string {

@@ -30,6 +30,7 @@ export interface MountInfo {
 /** What a handler may know about the caller: never the raw token. */
 export interface CallerInfo {
   accessor: string;
+  /** The policies the request is checked against: the token's own and its entity's (identity). */
   policies: string[];
   displayName: string;
   entityId: string;

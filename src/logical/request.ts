@@ -56,6 +56,11 @@ export interface AuthInfo {
   internalData?: Record<string, unknown>;
   /** The identity alias this login maps to (mount accessor + name), for identity to use. */
   alias?: { name: string; metadata?: Record<string, string> };
+  /**
+   * Groups the login names in its source (a JWT's groups claim): the entity's membership in
+   * the external groups whose group alias (this mount, a name) matches. Absent: left as is.
+   */
+  groupAliases?: { name: string }[];
 }
 
 /** The auth block of Vault's envelope, as clients parse it. */

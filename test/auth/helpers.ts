@@ -43,7 +43,7 @@ export async function login(c: ApiClient, path: string, body: Record<string, unk
   return b.auth;
 }
 
-/** The auth block in exactly the shape clients parse. */
+/** The auth block in exactly the shape clients parse. Every login maps to an entity (identity). */
 export function assertAuthBlock(auth: Auth): void {
   assert.deepEqual(Object.keys(auth).sort(), [
     'accessor', 'client_token', 'entity_id', 'identity_policies', 'lease_duration', 'metadata', 'mfa_requirement', 'num_uses', 'orphan', 'policies', 'renewable', 'token_policies', 'token_type',
@@ -51,7 +51,7 @@ export function assertAuthBlock(auth: Auth): void {
   assert.match(auth.client_token, /^hvs\./);
   assert.equal(auth.token_type, 'service');
   assert.equal(auth.orphan, true);
-  assert.equal(auth.entity_id, '');
+  assert.match(auth.entity_id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   assert.ok(Number.isInteger(auth.lease_duration) && Number.isInteger(auth.num_uses));
   assert.deepEqual(auth.identity_policies, []);
 }

@@ -1,7 +1,9 @@
 /**
  * Security invariant: auth credentials are never stored as given. Userpass passwords are
  * kept only as salted scrypt hashes; AppRole secret ids and role ids only as HMACs under the
- * mount's salt (the role's own entry names its role id, as a token names its accessor). Checked
+ * mount's salt (the role's own entry names its role id, as a token names its accessor, and so
+ * does the identity entity its logins map to: Vault's alias name for AppRole is the role id,
+ * and identity/entity-alias shows it). Checked
  * above the barrier, where the values are plaintext to the server, and in the physical store.
  */
 import assert from 'node:assert/strict';
@@ -42,12 +44,19 @@ describe('Auth credentials are stored hashed', () => {
     for (const prefix of ['auth/', 'sys/', 'logical/']) await walk(prefix);
     const roleEntry = keys.filter((k) => k.endsWith('/role/marker'));
     assert.equal(roleEntry.length, 1);
+    const approleAccessor = (await t.root.read('sys/auth'))!.data!['approle/'] as { accessor: string };
+    const entityKeys = new Set<string>();
+    for (const key of keys.filter((k) => k.startsWith('sys/identity/entity/'))) {
+      const entity = JSON.parse((await barrier.get(key))!.toString('utf8')) as { aliases: { mountAccessor: string; name: string }[] };
+      if (entity.aliases.some((a) => a.mountAccessor === approleAccessor.accessor && a.name === ROLE_ID)) entityKeys.add(key);
+    }
+    assert.equal(entityKeys.size, 1, 'the approle login maps to one entity, its alias named by the role id');
     for (const key of keys) {
       assert.ok(!key.includes('marker-') && !key.includes(PASSWORD), key);
       const value = (await barrier.get(key))!.toString('latin1');
       assert.ok(!value.includes(PASSWORD), `${key} holds the password`);
       assert.ok(!value.includes(SECRET_ID), `${key} holds the secret id`);
-      if (key !== roleEntry[0]) assert.ok(!value.includes(ROLE_ID), `${key} holds the role id`);
+      if (key !== roleEntry[0] && !entityKeys.has(key)) assert.ok(!value.includes(ROLE_ID), `${key} holds the role id`);
     }
     const user = JSON.parse((await barrier.get(keys.find((k) => k.endsWith('/user/marker'))!))!.toString('utf8')) as { passwordHash: string };
     assert.match(user.passwordHash, /^scrypt\$/);

@@ -9,6 +9,7 @@ import { f } from '../../framework/fields.js';
 import type { Response } from '../../logical/request.js';
 import { canonicalizePath } from '../canonical-path.js';
 import type { Core } from '../core.js';
+import { combinePolicies } from '../identity/effective-policies.js';
 
 function capabilitiesAnswer(core: Core, policies: string[], fields: { path?: string[]; paths?: string[] }): Response {
   const paths = [...(fields.paths ?? []), ...(fields.path ?? [])];
@@ -84,7 +85,7 @@ export function policyPaths(core: Core) {
         update: async ({ fields }) => {
           const entry = await core.tokens.lookup(fields.token);
           if (!entry) throw invalidRequest('invalid token');
-          return capabilitiesAnswer(core, entry.policies, fields);
+          return capabilitiesAnswer(core, combinePolicies(entry.policies, core.identity.policiesOf(entry.entityId)), fields);
         },
       },
       help: { synopsis: "A token's capabilities on the given paths." },
@@ -96,7 +97,7 @@ export function policyPaths(core: Core) {
         update: async ({ fields }) => {
           const entry = await core.tokens.lookupByAccessor(fields.accessor);
           if (!entry) throw invalidRequest('invalid accessor');
-          return capabilitiesAnswer(core, entry.policies, fields);
+          return capabilitiesAnswer(core, combinePolicies(entry.policies, core.identity.policiesOf(entry.entityId)), fields);
         },
       },
       help: { synopsis: "The capabilities of the token behind an accessor on the given paths." },

@@ -108,14 +108,17 @@ export const isExpired = (entry: TokenEntry, nowMs: number): boolean =>
 const metaOrNull = (meta: Record<string, string>): Record<string, string> | null =>
   Object.keys(meta).length === 0 ? null : { ...meta };
 
-/** Vault's `auth` envelope for a token (create, renew, login). `token` may be '' when unknown (accessor renewals). */
-export function authBlock(token: string, entry: TokenEntry, nowMs: number): AuthBlock {
+/**
+ * Vault's `auth` envelope for a token (create, renew, login). `token` may be '' when unknown
+ * (accessor renewals). `policies` is the token's own and its entity's (`identity_policies`).
+ */
+export function authBlock(token: string, entry: TokenEntry, nowMs: number, identityPolicies: readonly string[] = []): AuthBlock {
   return {
     client_token: token,
     accessor: entry.accessor,
-    policies: [...entry.policies],
+    policies: identityPolicies.length ? [...new Set([...entry.policies, ...identityPolicies])].sort() : [...entry.policies],
     token_policies: [...entry.policies],
-    identity_policies: [],
+    identity_policies: [...identityPolicies],
     metadata: metaOrNull(entry.meta),
     lease_duration: remainingSeconds(entry, nowMs),
     renewable: entry.renewable,
@@ -131,9 +134,10 @@ const rfc3339 = isoTime;
 
 /**
  * Vault's token lookup `data`. `token` is the raw token when the caller presented it
- * (lookup-self, lookup by value); accessor lookups pass nothing and get `id: ''`.
+ * (lookup-self, lookup by value); accessor lookups pass nothing and get `id: ''`. The
+ * entity's policies show as `identity_policies` when there are any, as in Vault.
  */
-export function lookupData(entry: TokenEntry, nowMs: number, token = ''): Record<string, unknown> {
+export function lookupData(entry: TokenEntry, nowMs: number, token = '', identityPolicies: readonly string[] = []): Record<string, unknown> {
   const data: Record<string, unknown> = {
     accessor: entry.accessor,
     creation_time: entry.creationTime,
@@ -159,6 +163,7 @@ export function lookupData(entry: TokenEntry, nowMs: number, token = ''): Record
     data.last_renewal = rfc3339(entry.lastRenewalTime * 1000);
   }
   if (entry.role) data.role = entry.role;
+  if (identityPolicies.length > 0) data.identity_policies = [...identityPolicies];
   if (entry.boundCidrs && entry.boundCidrs.length > 0) data.bound_cidrs = [...entry.boundCidrs];
   return data;
 }

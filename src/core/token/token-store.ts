@@ -34,6 +34,8 @@ export interface TokenStoreOptions {
   logger?: Logger;
   /** Told each expiry time a token gets (create, renew, load), so it is revoked on time. */
   onExpiry?: (hashedId: string, expireTimeMs: number) => void;
+  /** The policies a token's entity brings (identity), shown in auth blocks and lookups. */
+  identityPolicies?: (entityId: string) => readonly string[];
 }
 
 export interface LookupOptions {
@@ -48,6 +50,7 @@ export class TokenStore {
   private readonly onRevoke: (entry: TokenEntry) => Promise<void>;
   private readonly logger: Logger | undefined;
   private readonly onExpiry: (hashedId: string, expireTimeMs: number) => void;
+  private readonly identityPolicies: (entityId: string) => readonly string[];
   private readonly cache: TokenCache;
   private readonly revocations = new Map<string, Promise<void>>();
   private readonly background = new Set<Promise<unknown>>();
@@ -61,6 +64,7 @@ export class TokenStore {
     this.onRevoke = opts.onRevoke;
     this.logger = opts.logger;
     this.onExpiry = opts.onExpiry ?? (() => undefined);
+    this.identityPolicies = opts.identityPolicies ?? (() => []);
     this.cache = new TokenCache(opts.storage);
   }
 
@@ -259,12 +263,12 @@ export class TokenStore {
   }
 
   authBlock(token: string, entry: TokenEntry): AuthBlock {
-    return authBlock(token, entry, this.clock());
+    return authBlock(token, entry, this.clock(), entry.entityId ? this.identityPolicies(entry.entityId) : []);
   }
 
   /** Lookup `data`; pass `token` only when the caller presented the raw token itself. */
   lookupData(entry: TokenEntry, token = ''): Record<string, unknown> {
-    return lookupData(entry, this.clock(), token);
+    return lookupData(entry, this.clock(), token, entry.entityId ? this.identityPolicies(entry.entityId) : []);
   }
 
   // ---- internals ----

@@ -9,6 +9,7 @@ import { method } from './methods.js';
 import { query } from './paths.js';
 import type { Prng } from './prng.js';
 import type { FuzzInputs } from './requests.js';
+import { IDENTITY_ENDPOINTS } from './identity.js';
 import { TRANSIT_ENDPOINTS } from './transit.js';
 
 interface Endpoint {
@@ -98,6 +99,7 @@ const ENDPOINTS: Endpoint[] = [
   { path: () => 'secret/config', methods: ['PUT', 'POST', 'GET'], fields: ['max_versions', 'cas_required', 'delete_version_after'] },
   { path: (r) => `sys/wrapping/${r.pick(['wrap', 'unwrap', 'lookup', 'rewrap'])}`, methods: ['POST', 'PUT', 'GET'], fields: ['token', 'data', 'value', 'password'] },
   ...TRANSIT_ENDPOINTS,
+  ...IDENTITY_ENDPOINTS,
 ];
 
 export function endpointRequest(r: Prng, inputs: FuzzInputs): { method: string; target: string; body?: Buffer; kind: string } {

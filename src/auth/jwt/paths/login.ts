@@ -69,6 +69,8 @@ export function authFromClaims(claims: Claims, config: JwtConfig, role: JwtRole,
     displayName: alias,
     metadata: { ...metadata, role: role.name },
     alias: { name: alias, metadata: { ...metadata } },
+    // Only a role with a groups_claim speaks about groups; without one, memberships stay as they are.
+    groupAliases: role.groupsClaim === '' ? undefined : groups.map((name) => ({ name })),
     internalData: { role: role.name, groups },
   };
 }

@@ -105,6 +105,8 @@ async function createToken(ctx: HandlerContext<CreateFields>, store: TokenStore,
     id: fields.id === '' ? undefined : fields.id,
     role: role?.name,
     boundCidrs: role?.boundCidrs,
+    // As in Vault, a child token belongs to the same entity as the token that created it.
+    entityId: caller.entityId || undefined,
   });
 
   if (fields.entity_alias !== undefined) warnings.push('entity_alias is not supported by this server and was ignored');

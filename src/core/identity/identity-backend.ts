@@ -1,0 +1,20 @@
+/**
+ * The `identity/` mount, built by core over the identity store: entities, entity aliases,
+ * groups, group aliases and lookups, following Vault's identity API. Always mounted, never
+ * disabled or moved.
+ */
+import { defineBackend, type Backend } from '../../framework/backend.js';
+import type { IdentityStore } from './identity-store.js';
+import { entityAliasPaths } from './paths/entity-alias.js';
+import { entityPaths } from './paths/entity.js';
+import { groupAliasPaths } from './paths/group-alias.js';
+import { groupPaths } from './paths/group.js';
+import { lookupPaths } from './paths/lookup.js';
+
+export function createIdentityBackend(store: IdentityStore): Backend {
+  return defineBackend({
+    type: 'identity',
+    help: 'The identity store: entities and their aliases (one per auth mount), groups (internal, or external through group aliases), and the policies they add to tokens.',
+    paths: [...entityPaths(store), ...entityAliasPaths(store), ...groupPaths(store), ...groupAliasPaths(store), ...lookupPaths(store)],
+  });
+}
