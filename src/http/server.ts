@@ -1,19 +1,20 @@
 /**
- * The HTTP face of the Core: `/v1/*` becomes a logical request for core.handle and the
- * answer is written as Vault's envelope. Engines never see Fastify.
+ * The HTTP face of the Core. `/v1/*` goes to the v1 handler (v1-handler.ts), straight on
+ * node:http; Fastify serves the rest (UI, redirects). Engines never see either.
  */
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { isCofferError } from '../errors.js';
 import type { Core } from '../core/core.js';
 import type { Logger } from '../logging/logger.js';
-import { envelope, errorBody } from './envelope.js';
+import { errorBody } from './envelope.js';
 import { DEFAULT_JSON_LIMITS, type JsonLimits } from './json-body.js';
 import { handleClientError } from './list-method.js';
-import { toLogicalRequest } from './request-adapter.js';
 import { uiPlaceholder } from './ui.js';
+import { createV1Handler, type RequestListener } from './v1-handler.js';
 
 export interface HttpServerOptions {
   core: Core;
@@ -25,23 +26,32 @@ export interface HttpServerOptions {
   ui?: boolean;
 }
 
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-
 function send(reply: FastifyReply, status: number, body: string | undefined): FastifyReply {
   reply.code(status).header('cache-control', 'no-store');
   if (body === undefined) return reply.send();
   return reply.header('content-type', 'application/json').send(body);
 }
 
+// Fastify's defaults, which it applies only to servers it creates itself.
+const KEEP_ALIVE_TIMEOUT_MS = 72_000;
+const REQUEST_TIMEOUT_MS = 90_000;
+
 export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   const { core, logger } = opts;
-  const limits = opts.jsonLimits ?? DEFAULT_JSON_LIMITS;
+  const maxRequestSize = opts.maxRequestSize ?? 32 * 1024 * 1024;
+  const v1 = createV1Handler({ core, logger, maxRequestSize, jsonLimits: opts.jsonLimits ?? DEFAULT_JSON_LIMITS });
   const app = Fastify({
     logger: false,
-    bodyLimit: opts.maxRequestSize ?? 32 * 1024 * 1024,
+    bodyLimit: maxRequestSize,
     genReqId: () => randomUUID(),
-    requestTimeout: 90_000,
-    ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
+    // The API goes straight to the v1 handler; Fastify gets the rest.
+    serverFactory: (fastifyHandler) => {
+      const route: RequestListener = (req, res) => (req.url !== undefined && req.url.startsWith('/v1/') ? v1(req, res) : fastifyHandler(req, res));
+      const server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, route) : createServer(route);
+      server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+      server.requestTimeout = REQUEST_TIMEOUT_MS;
+      return server;
+    },
     clientErrorHandler(err: Error, socket: Socket) {
       handleClientError(app.server as Server, err, socket);
     },
@@ -63,40 +73,6 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   app.server.on('connect', (_req, socket: Socket) => {
     const body = errorBody(['unsupported method CONNECT']);
     socket.end(`HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-  });
-
-  // An empty Content-Type header means no type at all, not an unsupported one.
-  app.addHook('onRequest', (request, _reply, done) => {
-    if (request.headers['content-type'] === '') delete request.headers['content-type'];
-    done();
-  });
-  app.removeAllContentTypeParsers();
-  // The Go client sends JSON with no Content-Type at all; every body is read raw and
-  // parsed as JSON by us, with our limits.
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-
-  app.route({
-    method: METHODS,
-    url: '/v1/*',
-    handler: async (request: FastifyRequest, reply: FastifyReply) => {
-      const logical = toLogicalRequest(
-        {
-          id: request.id,
-          method: request.method,
-          url: request.raw.url ?? '/v1/',
-          headers: request.headers,
-          body: request.body as Buffer | undefined,
-          remoteAddress: request.socket.remoteAddress,
-        },
-        limits,
-      );
-      const res = await core.handle(logical);
-      if (res.headers) for (const [k, v] of Object.entries(res.headers)) reply.header(k, v);
-      if (res.raw !== undefined) return send(reply, res.status ?? 200, JSON.stringify(res.raw));
-      const empty = !res.data && !res.authBlock && !res.warnings?.length && !res.wrapInfo && !res.secret;
-      if (empty) return send(reply, res.status && res.status !== 200 ? res.status : 204, undefined);
-      return send(reply, res.status ?? 200, JSON.stringify(envelope(request.id, res)));
-    },
   });
 
   if (opts.ui !== false) {
