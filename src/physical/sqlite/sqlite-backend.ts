@@ -2,20 +2,21 @@
  * The embedded default backend: one SQLite file, WAL, synchronous=FULL, so a write that
  * was acknowledged survives a crash of the process (and, with fsync, of the machine).
  *
- * Writes are group-committed: put/delete/transaction queue their ops; one flush per event
- * loop turn runs every queued op in ONE transaction (one fsync) and only then resolves
- * the callers. Reads go straight to the database, so they see every acknowledged write;
- * a write still queued (its promise not yet resolved) may not be visible yet.
+ * Writes are group-committed: put/delete/transaction queue their ops; one commit at a time
+ * runs every queued op in ONE transaction (one fsync), on a writer thread (sqlite-writer.ts),
+ * and only then resolves the callers. Writes queued meanwhile form the next batch. Reads go
+ * straight to the database on this thread, so they see every acknowledged write; a write
+ * still queued (its promise not yet resolved) may not be visible yet.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { PhysicalBackend, PhysicalOp } from '../types.js';
 import { checkKey, checkOps, checkValue } from '../keys.js';
 import { walkLevel } from '../list-walk.js';
+import { openDatabase } from './sqlite-database.js';
+import { inThreadWriter, workerWriter, type SqliteWriter } from './sqlite-writer.js';
 
 export interface SqliteOptions {
-  /** Most callers committed in one transaction; bounds how long one flush blocks. */
+  /** Most callers committed in one transaction; bounds how long one commit takes. */
   maxBatch?: number;
   /** How long to wait for a lock held by another connection (ms). */
   busyTimeoutMs?: number;
@@ -35,13 +36,12 @@ export class SqliteBackend implements PhysicalBackend {
   private readonly db: Database.Database;
   private readonly maxBatch: number;
   private readonly getStmt: Database.Statement<[string], Buffer>;
-  private readonly putStmt: Database.Statement<[string, Buffer]>;
-  private readonly delStmt: Database.Statement<[string]>;
   /** Key scans: [exclusive/inclusive start][without/with upper bound]. */
   private readonly scans: Scan[][];
-  private readonly commitBatch: (batch: Waiter[]) => void;
+  private readonly writer: SqliteWriter;
   private queue: Waiter[] = [];
   private scheduled = false;
+  private committing: Promise<void> | null = null;
   private closed = false;
   private committed = 0;
 
@@ -51,23 +51,17 @@ export class SqliteBackend implements PhysicalBackend {
   }
 
   static open(path: string, opts: SqliteOptions = {}): SqliteBackend {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    return new SqliteBackend(new Database(path), opts);
+    const busyTimeoutMs = opts.busyTimeoutMs ?? 5000;
+    const db = openDatabase(path, busyTimeoutMs);
+    const writer = path === ':memory:' ? inThreadWriter(db) : workerWriter(path, busyTimeoutMs);
+    return new SqliteBackend(db, writer, opts);
   }
 
-  private constructor(db: Database.Database, opts: SqliteOptions) {
+  private constructor(db: Database.Database, writer: SqliteWriter, opts: SqliteOptions) {
     this.db = db;
+    this.writer = writer;
     this.maxBatch = Math.max(1, opts.maxBatch ?? 10_000);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
-    // WITHOUT ROWID: the table is the key's B-tree, so a lookup is one tree walk, not two.
-    db.exec('CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID');
     this.getStmt = db.prepare<[string], Buffer>('SELECT value FROM kv WHERE key = ?').pluck();
-    this.putStmt = db.prepare<[string, Buffer]>(
-      'INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-    );
-    this.delStmt = db.prepare<[string]>('DELETE FROM kv WHERE key = ?');
     const scan = (op: string, bounded: boolean): Scan =>
       db
         .prepare<string[], string>(
@@ -78,16 +72,6 @@ export class SqliteBackend implements PhysicalBackend {
       [scan('>', false), scan('>', true)],
       [scan('>=', false), scan('>=', true)],
     ];
-    // IMMEDIATE takes the write lock up front: no deadlock-prone upgrade from a read lock.
-    const tx = db.transaction((batch: Waiter[]) => {
-      for (const w of batch) {
-        for (const op of w.ops) {
-          if (op.kind === 'put') this.putStmt.run(op.key, op.value);
-          else this.delStmt.run(op.key);
-        }
-      }
-    });
-    this.commitBatch = (batch) => tx.immediate(batch);
   }
 
   async get(key: string): Promise<Buffer | null> {
@@ -121,8 +105,12 @@ export class SqliteBackend implements PhysicalBackend {
   /** Commits everything queued, then closes the database. */
   async close(): Promise<void> {
     if (this.closed) return;
-    while (this.queue.length > 0) this.flush();
+    while (this.committing || this.queue.length > 0) {
+      if (this.committing) await this.committing;
+      else this.flush();
+    }
     this.closed = true;
+    await this.writer.close();
     this.db.close();
   }
 
@@ -146,37 +134,31 @@ export class SqliteBackend implements PhysicalBackend {
   }
 
   private schedule(): void {
-    if (this.scheduled) return;
+    if (this.scheduled || this.committing) return;
     this.scheduled = true;
-    // setImmediate, not a microtask: every write issued in this turn joins the batch, and
-    // writes arriving while a commit blocks the loop pile up for the next one.
+    // setImmediate, not a microtask: every write issued in this turn joins the batch.
     setImmediate(() => {
       this.scheduled = false;
       this.flush();
     });
   }
 
+  /** One commit at a time; what queues up while it runs is the next batch. */
   private flush(): void {
-    if (this.closed || this.queue.length === 0) return;
+    if (this.committing || this.queue.length === 0) return;
     const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
     this.queue = batch === this.queue ? [] : this.queue.slice(batch.length);
-    if (this.queue.length > 0) this.schedule();
-    try {
-      this.commitBatch(batch);
-      this.committed++;
-      for (const w of batch) w.resolve();
-    } catch {
-      // One caller's op broke the shared transaction (rolled back): retry each caller in
-      // its own transaction so only the failing ones are rejected.
-      for (const w of batch) {
-        try {
-          this.commitBatch([w]);
-          this.committed++;
-          w.resolve();
-        } catch (err) {
-          w.reject(err);
-        }
-      }
-    }
+    this.committing = this.writer.commit(batch.map((w) => w.ops)).then(
+      (errors) => {
+        this.committed++;
+        errors.forEach((err, i) => (err === null ? batch[i]!.resolve() : batch[i]!.reject(err)));
+      },
+      (err) => {
+        for (const w of batch) w.reject(err);
+      },
+    ).finally(() => {
+      this.committing = null;
+      if (this.queue.length > 0) this.schedule();
+    });
   }
 }
