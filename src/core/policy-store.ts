@@ -21,10 +21,16 @@ import {
 } from './policy/index.js';
 
 const PREFIX = 'sys/policy/';
+// Distinct policy sets compiled and kept; past it the cache starts over (identity policies
+// multiply the sets a server sees, and each costs a compiled ACL).
+const MAX_CACHED_ACLS = 10_000;
 
 export class PolicyStore {
   private readonly policies = new Map<string, Policy>();
   private readonly acls = new Map<string, Acl>();
+  // Every request of a token brings the same policy array object: found by identity first,
+  // without joining the names into a key (a measurable part of a request's cost).
+  private byList = new WeakMap<readonly string[], Acl>();
 
   constructor(private readonly storage: Storage) {}
 
@@ -43,7 +49,12 @@ export class PolicyStore {
 
   clear(): void {
     this.policies.clear();
+    this.forgetAcls();
+  }
+
+  private forgetAcls(): void {
     this.acls.clear();
+    this.byList = new WeakMap();
   }
 
   /** Names a token may be given: the built-in response-wrapping policy is left out, as Vault lists them. */
@@ -67,7 +78,7 @@ export class PolicyStore {
     const policy = parsePolicy(name, text);
     await this.storage.put(PREFIX + name, Buffer.from(text, 'utf8'));
     this.policies.set(name, policy);
-    this.acls.clear();
+    this.forgetAcls();
     return policy;
   }
 
@@ -76,7 +87,7 @@ export class PolicyStore {
     assertPolicyNameDeletable(name);
     await this.storage.delete(PREFIX + name);
     this.policies.delete(name);
-    this.acls.clear();
+    this.forgetAcls();
   }
 
   /**
@@ -85,8 +96,10 @@ export class PolicyStore {
    * cannot arrive here as anything but the name of a policy that does not exist.
    */
   aclFor(names: readonly string[]): Acl {
+    let acl = this.byList.get(names);
+    if (acl) return acl;
     const key = names.join('\n');
-    let acl = this.acls.get(key);
+    acl = this.acls.get(key);
     if (!acl) {
       if (names.includes(ROOT_POLICY_NAME)) {
         acl = ROOT_ACL;
@@ -98,8 +111,10 @@ export class PolicyStore {
         }
         acl = compileAcl(policies);
       }
+      if (this.acls.size >= MAX_CACHED_ACLS) this.acls.clear();
       this.acls.set(key, acl);
     }
+    this.byList.set(names, acl);
     return acl;
   }
 }

@@ -29,16 +29,17 @@ export type RequestListener = (req: IncomingMessage, res: ServerResponse) => voi
 /** Writes a JSON (or empty) answer; `close` when the rest of the request will not be read. */
 export function writeAnswer(res: ServerResponse, status: number, body: string | undefined, headers?: Record<string, string>, close = false): void {
   if (res.headersSent || res.destroyed) return;
-  res.statusCode = status;
-  if (headers) for (const name in headers) res.setHeader(name, headers[name]!);
-  res.setHeader('cache-control', 'no-store');
-  if (close) res.setHeader('connection', 'close');
+  // One writeHead with a flat list: node's cheapest way to send headers (no header map).
+  const list: string[] = ['cache-control', 'no-store'];
+  if (headers) for (const name in headers) list.push(name, headers[name]!);
+  if (close) list.push('connection', 'close');
   if (body === undefined) {
+    res.writeHead(status, list);
     res.end();
     return;
   }
-  res.setHeader('content-type', 'application/json');
-  res.setHeader('content-length', Buffer.byteLength(body));
+  list.push('content-type', 'application/json', 'content-length', String(Buffer.byteLength(body)));
+  res.writeHead(status, list);
   res.end(body);
 }
 

@@ -124,9 +124,14 @@ export class TokenStore {
   }
 
   /** The entry for a raw token; null when unknown, expired (then revoked in the background) or used up. */
-  async lookup(token: string, opts: LookupOptions = {}): Promise<TokenEntry | null> {
+  lookup(token: string, opts: LookupOptions = {}): Promise<TokenEntry | null> | TokenEntry | null {
     if (typeof token !== 'string' || token === '') return null;
-    return this.lookupByHashedId(this.hash(token), opts);
+    // Our own digest: well-formed by construction, so no need to check its shape.
+    const h = this.hash(token);
+    // Every request looks its token up: answered without a promise when memory has it.
+    const cached = this.cache.get(h);
+    if (cached !== undefined) return this.usable(cached, opts);
+    return this.lookupHashed(h, opts);
   }
 
   async lookupByAccessor(accessor: string, opts: LookupOptions = {}): Promise<TokenEntry | null> {
@@ -143,8 +148,15 @@ export class TokenStore {
 
   async lookupByHashedId(hashedId: string, opts: LookupOptions = {}): Promise<TokenEntry | null> {
     if (typeof hashedId !== 'string' || !isHashedId(hashedId)) return null;
+    return this.lookupHashed(hashedId, opts);
+  }
+
+  private async lookupHashed(hashedId: string, opts: LookupOptions): Promise<TokenEntry | null> {
     const entry = await this.cache.load(hashedId);
-    if (!entry) return null;
+    return entry ? this.usable(entry, opts) : null;
+  }
+
+  private usable(entry: TokenEntry, opts: LookupOptions): TokenEntry | null {
     if (isExpired(entry, this.clock())) {
       this.revokeInBackground(entry);
       return null;

@@ -6,9 +6,9 @@
  */
 import { invalidRequest } from '../../errors.js';
 
+/** A leading '/', or '//' anywhere; a trailing '/' (a folder) is not an empty segment. */
 function hasEmptySegment(path: string): boolean {
-  const body = path.endsWith('/') ? path.slice(0, -1) : path;
-  return body.split('/').some((s) => s === '');
+  return path.startsWith('/') || path.includes('//');
 }
 
 export function isFolderPath(path: string): boolean {

@@ -31,7 +31,7 @@ interface Change {
 
 /** Everything validated before any storage is touched. */
 function parseChange(ctx: V2Context, patch: boolean): Change {
-  const change: Change = parseInput(settingsInput, ctx.raw);
+  const change: Change = { ...parseInput(settingsInput, ctx.raw) };
   if (ctx.raw.custom_metadata !== undefined) change.custom_metadata = parseCustomMetadata(ctx.raw.custom_metadata, patch);
   return change;
 }
