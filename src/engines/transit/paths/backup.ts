@@ -11,6 +11,7 @@ import type { Response } from '../../../logical/request.js';
 import { decodeBase64 } from '../base64.js';
 import { nameField } from '../fields.js';
 import type { KeyStore } from '../key-store.js';
+import { wipeVersion } from '../key-material.js';
 import { KEY_TYPE_NAMES } from '../key-types.js';
 import { fromStored, toStored, withSettings, type StoredKey, type TransitKey } from '../transit-key.js';
 import type { Ctx } from './common.js';
@@ -108,12 +109,19 @@ export function backupPaths(store: KeyStore): PathDefinition[] {
     } catch (err) {
       throw invalidRequest(`invalid value for "backup": ${err instanceof Error ? err.message : 'unreadable key'}`);
     }
-    checkRestored(key);
-    key = withSettings(key, { restoreInfo: { time: ctx.clock(), version: key.settings.latestVersion } });
-    return store.update(ctx.storage, name, (current) => {
-      if (current && !ctx.fields.force) throw invalidRequest(`key "${name}" already exists: restore with force=true to replace it`);
-      return { next: key, result: null, wipe: current ? [...current.versions.values()] : [] };
-    });
+    const parsed = key;
+    try {
+      checkRestored(key);
+      key = withSettings(key, { restoreInfo: { time: ctx.clock(), version: key.settings.latestVersion } });
+      return await store.update(ctx.storage, name, (current) => {
+        if (current && !ctx.fields.force) throw invalidRequest(`key "${name}" already exists: restore with force=true to replace it`);
+        return { next: key, result: null, wipe: current ? [...current.versions.values()] : [] };
+      });
+    } catch (err) {
+      // Refused: the key material parsed from the backup must not linger until GC.
+      for (const v of parsed.versions.values()) wipeVersion(v);
+      throw err;
+    }
   }
 
   const restoreFields = {
