@@ -266,6 +266,17 @@ describe('kv secrets engine over HTTP', () => {
       assert.equal((await kv('GET', 'metadata/meta/none')).status, 404);
     });
 
+    it('a patch with "custom_metadata": null removes every custom key, as a JSON merge patch does', async () => {
+      ok(await kv('POST', 'metadata/clear/one', { custom_metadata: { a: '1', b: '2' }, max_versions: 3 }), 204);
+      ok(await call('PATCH', 'kv2/metadata/clear/one', { custom_metadata: null }, MERGE_PATCH), 204);
+      const m = await meta('clear/one');
+      assert.equal(m.custom_metadata, null);
+      assert.equal(m.max_versions, 3, 'the other settings stay');
+      ok(await kv('POST', 'metadata/clear/one', { custom_metadata: { a: '1' } }), 204);
+      ok(await kv('POST', 'metadata/clear/one', { custom_metadata: null, max_versions: 4 }), 204);
+      assert.deepEqual((await meta('clear/one')).custom_metadata, { a: '1' }, 'outside a patch, a null is "unset"');
+    });
+
     it('refuses custom_metadata beyond Vault’s limits and writes nothing', async () => {
       const many = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v']));
       bad(await kv('POST', 'metadata/meta/first', { custom_metadata: many }), 'custom_metadata');

@@ -2,6 +2,8 @@
  * Storage as every layer above the barrier sees it: plaintext values, authenticated and
  * encrypted underneath. Engines get a `view` of it rooted at their own prefix and nothing else.
  */
+import { invalidRequest } from '../errors.js';
+
 export interface Storage {
   get(key: string): Promise<Buffer | null>;
   put(key: string, value: Buffer): Promise<void>;
@@ -31,9 +33,9 @@ export function storageView(parent: Storage, prefix: string): Storage {
   if (prefix !== '' && !prefix.endsWith('/')) throw new Error(`storage view prefix must end in '/': ${prefix}`);
   const full = (key: string) => {
     // Engines build keys from request paths; a key that climbs out of its view is refused here,
-    // not trusted to every engine's validation.
+    // not trusted to every engine's validation. It came from the request, so it is a 400.
     if (key.startsWith('/') || (key.includes('.') && key.split('/').some((s) => s === '..' || s === '.'))) {
-      throw new Error('invalid storage key');
+      throw invalidRequest('invalid path: a name may not be "." or ".." or start with "/"');
     }
     return prefix + key;
   };

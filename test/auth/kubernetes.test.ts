@@ -85,7 +85,7 @@ describe('kubernetes auth method', () => {
 
   it('answers a login naming an impossible role with a 400, before any storage is read', async () => {
     const jwt = await kube.mint({ namespace: 'platform', name: 'external-secrets', audiences: [AUD] });
-    for (const role of ['../eso', 'a/b', 'x'.repeat(300)]) {
+    for (const role of ['../eso', 'a/b', '.', '..', 'x'.repeat(300)]) {
       const res = await attempt({ role, jwt });
       assert.equal(res.status, 400, `${role.slice(0, 20)}: ${res.status}`);
       assert.match(JSON.stringify(res.body), /invalid role name/);

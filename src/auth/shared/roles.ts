@@ -13,7 +13,8 @@ import { expectedTokenPolicies, type TokenParams } from './token-params.js';
 export const ROLE_PREFIX = 'role/';
 const ROLE_NAME = /^[A-Za-z0-9_.@-]{1,128}$/;
 
-export const isRoleName = (name: string) => ROLE_NAME.test(name);
+/** `.` and `..` fit the pattern but would name the folder itself or its parent in storage. */
+export const isRoleName = (name: string) => ROLE_NAME.test(name) && name !== '.' && name !== '..';
 
 export function requireRoleName(raw: string): string {
   const name = raw.trim();

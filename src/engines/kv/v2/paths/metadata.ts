@@ -27,12 +27,17 @@ interface Change {
   cas_required?: boolean;
   delete_version_after?: number;
   custom_metadata?: Record<string, string | null>;
+  /** A patch's `"custom_metadata": null`: every custom key goes. */
+  clearCustomMetadata?: boolean;
 }
 
 /** Everything validated before any storage is touched. */
 function parseChange(ctx: V2Context, patch: boolean): Change {
   const change: Change = { ...parseInput(settingsInput, ctx.raw) };
   if (ctx.raw.custom_metadata !== undefined) change.custom_metadata = parseCustomMetadata(ctx.raw.custom_metadata, patch);
+  // A merge patch's top-level null removes the member: every custom key goes. (Elsewhere a
+  // null is a client's "unset" and was dropped before this handler; the request keeps it.)
+  else if (patch && ctx.req.data.custom_metadata === null) change.clearCustomMetadata = true;
   return change;
 }
 
@@ -40,6 +45,7 @@ function applyChange(meta: KeyMeta, change: Change, patch: boolean): void {
   if (change.max_versions !== undefined) meta.maxVersions = change.max_versions;
   if (change.cas_required !== undefined) meta.casRequired = change.cas_required;
   if (change.delete_version_after !== undefined) meta.deleteVersionAfter = change.delete_version_after;
+  if (change.clearCustomMetadata) meta.customMetadata = null;
   if (change.custom_metadata !== undefined) {
     const next: Record<string, string | null> = patch ? { ...meta.customMetadata } : {};
     for (const [key, value] of Object.entries(change.custom_metadata)) {
