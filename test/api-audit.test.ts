@@ -190,6 +190,18 @@ describe('audit devices over HTTP', () => {
     assert.equal((await t.root.raw('PUT', 'sys/config/auditing/request-headers/bad%20name', { hmac: true })).status, 400);
   });
 
+  it('keeps every header of concurrent changes to the audited-header table', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `x-concurrent-${i}`);
+    const puts = await Promise.all(names.map((n, i) => t.root.raw('PUT', `sys/config/auditing/request-headers/${n}`, { hmac: i % 2 === 0 })));
+    assert.deepEqual(puts.map((r) => r.status), names.map(() => 204));
+    const headers = ((await t.root.read('sys/config/auditing/request-headers'))!.data as { headers: Record<string, { hmac: boolean }> }).headers;
+    for (const [i, n] of names.entries()) assert.deepEqual(headers[n], { hmac: i % 2 === 0 }, n);
+    const dels = await Promise.all(names.map((n) => t.root.raw('DELETE', `sys/config/auditing/request-headers/${n}`)));
+    assert.deepEqual(dels.map((r) => r.status), names.map(() => 204));
+    const left = ((await t.root.read('sys/config/auditing/request-headers'))!.data as { headers: Record<string, unknown> }).headers;
+    assert.deepEqual(Object.keys(left).filter((n) => n.startsWith('x-concurrent-')), []);
+  });
+
   it('needs sudo to list or enable devices and to change audited headers', async () => {
     await t.root.write('sys/policies/acl/audit-no-sudo', { policy: 'path "sys/audit*" { capabilities = ["read", "update", "delete"] }\npath "sys/config/*" { capabilities = ["read", "update"] }' });
     const c = t.client(((await t.root.write('auth/token/create', { policies: ['audit-no-sudo'] }))!.auth as Body).client_token);

@@ -20,6 +20,9 @@ export function normalizeHeaderName(raw: string): string {
 
 export class AuditedHeaders {
   private entries: AuditedHeaderTable = new Map();
+  // Changes run one after another, each from the table the previous one left: two
+  // concurrent writes must not both start from the same table and lose one header.
+  private chain: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly storage: Storage) {}
 
@@ -36,22 +39,30 @@ export class AuditedHeaders {
     this.entries = new Map();
   }
 
-  async set(rawName: string, hmac: boolean): Promise<void> {
+  set(rawName: string, hmac: boolean): Promise<void> {
     const name = normalizeHeaderName(rawName);
-    await this.save(new Map([...this.entries, [name, { hmac }]]));
+    return this.change((current) => new Map([...current, [name, { hmac }]]));
   }
 
-  async remove(rawName: string): Promise<void> {
+  remove(rawName: string): Promise<void> {
     const name = normalizeHeaderName(rawName);
-    if (!this.entries.has(name)) return;
-    const next = new Map(this.entries);
-    next.delete(name);
-    await this.save(next);
+    return this.change((current) => {
+      if (!current.has(name)) return null;
+      const next = new Map(current);
+      next.delete(name);
+      return next;
+    });
   }
 
   /** Persisted first, then in effect: a failed write changes nothing. */
-  private async save(next: Map<string, { hmac: boolean }>): Promise<void> {
-    await putJson(this.storage, KEY, Object.fromEntries(next));
-    this.entries = next;
+  private change(edit: (current: AuditedHeaderTable) => Map<string, { hmac: boolean }> | null): Promise<void> {
+    const run = this.chain.then(async () => {
+      const next = edit(this.entries);
+      if (next === null) return;
+      await putJson(this.storage, KEY, Object.fromEntries(next));
+      this.entries = next;
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
   }
 }
