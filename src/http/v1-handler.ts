@@ -53,10 +53,10 @@ function answerOf(requestId: string, res: Response): { status: number; body: str
 export function createV1Handler(opts: V1Options): RequestListener {
   const { core, logger, maxRequestSize, jsonLimits } = opts;
 
-  const fail = (res: ServerResponse, requestId: string, err: unknown, close = false): void => {
-    if (isCofferError(err)) return writeAnswer(res, err.status, errorBody(err.messages), undefined, close);
+  const fail = (res: ServerResponse, requestId: string, err: unknown): void => {
+    if (isCofferError(err)) return writeAnswer(res, err.status, errorBody(err.messages));
     logger.error('unexpected error while handling a request', { request_id: requestId, error: (err as Error)?.message ?? String(err) });
-    writeAnswer(res, 500, errorBody(['internal error']), undefined, close);
+    writeAnswer(res, 500, errorBody(['internal error']));
   };
 
   const run = async (req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): Promise<void> => {
@@ -78,7 +78,7 @@ export function createV1Handler(opts: V1Options): RequestListener {
 
   return (req, res) => {
     const declared = req.headers['content-length'];
-    // No body to wait for: answer straight away (node discards nothing; there is nothing).
+    // No body (no length, not chunked): nothing to wait for.
     if (declared === undefined && req.headers['transfer-encoding'] === undefined) {
       void run(req, res, undefined);
       return;
