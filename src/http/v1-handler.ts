@@ -12,7 +12,7 @@ import { isCofferError } from '../errors.js';
 import type { Core } from '../core/core.js';
 import type { Logger } from '../logging/logger.js';
 import type { Response } from '../logical/request.js';
-import { envelope, errorBody } from './envelope.js';
+import { envelopeJson, errorBody } from './envelope.js';
 import type { JsonLimits } from './json-body.js';
 import { toLogicalRequest } from './request-adapter.js';
 
@@ -47,7 +47,7 @@ function answerOf(requestId: string, res: Response): { status: number; body: str
   if (res.raw !== undefined) return { status: res.status ?? 200, body: JSON.stringify(res.raw) };
   const empty = !res.data && !res.authBlock && !res.warnings?.length && !res.wrapInfo && !res.secret;
   if (empty) return { status: res.status && res.status !== 200 ? res.status : 204, body: undefined };
-  return { status: res.status ?? 200, body: JSON.stringify(envelope(requestId, res)) };
+  return { status: res.status ?? 200, body: envelopeJson(requestId, res) };
 }
 
 export function createV1Handler(opts: V1Options): RequestListener {
