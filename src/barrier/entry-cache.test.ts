@@ -88,3 +88,21 @@ test('entry cache: entry and byte limits evict; a read entry gets a second chanc
   assert.ok(small.byteSize <= 4096);
   assert.ok(small.size < 100);
 });
+
+test('entry cache: a parsed value is charged against the byte budget, and the budget holds', () => {
+  const cache = new EntryCache({ maxBytes: 8192 });
+  const json = Buffer.from(JSON.stringify({ v: 'x'.repeat(500) }));
+  cache.fill('a', json, cache.stamp());
+  const before = cache.byteSize;
+  const parsed = cache.getParsed('a') as { v: string };
+  assert.equal(parsed.v.length, 500);
+  assert.ok(Object.isFrozen(parsed));
+  assert.equal(cache.getParsed('a'), parsed, 'parsed once, then shared');
+  assert.equal(cache.byteSize, before + json.length * 2);
+  for (let i = 0; i < 40; i++) {
+    cache.fill(`k${i}`, json, cache.stamp());
+    cache.getParsed(`k${i}`);
+  }
+  assert.ok(cache.byteSize <= 8192, `${cache.byteSize} bytes held`);
+  assert.equal(cache.getParsed('missing'), undefined);
+});

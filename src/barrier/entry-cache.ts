@@ -32,6 +32,8 @@ const SLOT_BYTES = 64;
 
 interface Slot {
   value: Buffer | null;
+  /** Bytes charged against the budget: key, value, slot, and the parsed form once made. */
+  cost: number;
   /** The value parsed as JSON and deeply frozen, once a reader asked for it. */
   parsed?: unknown;
   /** Read since eviction last passed it. */
@@ -87,7 +89,17 @@ export class EntryCache {
     if (hit === undefined) return undefined;
     hit.used = true;
     if (hit.value === null) return null;
-    if (hit.parsed === undefined) hit.parsed = deepFreeze(JSON.parse(hit.value.toString('utf8')));
+    if (hit.parsed === undefined) {
+      const parsed = deepFreeze(JSON.parse(hit.value.toString('utf8')));
+      hit.parsed = parsed;
+      // A parsed object takes about twice its JSON text in the heap: charged against the
+      // budget like the rest (this entry, just read, gets its second chance).
+      const extra = hit.value.length * 2;
+      hit.cost += extra;
+      this.bytes += extra;
+      this.evictOverBudget(null);
+      return parsed;
+    }
     return hit.parsed;
   }
 
@@ -145,12 +157,17 @@ export class EntryCache {
       value?.fill(0);
       return;
     }
-    this.entries.set(key, { value, used: false });
+    this.entries.set(key, { value, cost, used: false });
     this.bytes += cost;
+    this.evictOverBudget(key);
+  }
+
+  /** Evicts until within both limits; entries read since the last pass (but `fresh`) get a second chance. */
+  private evictOverBudget(fresh: string | null): void {
     while (this.entries.size > this.maxEntries || this.bytes > this.maxBytes) {
       const oldest = this.oldestKey();
       const slot = this.entries.get(oldest)!;
-      if (slot.used && oldest !== key) {
+      if (slot.used && oldest !== fresh) {
         // Second chance: to the end, unmarked. Each entry moves at most once per pass.
         slot.used = false;
         this.entries.delete(oldest);
@@ -173,7 +190,7 @@ export class EntryCache {
   private forget(key: string): void {
     const slot = this.entries.get(key);
     if (slot === undefined) return;
-    this.bytes -= this.cost(key, slot.value);
+    this.bytes -= slot.cost;
     slot.value?.fill(0);
     this.entries.delete(key);
   }
