@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Storage } from '../../logical/storage.js';
-import { KeyLock } from '../shared/key-lock.js';
+import { KeyLock } from '../../framework/key-lock.js';
 import { getRole, hmacOf, roleIdKey, type RoleEntry } from './storage.js';
 
 /** Most roles cached; past it the cache starts over (a mount with more roles reads storage). */

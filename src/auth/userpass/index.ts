@@ -7,7 +7,7 @@
  */
 import { invalidRequest } from '../../errors.js';
 import { defineBackend, type BackgroundContext, type LoginRenewal } from '../../framework/backend.js';
-import { KeyLock } from '../shared/key-lock.js';
+import { KeyLock } from '../../framework/key-lock.js';
 import { expectedTokenPolicies } from '../shared/token-params.js';
 import { loginPath } from './paths/login.js';
 import { userPaths } from './paths/users.js';

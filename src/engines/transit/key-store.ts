@@ -6,6 +6,7 @@
  * cache miss being filled can never overwrite a newer key.
  */
 import { invalidRequest } from '../../errors.js';
+import { KeyLock } from '../../framework/key-lock.js';
 import { getJson, putJson, type Storage } from '../../logical/storage.js';
 import { KeyCache } from './key-cache.js';
 import { wipeVersion, type KeyVersion } from './key-material.js';
@@ -28,7 +29,7 @@ export interface KeysConfig {
 
 export class KeyStore {
   private readonly cache = new KeyCache<TransitKey>();
-  private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly writers = new KeyLock();
   private configLoaded: Promise<void> | null = null;
   private keysConfig: KeysConfig = { disableUpsert: false };
   private closed = false;
@@ -150,15 +151,7 @@ export class KeyStore {
   }
 
   /** One writer at a time per key: the rest queue behind it. */
-  private async locked<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(name) ?? Promise.resolve();
-    const run = previous.then(fn);
-    const tail = run.catch(() => undefined);
-    this.tails.set(name, tail);
-    try {
-      return await run;
-    } finally {
-      if (this.tails.get(name) === tail) this.tails.delete(name);
-    }
+  private locked<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.writers.run(name, fn);
   }
 }

@@ -10,7 +10,7 @@ import { invalidRequest, permissionDenied } from '../../../errors.js';
 import { definePath, type HandlerContext, type PathDefinition } from '../../../framework/backend.js';
 import type { Response } from '../../../logical/request.js';
 import { addressAllowed } from '../../../framework/cidr.js';
-import type { KeyLock } from '../../shared/key-lock.js';
+import type { KeyLock } from '../../../framework/key-lock.js';
 import { tokenAuth } from '../../shared/token-params.js';
 import { hashPassword, MAX_PASSWORD_BYTES, verifyPassword } from '../password-hash.js';
 import { getUser, isValidUsername, normalizeUsername, putUser, type UserEntry } from '../storage.js';

@@ -8,7 +8,7 @@ import { invalidRequest } from '../../../errors.js';
 import { definePath, type HandlerContext, type PathDefinition } from '../../../framework/backend.js';
 import { f } from '../../../framework/fields.js';
 import type { Response } from '../../../logical/request.js';
-import type { KeyLock } from '../../shared/key-lock.js';
+import type { KeyLock } from '../../../framework/key-lock.js';
 import { listEntries, pageFields } from '../../shared/listing.js';
 import {
   applyTokenFields,

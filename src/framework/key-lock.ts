@@ -1,7 +1,8 @@
 /**
- * One holder at a time per key, for read-decide-write sequences that span awaits (a secret
- * id's use count, a role and its role-id index). Uncontended keys cost one map entry for the
- * duration of the call; nothing is kept afterwards.
+ * One holder at a time per key, for read-decide-write sequences that span awaits (a kv
+ * secret's next version, a transit key's rotation, a secret id's use count, a role and its
+ * role-id index): two such sequences interleaving would both decide from the same state.
+ * Uncontended keys cost one map entry for the duration of the call; nothing is kept afterwards.
  */
 export class KeyLock {
   private readonly tails = new Map<string, Promise<unknown>>();
