@@ -7,7 +7,8 @@
  * The caller passes the entry's storage path as additional authenticated data, so an entry
  * moved to another key, or edited in place, fails authentication instead of decrypting.
  */
-import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { fillRandom } from '../crypto/random-pool.js';
 
 export const ENTRY_VERSION = 1;
 export const KEY_BYTES = 32;
@@ -28,28 +29,13 @@ export class EntryOpenError extends Error {
   }
 }
 
-// Nonces come from a pool of CSPRNG output refilled 4 KiB at a time: one randomFillSync per
-// ~340 entries instead of one per entry. Each nonce is used once and the used bytes are
-// never handed out again (nonces are public: they are stored in the entry).
-const NONCE_POOL = Buffer.alloc(NONCE_BYTES * 341);
-let noncePos = NONCE_POOL.length;
-
-function nextNonce(into: Buffer): void {
-  if (noncePos + NONCE_BYTES > NONCE_POOL.length) {
-    randomFillSync(NONCE_POOL);
-    noncePos = 0;
-  }
-  NONCE_POOL.copy(into, 0, noncePos, noncePos + NONCE_BYTES);
-  noncePos += NONCE_BYTES;
-}
-
 export function sealEntry(key: Buffer, term: number, aad: string, plaintext: Buffer): Buffer {
   const out = Buffer.allocUnsafe(HEADER_BYTES + plaintext.length + TAG_BYTES);
   out[0] = ENTRY_VERSION;
   out.writeUInt32BE(term, 1);
   // A random 96-bit nonce per entry: keys rotate long before the birthday bound matters.
   const nonce = out.subarray(5, HEADER_BYTES);
-  nextNonce(nonce);
+  fillRandom(nonce);
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   let offset = HEADER_BYTES;

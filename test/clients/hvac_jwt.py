@@ -7,15 +7,12 @@ import sys
 import warnings
 
 import hvac
+from hvac_steps import step
 
 warnings.simplefilter("ignore", DeprecationWarning)
 
 addr, root_token, issuer, good_jwt, expired_jwt = sys.argv[1:6]
 client = hvac.Client(url=addr, token=root_token)
-
-
-def step(name):
-    print("ok", name, flush=True)
 
 
 client.sys.enable_auth_method("jwt")

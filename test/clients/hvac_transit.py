@@ -5,26 +5,15 @@ import base64
 import sys
 
 import hvac
+from hvac_steps import expect, step
 
 addr, token = sys.argv[1], sys.argv[2]
 client = hvac.Client(url=addr, token=token)
 transit = client.secrets.transit
 
 
-def step(name):
-    print("ok", name, flush=True)
-
-
 def b64(data):
     return base64.b64encode(data).decode()
-
-
-def expect(exc, fn, *args, **kwargs):
-    try:
-        fn(*args, **kwargs)
-    except exc:
-        return
-    raise AssertionError("expected %s from %s" % (exc.__name__, fn.__name__))
 
 
 client.sys.enable_secrets_engine("transit", path="transit")

@@ -7,14 +7,11 @@ import sys
 import time
 
 import hvac
+from hvac_steps import step
 
 addr, root_token = sys.argv[1], sys.argv[2]
 client = hvac.Client(url=addr, token=root_token)
 anon = hvac.Client(url=addr)
-
-
-def step(name):
-    print("ok", name, flush=True)
 
 
 def refused(call, message="wrapping token is not valid or does not exist"):

@@ -8,20 +8,27 @@ function mountFields(store: IdentityStore, accessor: string): Record<string, str
   return mount ? { mount_path: mount.path, mount_type: mount.type } : {};
 }
 
-export function aliasView(store: IdentityStore, a: EntityAlias): Record<string, unknown> {
+/** What entity and group aliases show alike (an entity alias has every field a group alias has). */
+function aliasCommon(store: IdentityStore, a: GroupAlias): Record<string, unknown> {
   return {
     id: a.id,
     canonical_id: a.canonicalId,
     mount_accessor: a.mountAccessor,
     ...mountFields(store, a.mountAccessor),
     name: a.name,
-    metadata: Object.keys(a.metadata).length ? { ...a.metadata } : null,
-    custom_metadata: Object.keys(a.customMetadata).length ? { ...a.customMetadata } : null,
     merged_from_canonical_ids: null,
-    local: false,
     namespace_id: 'root',
     creation_time: rfc3339Nano(a.creationTime),
     last_update_time: rfc3339Nano(a.lastUpdateTime),
+  };
+}
+
+export function aliasView(store: IdentityStore, a: EntityAlias): Record<string, unknown> {
+  return {
+    ...aliasCommon(store, a),
+    metadata: Object.keys(a.metadata).length ? { ...a.metadata } : null,
+    custom_metadata: Object.keys(a.customMetadata).length ? { ...a.customMetadata } : null,
+    local: false,
   };
 }
 
@@ -46,18 +53,7 @@ export function entityView(store: IdentityStore, e: Entity): Record<string, unkn
 }
 
 export function groupAliasView(store: IdentityStore, a: GroupAlias): Record<string, unknown> {
-  return {
-    id: a.id,
-    canonical_id: a.canonicalId,
-    mount_accessor: a.mountAccessor,
-    ...mountFields(store, a.mountAccessor),
-    name: a.name,
-    metadata: null,
-    merged_from_canonical_ids: null,
-    namespace_id: 'root',
-    creation_time: rfc3339Nano(a.creationTime),
-    last_update_time: rfc3339Nano(a.lastUpdateTime),
-  };
+  return { ...aliasCommon(store, a), metadata: null };
 }
 
 export function groupView(store: IdentityStore, g: Group): Record<string, unknown> {

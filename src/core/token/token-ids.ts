@@ -3,25 +3,10 @@
  * a form that is stored or logged: storage and the in-memory index see only
  * SHA-256(salt ‖ token), salted with a secret kept behind the barrier.
  */
-import { hash, randomFillSync, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
+import { randomByte } from '../../crypto/random-pool.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-
-// CSPRNG output drawn 4 KiB at a time: one randomFillSync call per hundred-odd ids instead of
-// one per id (a login makes three: token, accessor, cubbyhole; the per-call cost showed as
-// 15% of an AppRole login's CPU). Each byte is used once and zeroed as it is taken.
-const POOL = Buffer.alloc(4096);
-let poolAt = POOL.length;
-
-function randomByte(): number {
-  if (poolAt === POOL.length) {
-    randomFillSync(POOL);
-    poolAt = 0;
-  }
-  const byte = POOL[poolAt]!;
-  POOL[poolAt++] = 0;
-  return byte;
-}
 
 /** `length` uniform base62 characters from the CSPRNG (bytes >= 248 are rejected: no modulo bias). */
 export function randomBase62(length: number): string {

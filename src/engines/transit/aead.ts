@@ -2,34 +2,20 @@
  * The symmetric ciphers: AES-GCM and ChaCha20-Poly1305, 96-bit nonces, 128-bit tags.
  * The sealed form is Vault's: nonce || ciphertext || tag, so ciphertexts look alike.
  */
-import { createCipheriv, createDecipheriv, randomFillSync, type CipherGCMTypes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, type CipherGCMTypes } from 'node:crypto';
+import { fillRandom } from '../../crypto/random-pool.js';
 
 export type AeadCipher = 'aes-128-gcm' | 'aes-256-gcm' | 'chacha20-poly1305';
 
 export const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
-// Random nonces come from a pool of CSPRNG output refilled 4 KiB at a time: one
-// randomFillSync per ~340 encryptions instead of one per encryption (randomBytes(12) alone
-// costs about as much as the AES-GCM of a small payload). Each nonce is handed out once.
-const POOL = Buffer.alloc(NONCE_BYTES * 341);
-let poolPos = POOL.length;
-
-function randomNonce(into: Buffer): void {
-  if (poolPos + NONCE_BYTES > POOL.length) {
-    randomFillSync(POOL);
-    poolPos = 0;
-  }
-  POOL.copy(into, 0, poolPos, poolPos + NONCE_BYTES);
-  poolPos += NONCE_BYTES;
-}
-
 /** nonce || ciphertext || tag. `nonce` null: a random one (the only choice unless convergent). */
 export function aeadSeal(cipher: AeadCipher, key: Buffer, plaintext: Buffer, aad: Buffer | null, nonce: Buffer | null): Buffer {
   const out = Buffer.allocUnsafe(NONCE_BYTES + plaintext.length + TAG_BYTES);
   const n = out.subarray(0, NONCE_BYTES);
   if (nonce) nonce.copy(n);
-  else randomNonce(n);
+  else fillRandom(n);
   // One overload covers both AEAD modes' options (node treats ChaCha20-Poly1305 like GCM here).
   const c = createCipheriv(cipher as CipherGCMTypes, key, n, { authTagLength: TAG_BYTES });
   if (aad) c.setAAD(aad);
