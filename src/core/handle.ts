@@ -39,7 +39,16 @@ function callerOf(entry: TokenEntry, policies: string[]): CallerInfo {
   };
 }
 
-export async function handleRequest(core: Core, req: Request): Promise<Response> {
+/** Not itself async: one promise fewer between the handler's answer and the caller. */
+export function handleRequest(core: Core, req: Request): Promise<Response> {
+  try {
+    return pipeline(core, req);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+function pipeline(core: Core, req: Request): Promise<Response> {
   let path = canonicalizePath(req.path);
   // Lists and scans are about a folder: `kv/metadata?list=true` (the Go client's cleaned
   // path) and `kv/metadata/` are the same request for ACL, router and audit alike.
@@ -86,7 +95,10 @@ async function routeRequest(core: Core, req: Request, path: string, audit: Audit
   const unauthenticated = match ? match.route.backend.isUnauthenticated(match.relPath) : false;
 
   let token: TokenEntry | null = null;
-  if (req.clientToken) token = await core.tokens.lookup(req.clientToken);
+  if (req.clientToken) {
+    const found = core.tokens.lookup(req.clientToken);
+    token = found instanceof Promise ? await found : found;
+  }
   if (audit) audit.token = token;
   if (namesWrappingToken(path)) await checkWrappingRequest(core, req, token);
   if (!token && !unauthenticated) throw permissionDenied();
@@ -129,7 +141,10 @@ async function routeRequest(core: Core, req: Request, path: string, audit: Audit
       : undefined;
 
   let operation = req.operation;
-  if (operation === 'update' && pathRoute && ctx && !parseError) operation = await settleWriteOperation(pathRoute, ctx);
+  if (operation === 'update' && pathRoute && ctx && !parseError) {
+    const settled = settleWriteOperation(pathRoute, ctx);
+    operation = typeof settled === 'string' ? settled : await settled;
+  }
   req.operation = operation;
 
   if (!unauthenticated && token) {

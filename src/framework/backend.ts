@@ -97,7 +97,7 @@ export interface PathSpec<S extends Shape> {
   fields?: S;
   operations: Partial<Record<Exclude<Operation, 'help'>, Handler<Fields<S>>>>;
   /** Decides create vs update for a write, before ACLs are checked. */
-  existenceCheck?: (ctx: HandlerContext<Fields<S>>) => Promise<boolean>;
+  existenceCheck?: (ctx: HandlerContext<Fields<S>>) => Promise<boolean> | boolean;
   help?: PathHelp;
   /** Keys outside `fields` are expected (arbitrary secret data): no "ignored parameters" warning. */
   acceptsAnyField?: boolean;

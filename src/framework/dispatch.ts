@@ -58,11 +58,16 @@ export function parseFields(
   return { fields: result.data as Record<string, unknown>, ignored };
 }
 
-/** Turns a write into `create` or `update` through the path's existence check. */
-export async function settleWriteOperation(route: RoutedPath, ctx: HandlerContext): Promise<Operation> {
+/**
+ * Turns a write into `create` or `update` through the path's existence check; without a
+ * promise when the check answers at once (a transit key in memory).
+ */
+export function settleWriteOperation(route: RoutedPath, ctx: HandlerContext): Promise<Operation> | Operation {
   const check = route.def.spec.existenceCheck;
   if (!check) return 'update';
-  return (await check(ctx)) ? 'update' : 'create';
+  const exists = check(ctx);
+  if (typeof exists === 'boolean') return exists ? 'update' : 'create';
+  return exists.then((found) => (found ? 'update' : 'create'));
 }
 
 export function supportsOperation(route: RoutedPath, op: Operation): boolean {

@@ -39,14 +39,17 @@ function matchPrefix(segments: Segment[], p: string, out: Record<string, string>
       if (p.charCodeAt(pos) !== 47 /* '/' */) return -1;
       pos++;
     }
+    if (seg.kind === 'literal') {
+      // Compared in place: most patterns tried on a request fail here, and a slice per try adds up.
+      const after = pos + seg.text.length;
+      if (!p.startsWith(seg.text, pos) || (after < p.length && p.charCodeAt(after) !== 47)) return -1;
+      pos = after;
+      continue;
+    }
     const end = p.indexOf('/', pos);
     const part = end === -1 ? p.slice(pos) : p.slice(pos, end);
-    if (seg.kind === 'literal') {
-      if (part !== seg.text) return -1;
-    } else {
-      if (part === '') return -1;
-      out[(seg as { name: string }).name] = part;
-    }
+    if (part === '') return -1;
+    out[seg.name] = part;
     pos += part.length;
   }
   return pos;

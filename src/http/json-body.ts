@@ -40,11 +40,31 @@ function checkShape(text: string, limits: JsonLimits): void {
   }
 }
 
+/** How many times `char` occurs in `text`, counting no further than `limit + 1`. */
+function occurrences(text: string, char: string, limit: number): number {
+  let n = 0;
+  for (let i = text.indexOf(char); i !== -1 && n <= limit; i = text.indexOf(char, i + 1)) n++;
+  return n;
+}
+
+/**
+ * Whether no limit can be reached, judged from character counts alone (native indexOf scans,
+ * ~10× cheaper than checkShape's loop on a small body): depth needs that many brackets, each
+ * string two quotes, each entry past the first a comma.
+ */
+function clearlyWithin(text: string, limits: JsonLimits): boolean {
+  return (
+    occurrences(text, '{', limits.maxDepth) + occurrences(text, '[', limits.maxDepth) <= limits.maxDepth &&
+    occurrences(text, '"', 2 * limits.maxStrings) <= 2 * limits.maxStrings &&
+    occurrences(text, ',', limits.maxEntries) < limits.maxEntries
+  );
+}
+
 export function parseJsonBody(raw: Buffer | string | undefined, limits: JsonLimits = DEFAULT_JSON_LIMITS): Record<string, unknown> {
   if (raw === undefined) return {};
   const text = typeof raw === 'string' ? raw : raw.toString('utf8');
   if (text.trim() === '') return {};
-  checkShape(text, limits);
+  if (!clearlyWithin(text, limits)) checkShape(text, limits);
   let value: unknown;
   try {
     value = JSON.parse(text);

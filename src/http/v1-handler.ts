@@ -12,6 +12,7 @@ import { isCofferError } from '../errors.js';
 import type { Core } from '../core/core.js';
 import type { Logger } from '../logging/logger.js';
 import type { Response } from '../logical/request.js';
+import { queueAnswer } from './answer-queue.js';
 import { envelopeJson, errorBody } from './envelope.js';
 import type { JsonLimits } from './json-body.js';
 import { toLogicalRequest } from './request-adapter.js';
@@ -33,14 +34,8 @@ export function writeAnswer(res: ServerResponse, status: number, body: string | 
   const list: string[] = ['cache-control', 'no-store'];
   if (headers) for (const name in headers) list.push(name, headers[name]!);
   if (close) list.push('connection', 'close');
-  if (body === undefined) {
-    res.writeHead(status, list);
-    res.end();
-    return;
-  }
-  list.push('content-type', 'application/json', 'content-length', String(Buffer.byteLength(body)));
-  res.writeHead(status, list);
-  res.end(body);
+  if (body !== undefined) list.push('content-type', 'application/json', 'content-length', String(Buffer.byteLength(body)));
+  queueAnswer(res, status, list, body);
 }
 
 function answerOf(requestId: string, res: Response): { status: number; body: string | undefined } {

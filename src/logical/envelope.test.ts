@@ -29,6 +29,8 @@ const cases: [string, Response][] = [
     },
   ],
   ['a wrapped answer', { wrapInfo: { token: 't', accessor: 'a', ttl: 60, creation_time: 'now', creation_path: 'secret/data/x' } }],
+  ['a lease with an unbounded TTL', { data: { a: 1 }, leaseId: 'x/y', secret: { type: 't', ttl: Infinity, renewable: false } }],
+  ['empty strings and zero', { data: { a: '' }, leaseId: '', mountType: '', secret: { type: 't', ttl: 0.4, renewable: false } }],
   ['the legacy top-level copies of sys answers', { data: { 'secret/': { type: 'kv' }, request_id: 'not this one' }, legacyTopLevel: true }],
 ];
 

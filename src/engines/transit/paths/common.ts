@@ -6,6 +6,8 @@ export type Ctx<F> = HandlerContext<F>;
 
 /** Existence check of paths that name a key: create vs update, for ACLs. */
 export function keyExists(store: KeyStore) {
-  return async (ctx: Ctx<{ name: string }>): Promise<boolean> =>
-    store.cached(ctx.fields.name) !== undefined || (await store.get(ctx.storage, ctx.fields.name)) !== null;
+  return (ctx: Ctx<{ name: string }>): Promise<boolean> | boolean => {
+    const key = store.get(ctx.storage, ctx.fields.name);
+    return key instanceof Promise ? key.then((found) => found !== null) : true;
+  };
 }
