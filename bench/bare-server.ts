@@ -1,9 +1,10 @@
 /**
  * The ceiling: a bare node:http server that answers every request with a fixed JSON body
- * of about the size of a token lookup-self answer. Prints `{"address":...}` on stdout as
- * one line and runs until killed.
+ * of about the size of a token lookup-self answer; a request other than GET once its body
+ * has been read, as any server that uses the body must. Prints `{"address":...}` on stdout
+ * as one line and runs until killed.
  */
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -37,9 +38,15 @@ export const fixedBody = Buffer.from(
 );
 
 function main(): void {
-  const server = createServer((_req, res) => {
+  const answer = (res: ServerResponse) => {
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': fixedBody.length });
     res.end(fixedBody);
+  };
+  const server = createServer((req, res) => {
+    if (req.method === 'GET') return answer(res);
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => answer(res));
   });
   server.keepAliveTimeout = 65_000;
   server.listen(0, '127.0.0.1', () => {

@@ -7,7 +7,7 @@
  * Fastify still serves everything else (the UI, redirects, 404s).
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { validateHeaderName, validateHeaderValue, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isCofferError } from '../errors.js';
 import type { Core } from '../core/core.js';
 import type { Logger } from '../logging/logger.js';
@@ -30,9 +30,18 @@ export type RequestListener = (req: IncomingMessage, res: ServerResponse) => voi
 /** Writes a JSON (or empty) answer; `close` when the rest of the request will not be read. */
 export function writeAnswer(res: ServerResponse, status: number, body: string | undefined, headers?: Record<string, string>, close = false): void {
   if (res.headersSent || res.destroyed) return;
+  // The answer leaves later, outside this request's try/catch: what node would refuse then
+  // is refused now, where it becomes a 500.
+  if (!Number.isInteger(status) || status < 100 || status > 999) throw new Error(`invalid HTTP status ${status}`);
   // One writeHead with a flat list: node's cheapest way to send headers (no header map).
   const list: string[] = ['cache-control', 'no-store'];
-  if (headers) for (const name in headers) list.push(name, headers[name]!);
+  if (headers) {
+    for (const name in headers) {
+      validateHeaderName(name);
+      validateHeaderValue(name, headers[name]);
+      list.push(name, headers[name]!);
+    }
+  }
   if (close) list.push('connection', 'close');
   if (body !== undefined) list.push('content-type', 'application/json', 'content-length', String(Buffer.byteLength(body)));
   queueAnswer(res, status, list, body);
