@@ -9,7 +9,9 @@ export function canonicalizePath(raw: string): string {
   if (path.startsWith('/')) path = path.slice(1);
   if (path.length > 4096) throw invalidRequest('request path too long');
   if (path.includes('//')) throw invalidRequest('invalid request path: empty segment ("//")');
-  for (let start = 0; start <= path.length; ) {
+  // Only a path with a dot right after a slash (or at the start) can hold a dot segment.
+  const dotSegmentPossible = path.startsWith('.') || path.includes('/.');
+  for (let start = 0; dotSegmentPossible && start <= path.length; ) {
     let end = path.indexOf('/', start);
     if (end === -1) end = path.length;
     const seg = path.slice(start, end);
