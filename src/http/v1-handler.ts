@@ -7,6 +7,7 @@
  * Fastify still serves everything else (the UI, redirects, 404s).
  */
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { validateHeaderName, validateHeaderValue, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isCofferError } from '../errors.js';
 import type { Core } from '../core/core.js';
@@ -27,8 +28,11 @@ export interface V1Options {
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** Writes a JSON (or empty) answer; `close` when the rest of the request will not be read. */
-export function writeAnswer(res: ServerResponse, status: number, body: string | undefined, headers?: Record<string, string>, close = false): void {
+/**
+ * Writes a JSON (or empty) answer; `close` when the rest of the request will not be read.
+ * `receivedAt`: performance.now() when the request arrived (see answer-queue.ts).
+ */
+export function writeAnswer(res: ServerResponse, receivedAt: number, status: number, body: string | undefined, headers?: Record<string, string>, close = false): void {
   if (res.headersSent || res.destroyed) return;
   // The answer leaves later, outside this request's try/catch: what node would refuse then
   // is refused now, where it becomes a 500.
@@ -44,7 +48,7 @@ export function writeAnswer(res: ServerResponse, status: number, body: string | 
   }
   if (close) list.push('connection', 'close');
   if (body !== undefined) list.push('content-type', 'application/json', 'content-length', String(Buffer.byteLength(body)));
-  queueAnswer(res, status, list, body);
+  queueAnswer(res, status, list, body, receivedAt);
 }
 
 function answerOf(requestId: string, res: Response): { status: number; body: string | undefined } {
@@ -57,13 +61,13 @@ function answerOf(requestId: string, res: Response): { status: number; body: str
 export function createV1Handler(opts: V1Options): RequestListener {
   const { core, logger, maxRequestSize, jsonLimits } = opts;
 
-  const fail = (res: ServerResponse, requestId: string, err: unknown): void => {
-    if (isCofferError(err)) return writeAnswer(res, err.status, errorBody(err.messages));
+  const fail = (res: ServerResponse, receivedAt: number, requestId: string, err: unknown): void => {
+    if (isCofferError(err)) return writeAnswer(res, receivedAt, err.status, errorBody(err.messages));
     logger.error('unexpected error while handling a request', { request_id: requestId, error: (err as Error)?.message ?? String(err) });
-    writeAnswer(res, 500, errorBody(['internal error']));
+    writeAnswer(res, receivedAt, 500, errorBody(['internal error']));
   };
 
-  const run = async (req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): Promise<void> => {
+  const run = async (req: IncomingMessage, res: ServerResponse, receivedAt: number, body: Buffer | undefined): Promise<void> => {
     const id = randomUUID();
     try {
       const logical = toLogicalRequest(
@@ -72,24 +76,25 @@ export function createV1Handler(opts: V1Options): RequestListener {
       );
       const answer = await core.handle(logical);
       const { status, body: text } = answerOf(id, answer);
-      writeAnswer(res, status, text, answer.headers);
+      writeAnswer(res, receivedAt, status, text, answer.headers);
     } catch (err) {
-      fail(res, id, err);
+      fail(res, receivedAt, id, err);
     }
   };
 
-  const tooLarge = (res: ServerResponse) => writeAnswer(res, 413, errorBody(['request body too large']), undefined, true);
+  const tooLarge = (res: ServerResponse, receivedAt: number) => writeAnswer(res, receivedAt, 413, errorBody(['request body too large']), undefined, true);
 
   return (req, res) => {
+    const receivedAt = performance.now();
     const declared = req.headers['content-length'];
     // No body (no length, not chunked): nothing to wait for.
     if (declared === undefined && req.headers['transfer-encoding'] === undefined) {
-      void run(req, res, undefined);
+      void run(req, res, receivedAt, undefined);
       return;
     }
     if (declared !== undefined && Number(declared) > maxRequestSize) {
       req.resume();
-      tooLarge(res);
+      tooLarge(res, receivedAt);
       return;
     }
     const chunks: Buffer[] = [];
@@ -101,14 +106,14 @@ export function createV1Handler(opts: V1Options): RequestListener {
       if (size > maxRequestSize) {
         refused = true;
         chunks.length = 0;
-        tooLarge(res);
+        tooLarge(res, receivedAt);
         return;
       }
       chunks.push(chunk);
     });
     req.on('end', () => {
       if (refused) return;
-      void run(req, res, chunks.length === 0 ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+      void run(req, res, receivedAt, chunks.length === 0 ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     });
     // A client that goes away mid-body gets no answer; there is nobody to read it.
     req.on('error', () => undefined);
