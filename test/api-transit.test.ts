@@ -168,6 +168,18 @@ describe('transit secrets engine over HTTP', () => {
       assert.deepEqual([key.derived, key.convergent_encryption, key.kdf], [true, true, 'hkdf_sha256']);
     });
 
+    it('refuses a context longer than 1024 bytes with a 400 on every derived operation, and takes 1024', async () => {
+      await x.write('keys/long-ctx', { derived: true });
+      await x.write('keys/long-ctx-ed', { type: 'ed25519', derived: true });
+      const long = b64('c'.repeat(1025));
+      const tooLong = /"context": 1025 bytes decoded; a derived key takes a context of at most 1024 bytes/;
+      bad(await post('encrypt/long-ctx', { plaintext: b64('x'), context: long }), tooLong);
+      bad(await post('datakey/wrapped/long-ctx', { context: long }), tooLong);
+      bad(await post('sign/long-ctx-ed', { input: b64('x'), context: long }), tooLong);
+      const fine = await encrypt('long-ctx', 'x', { context: b64('c'.repeat(1024)) });
+      assert.match(fine, /^vault:v1:/);
+    });
+
     it('needs the create capability to upsert, and only update to encrypt with an existing key', async () => {
       await x.write('keys/acl-existing');
       ok(await x.call('PUT', 'sys/policies/acl/enc-only', { policy: 'path "transit/encrypt/*" { capabilities = ["update"] }' }), 204);
