@@ -39,16 +39,7 @@ function callerOf(entry: TokenEntry, policies: string[]): CallerInfo {
   };
 }
 
-/** Not itself async: one promise fewer between the handler's answer and the caller. */
-export function handleRequest(core: Core, req: Request): Promise<Response> {
-  try {
-    return pipeline(core, req);
-  } catch (err) {
-    return Promise.reject(err);
-  }
-}
-
-function pipeline(core: Core, req: Request): Promise<Response> {
+export async function handleRequest(core: Core, req: Request): Promise<Response> {
   let path = canonicalizePath(req.path);
   // Lists and scans are about a folder: `kv/metadata?list=true` (the Go client's cleaned
   // path) and `kv/metadata/` are the same request for ACL, router and audit alike.

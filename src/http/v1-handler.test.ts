@@ -8,7 +8,11 @@ import type { Response } from '../logical/request.js';
 import { DEFAULT_JSON_LIMITS } from './json-body.js';
 import { createV1Handler } from './v1-handler.js';
 
-/** What the stub core answers, by request path. */
+/**
+ * This test is about the handler's writing of answers, so the core behind it is a fake that
+ * answers by request path, including answers no real handler gives (a header value with a
+ * CR/LF, a status node refuses). The real core is behind the same handler in test/api-*.
+ */
 const answers: Record<string, () => Promise<Response>> = {
   echo: async () => ({ data: { ok: true } }),
   'bad-header': async () => ({ data: { ok: true }, headers: { location: 'x\r\nset-cookie: a=b' } }),

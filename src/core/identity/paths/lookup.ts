@@ -16,7 +16,7 @@ const lookupFields = {
   alias_mount_accessor: z.string().optional().describe('The mount accessor of alias_name'),
 };
 
-type Criteria = { id?: string; name?: string; alias_id?: string; alias_name?: string; alias_mount_accessor?: string };
+type Criteria = z.infer<z.ZodObject<typeof lookupFields>>;
 
 /** Which criterion was given; a 400 unless exactly one was. */
 function criterion(c: Criteria): 'id' | 'name' | 'alias_id' | 'alias' {
