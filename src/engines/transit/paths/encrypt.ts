@@ -132,7 +132,7 @@ export function encryptPaths(store: KeyStore): PathDefinition[] {
       response.data = { ciphertext: r.ciphertext, key_version: r.keyVersion };
       return response;
     }
-    const results = runItems(items, (item) => encryptItem(key, item));
+    const results = await runItems(items, (item) => encryptItem(key, item));
     response.data = {
       batch_results: results.map((r, i) =>
         r.ok ? { ciphertext: r.value.ciphertext, key_version: r.value.keyVersion, reference: referenceOf(items[i]) } : { error: r.error, reference: referenceOf(items[i]) },
@@ -149,7 +149,7 @@ export function encryptPaths(store: KeyStore): PathDefinition[] {
     const key = store.cached(fields.name) ?? (await store.get(ctx.storage, fields.name));
     if (!key) throw invalidRequest(`encryption key not found: no key named "${fields.name}"`);
     if (!batch) return { data: { plaintext: decryptItem(key, fields as Item).toString('base64') } };
-    const results = runItems(items, (item) => decryptItem(key, item).toString('base64'));
+    const results = await runItems(items, (item) => decryptItem(key, item).toString('base64'));
     const response: Response = {
       data: {
         batch_results: results.map((r, i) => (r.ok ? { plaintext: r.value, reference: referenceOf(items[i]) } : { plaintext: '', error: r.error, reference: referenceOf(items[i]) })),

@@ -44,8 +44,8 @@ function hmacOf(hash: HashAlgorithm, hmacKey: Buffer, input: Buffer): Buffer {
 }
 
 /** verify/:name with `hmac` values: whether each HMAC matches its input. */
-export function verifyHmacs(key: TransitKey, hash: HashAlgorithm, items: unknown[], batch: boolean): Response {
-  const results = runItems(items, (item) => {
+export async function verifyHmacs(key: TransitKey, hash: HashAlgorithm, items: unknown[], batch: boolean): Promise<Response> {
+  const results = await runItems(items, (item) => {
     const input = itemInput(item);
     const given = itemString(item, 'hmac');
     if (!given) throw invalidRequest('missing hmac');
@@ -68,7 +68,7 @@ export function hmacPaths(store: KeyStore): PathDefinition[] {
     const key = await store.get(ctx.storage, ctx.fields.name);
     if (!key) throw invalidRequest(`encryption key not found: no key named "${ctx.fields.name}"`);
     const keyVersion = ctx.fields.key_version ?? 0;
-    const results = runItems(items, (item) => {
+    const results = await runItems(items, (item) => {
       const input = itemInput(item);
       const v = outputVersion(key, keyVersion, 'HMAC');
       return formatVersioned(v.version, hmacOf(hash, v.hmacKey, input).toString('base64'));

@@ -32,7 +32,7 @@ export function rewrapPaths(store: KeyStore): PathDefinition[] {
     contextSet(items);
     const key = await store.get(ctx.storage, ctx.fields.name);
     if (!key) throw invalidRequest(`encryption key not found: no key named "${ctx.fields.name}"`);
-    const results = runItems(items, (item) => {
+    const results = await runItems(items, (item) => {
       rejectNonce(item);
       // Associated data is not part of rewrap (Vault's API has none), so AEAD ciphertexts
       // made with associated_data cannot be rewrapped: decrypting them fails here.

@@ -76,7 +76,7 @@ export function signPaths(store: KeyStore): PathDefinition[] {
     const batch = batchItems(ctx.fields.batch_input);
     const items = requestItems(batch, ctx.fields as Item);
     const keyVersion = ctx.fields.key_version ?? 0;
-    const results = runItems(items, (item) => signValue(key, itemInput(item), itemBase64(item, 'context'), keyVersion, opts));
+    const results = await runItems(items, (item) => signValue(key, itemInput(item), itemBase64(item, 'context'), keyVersion, opts));
     if (!batch) {
       const r = single(results);
       const data: Record<string, unknown> = { signature: r.signature, key_version: r.keyVersion };
@@ -117,7 +117,7 @@ export function signPaths(store: KeyStore): PathDefinition[] {
     }
     const opts = signingOptions(ctx.fields);
     checkSigning(key, opts, 'verification');
-    const results = runItems(items, (item) => verifyValue(key, itemInput(item), itemBase64(item, 'context'), itemString(item, 'signature')!, opts));
+    const results = await runItems(items, (item) => verifyValue(key, itemInput(item), itemBase64(item, 'context'), itemString(item, 'signature')!, opts));
     if (!batch) return { data: { valid: single(results) } };
     return { data: { batch_results: results.map((r, i) => (r.ok ? { valid: r.value, reference: referenceOf(items[i]) } : { valid: false, error: r.error, reference: referenceOf(items[i]) })) } };
   }
