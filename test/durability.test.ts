@@ -7,100 +7,15 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import {
-  freePort,
-  startProcessServer,
-  stopAllProcessServers,
-  type HttpOptions,
-  type HttpResult,
-  type ProcessServer,
-} from './helpers/process-server.js';
+import { cleanUpDurableServers, client, expectRestartedSealed, initialize, killHard, sqliteConfig, startDurable as start, unseal } from './helpers/durable-server.js';
+import type { HttpResult } from './helpers/process-server.js';
 
 const WRITERS = 32;
 const WRITE_FOR_MS = 1500;
 
-const dirs: string[] = [];
-after(async () => {
-  await stopAllProcessServers();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-/** A temp dir with a config file for an SQLite-backed server on a free port. */
-async function sqliteConfig(): Promise<{ dir: string; configPath: string; address: string; dbPath: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'coffer-durability-'));
-  dirs.push(dir);
-  const port = await freePort();
-  const dbPath = join(dir, 'data', 'coffer.db');
-  const configPath = join(dir, 'coffer.hcl');
-  writeFileSync(
-    configPath,
-    `storage "sqlite" {
-  path = ${JSON.stringify(dbPath)}
-}
-
-listener "tcp" {
-  address     = "127.0.0.1:${port}"
-  tls_disable = true
-}
-
-log_level = "warn"
-`,
-  );
-  return { dir, configPath, address: `http://127.0.0.1:${port}`, dbPath };
-}
-
-const start = (cfg: { configPath: string; address: string }) =>
-  startProcessServer({ args: [`-config=${cfg.configPath}`], address: cfg.address });
-
-function client(server: ProcessServer, token?: string, agent?: http.Agent) {
-  return (method: string, path: string, body?: unknown, opts: HttpOptions = {}): Promise<HttpResult> =>
-    server.request(`/v1/${path}`, {
-      method,
-      body,
-      headers: token ? { 'X-Vault-Token': token } : {},
-      ...(agent ? { agent } : {}),
-      ...opts,
-    });
-}
-
-async function initialize(server: ProcessServer, shares: number, threshold: number) {
-  const res = await client(server)('PUT', 'sys/init', { secret_shares: shares, secret_threshold: threshold });
-  assert.equal(res.status, 200, res.text);
-  const keys = res.json.keys as string[];
-  const rootToken = res.json.root_token as string;
-  assert.equal(keys.length, shares);
-  assert.ok(rootToken);
-  return { keys, rootToken };
-}
-
-async function unseal(server: ProcessServer, keys: string[]) {
-  let res: HttpResult | undefined;
-  for (const key of keys) {
-    res = await client(server)('PUT', 'sys/unseal', { key });
-    assert.equal(res.status, 200, res.text);
-  }
-  assert.equal(res!.json.sealed, false, res!.text);
-}
-
-async function expectRestartedSealed(server: ProcessServer, t: number, n: number) {
-  const status = await client(server)('GET', 'sys/seal-status');
-  assert.equal(status.status, 200, status.text);
-  assert.equal(status.json.initialized, true, 'still initialized after the crash');
-  assert.equal(status.json.sealed, true, 'a restarted server starts sealed');
-  assert.equal(status.json.t, t);
-  assert.equal(status.json.n, n);
-  assert.equal((await client(server)('GET', 'sys/health')).status, 503);
-}
-
-async function killHard(server: ProcessServer) {
-  const exit = await server.kill('SIGKILL');
-  assert.equal(exit.signal, 'SIGKILL', `expected death by SIGKILL, got ${JSON.stringify(exit)}`);
-}
+after(cleanUpDurableServers);
 
 const READER_POLICY = 'path "kv/*" {\n  capabilities = ["read", "list"]\n}\n';
 
