@@ -59,8 +59,11 @@ export function itemBase64(item: Item, field: string): Buffer | null {
  * A batch gives the event loop back after running this long. One thread serves every client,
  * so without it a 32 MiB batch of RSA-4096 signatures would hold every other request (health
  * checks, logins, reads) for minutes; with it they wait at most about one slice behind it.
+ * Not shorter: with 5 ms slices a 1,000-item encrypt batch (~11 ms) yielded mid-way, batches
+ * piled up in memory and the batch bench lost ~6 % (bench/RESULTS.md, session 5); at 20 ms
+ * it is unchanged.
  */
-const SLICE_MS = 5;
+const SLICE_MS = 20;
 
 /**
  * Runs `fn` on every item; a CofferError becomes that item's error, anything else is a bug and
