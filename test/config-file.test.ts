@@ -16,7 +16,8 @@ import { freePort, httpRequest, runCli, startProcessServer, stopAllProcessServer
 after(() => stopAllProcessServers());
 
 const SOURCE = 'coffer.hcl';
-const parse = (text: string) => parseConfigText(text, SOURCE);
+// No environment: a VAULT_TOKEN or VAULT_ADDR of the machine must not change what these tests see.
+const parse = (text: string) => parseConfigText(text, SOURCE, {});
 
 /** parseConfigText must throw an Error whose message names the file and matches `pattern`. */
 function refuses(text: string, pattern: RegExp, label = text) {

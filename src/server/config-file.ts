@@ -1,7 +1,7 @@
 /**
  * Server configuration files in Vault's shape, HCL or JSON: `storage "sqlite" { path }`,
  * `listener "tcp" { address, tls_disable, tls_cert_file, tls_key_file, max_request_size }`,
- * `seal "transit" { address, token, key_name, mount_path, namespace, tls_* }`, `ui`,
+ * `seal "transit" { address, token, key_name, mount_path, namespace, tls_* }` (seal-config.ts), `ui`,
  * `api_addr`, `cluster_addr`, `default_lease_ttl`, `max_lease_ttl`, `log_level`,
  * `disable_api_audit_creation`.
  */
@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { parseDuration } from '../framework/fields.js';
 import { blocks, parseHcl } from '../hcl/index.js';
 import { parseLogLevel } from '../logging/logger.js';
+import { parseSealConfig, type Env } from './seal-config.js';
 import { DEFAULT_MAX_REQUEST_SIZE, type ListenerConfig, type ServerConfig } from './server-config.js';
 
 const STORAGE_TYPES = new Set(['inmem', 'sqlite', 'file']);
@@ -55,7 +56,8 @@ function readers(source: string) {
   };
 }
 
-export function parseConfigText(text: string, source = 'config'): ServerConfig {
+/** `env`: where a transit seal's settings missing from the file come from (seal-config.ts). */
+export function parseConfigText(text: string, source = 'config', env: Env = process.env): ServerConfig {
   const { fail, bool, duration, str, bytes, named } = readers(source);
   const tree = named(() => parseHcl(text) as Record<string, unknown>);
   const storageBlocks = named(() => blocks(tree, 'storage').concat(blocks(tree, 'backend')));
@@ -84,35 +86,7 @@ export function parseConfigText(text: string, source = 'config'): ServerConfig {
   });
   if (listeners.length === 0) fail('at least one listener block is required');
 
-  const sealBlocks = named(() => blocks(tree, 'seal'));
-  if (sealBlocks.length > 1) fail('at most one seal block is supported (seal migration is not)');
-  let seal: ServerConfig['seal'];
-  if (sealBlocks.length === 1) {
-    const block = sealBlocks[0]!;
-    if (block.labels[0] !== 'transit') fail(`unknown seal type "${block.labels[0] ?? ''}" (use "transit", or no seal block for Shamir keys)`);
-    const b = block.body;
-    const address = str(b.address, 'seal.address');
-    const keyName = str(b.key_name, 'seal.key_name');
-    if (!address) fail('seal "transit" needs address');
-    if (!keyName) fail('seal "transit" needs key_name');
-    seal = {
-      type: 'transit',
-      config: {
-        address: address!,
-        // Vault's transit seal also reads its token from the environment, which keeps it out of the file.
-        token: str(b.token, 'seal.token') ?? process.env['VAULT_TRANSIT_SEAL_TOKEN'] ?? process.env['VAULT_TOKEN'] ?? '',
-        keyName: keyName!,
-        mountPath: str(b.mount_path, 'seal.mount_path') ?? 'transit/',
-        namespace: str(b.namespace, 'seal.namespace'),
-        tlsCaCert: str(b.tls_ca_cert, 'seal.tls_ca_cert'),
-        tlsClientCert: str(b.tls_client_cert, 'seal.tls_client_cert'),
-        tlsClientKey: str(b.tls_client_key, 'seal.tls_client_key'),
-        tlsServerName: str(b.tls_server_name, 'seal.tls_server_name'),
-        tlsSkipVerify: bool(b.tls_skip_verify, 'seal.tls_skip_verify'),
-      },
-    };
-    if (!seal.config.token) fail('seal "transit" needs a token (token = "...", or VAULT_TOKEN in the environment)');
-  }
+  const seal = parseSealConfig(named(() => blocks(tree, 'seal')), env, { fail, str, bool });
 
   return {
     storage: { type: storageType === 'file' ? 'sqlite' : storageType, config: storageConfig },
