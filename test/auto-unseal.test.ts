@@ -6,7 +6,7 @@
  * is a TCP relay the test opens and closes.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +72,7 @@ describe('auto-unseal through another server\'s transit engine', () => {
       policy: 'path "transit/encrypt/autounseal" { capabilities = ["update"] }\npath "transit/decrypt/autounseal" { capabilities = ["update"] }',
     });
     const token = (await json(kms, 'POST', 'auth/token/create', root, { policies: ['autounseal'], period: '24h' })).body.auth.client_token as string;
+    sealToken = token;
 
     link = relay(Number(new URL(kms.address).port));
     linkPort = await freePort();
@@ -104,6 +105,7 @@ log_level = "info"
   });
 
   const start = () => startProcessServer({ args: [`-config=${configPath}`], address });
+  let sealToken = '';
   const status = async () => (await json(server!, 'GET', 'sys/seal-status')).body;
   let rootToken = '';
   let recoveryKeys: string[] = [];
@@ -131,6 +133,23 @@ log_level = "info"
     server = await start();
     await waitUntil('the restarted server to unseal itself', async () => (await status()).sealed === false, 10_000);
     assert.equal((await json(server, 'GET', 'kv/app', rootToken)).body.data.password, 'kept-across-restarts');
+  });
+
+  it('unseals itself with the seal set up from the environment (VAULT_SEAL_TYPE=transit) instead of the file', async () => {
+    await server!.stop();
+    // The same file without its seal block; Vault's variables say the rest.
+    const bare = readFileSync(configPath, 'utf8').replace(/seal "transit" \{[^}]*\}\n/, '');
+    assert.doesNotMatch(bare, /seal "/);
+    const envConfig = join(dir, 'coffer-env.hcl');
+    writeFileSync(envConfig, bare);
+    const env = { ...process.env, VAULT_SEAL_TYPE: 'transit', VAULT_ADDR: `http://127.0.0.1:${linkPort}`, VAULT_TOKEN: sealToken, VAULT_TRANSIT_SEAL_KEY_NAME: 'autounseal' };
+    server = await startProcessServer({ args: [`-config=${envConfig}`], address, env });
+    await waitUntil('the server to unseal itself from the environment', async () => (await status()).sealed === false, 10_000);
+    assert.equal((await status()).type, 'transit');
+    assert.equal((await json(server, 'GET', 'kv/app', rootToken)).body.data.password, 'kept-across-restarts');
+    await server.stop();
+    server = await start();
+    await waitUntil('the server to unseal itself from the file again', async () => (await status()).sealed === false, 10_000);
   });
 
   it('stays sealed, and says why, while the transit server cannot be reached; unseals once it can', async () => {
