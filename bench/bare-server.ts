@@ -69,16 +69,23 @@ function bareEncrypt(body: Buffer, res: ServerResponse): void {
 }
 
 function main(): void {
-  const answer = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
-    if (req.url === '/bare-encrypt') return bareEncrypt(body, res);
+  const answer = (res: ServerResponse) => {
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': fixedBody.length });
     res.end(fixedBody);
   };
+  const afterBody = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
+    if (req.url !== '/bare-encrypt') return answer(res);
+    try {
+      bareEncrypt(body, res);
+    } catch {
+      res.writeHead(400).end();
+    }
+  };
   const server = createServer((req, res) => {
-    if (req.method === 'GET') return answer(req, res, Buffer.alloc(0));
+    if (req.method === 'GET') return answer(res);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => answer(req, res, Buffer.concat(chunks)));
+    req.on('end', () => afterBody(req, res, Buffer.concat(chunks)));
   });
   server.keepAliveTimeout = 65_000;
   server.listen(0, '127.0.0.1', () => {
