@@ -344,33 +344,3 @@ describe('coffer server -config with TLS files that cannot be used', () => {
     assert.ok(res.stderr.includes(a.cert) || res.stderr.includes(b.key), `the message names the files:\n${res.stderr}`);
   });
 });
-
-describe('parseConfigText: seal "transit"', () => {
-  const base = `storage "inmem" {}\nlistener "tcp" {\n  address = "127.0.0.1:8200"\n  tls_disable = true\n}\n`;
-
-  it('reads the transit seal with its defaults', () => {
-    const config = parse(`${base}seal "transit" {\n  address = "https://kms:8200"\n  token = "s.kms"\n  key_name = "autounseal"\n  tls_skip_verify = "true"\n}\n`);
-    assert.deepEqual(config.seal, {
-      type: 'transit',
-      config: {
-        address: 'https://kms:8200',
-        token: 's.kms',
-        keyName: 'autounseal',
-        mountPath: 'transit/',
-        namespace: undefined,
-        tlsCaCert: undefined,
-        tlsClientCert: undefined,
-        tlsClientKey: undefined,
-        tlsServerName: undefined,
-        tlsSkipVerify: true,
-      },
-    });
-    assert.equal(parse(base).seal, undefined);
-  });
-
-  it('refuses a transit seal without its key, an unknown seal type, and two seals', () => {
-    refuses(`${base}seal "transit" {\n  address = "https://kms:8200"\n  token = "t"\n}\n`, /seal "transit" needs key_name/);
-    refuses(`${base}seal "awskms" {\n  kms_key_id = "x"\n}\n`, /unknown seal type "awskms"/);
-    refuses(`${base}seal "transit" {\n  address = "a"\n  token = "t"\n  key_name = "k"\n}\nseal "transit" {\n  address = "b"\n  token = "t"\n  key_name = "k"\n}\n`, /at most one seal block/);
-  });
-});

@@ -6,6 +6,25 @@ import { parseConfigText } from './config-file.js';
 const BASE = 'storage "inmem" {}\nlistener "tcp" {\n  address = "127.0.0.1:8200"\n  tls_disable = true\n}\n';
 const parse = (text: string, env: Record<string, string>) => parseConfigText(text, 'coffer.hcl', env);
 
+describe('seal "transit" in the file', () => {
+  it('reads the transit seal with its defaults', () => {
+    const config = parse(`${BASE}seal "transit" {\n  address = "https://kms:8200"\n  token = "s.kms"\n  key_name = "autounseal"\n  tls_skip_verify = "true"\n}\n`, {});
+    assert.equal(config.seal?.type, 'transit');
+    assert.deepEqual(
+      { ...config.seal?.config },
+      { address: 'https://kms:8200', token: 's.kms', keyName: 'autounseal', mountPath: 'transit/', namespace: undefined, tlsCaCert: undefined, tlsClientCert: undefined, tlsClientKey: undefined, tlsServerName: undefined, tlsSkipVerify: true },
+    );
+    assert.equal(parse(BASE, {}).seal, undefined);
+  });
+
+  it('refuses a transit seal without its key, an unknown seal type, and two seals, naming the file', () => {
+    assert.throws(() => parse(`${BASE}seal "transit" {\n  address = "https://kms:8200"\n  token = "t"\n}\n`, {}), /^Error: coffer\.hcl: seal "transit" needs key_name/);
+    assert.throws(() => parse(`${BASE}seal "awskms" {\n  kms_key_id = "x"\n}\n`, {}), /^Error: coffer\.hcl: unknown seal type "awskms"/);
+    const two = `${BASE}seal "transit" {\n  address = "a"\n  token = "t"\n  key_name = "k"\n}\nseal "transit" {\n  address = "b"\n  token = "t"\n  key_name = "k"\n}\n`;
+    assert.throws(() => parse(two, {}), /^Error: coffer\.hcl: at most one seal block/);
+  });
+});
+
 describe('seal "transit" from the environment', () => {
   it('is turned on by VAULT_SEAL_TYPE=transit without a block, every setting from its variable', () => {
     const config = parse(BASE, {
