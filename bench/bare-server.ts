@@ -7,13 +7,15 @@
  * `POST /bare-encrypt` is the floor of a transit encrypt instead: what any node:http server
  * must do for one, and nothing else (no token, policy, routing or validation): parse the
  * JSON body, decode the base64 plaintext, seal it with AES-256-GCM under a random nonce and
- * answer Vault's envelope with the ciphertext. It is written the fast way (pooled nonces,
- * one output buffer, the JSON and headers by hand), so that it is a floor and not a strawman.
+ * answer Vault's envelope with the ciphertext. It seals with transit's own `aeadSeal` (pooled
+ * nonces, one output buffer) and writes the JSON and headers by hand, so that it is a floor
+ * and not a strawman, and the cipher work on both sides is the same code.
  */
-import { createCipheriv, randomBytes, randomFillSync, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { aeadSeal } from '../src/engines/transit/aead.js';
 
 export const fixedBody = Buffer.from(
   JSON.stringify({
@@ -45,22 +47,10 @@ export const fixedBody = Buffer.from(
 );
 
 const encryptionKey = randomBytes(32);
-/** Nonces come from a pooled CSPRNG buffer: one randomFillSync per 4 KB, not one call per request. */
-const noncePool = Buffer.alloc(4096);
-let noncePoolUsed = noncePool.length;
 
 function bareEncrypt(body: Buffer, res: ServerResponse): void {
   const plaintext = Buffer.from((JSON.parse(body.toString('utf8')) as { plaintext: string }).plaintext, 'base64');
-  if (noncePoolUsed + 12 > noncePool.length) {
-    randomFillSync(noncePool);
-    noncePoolUsed = 0;
-  }
-  const sealed = Buffer.allocUnsafe(12 + plaintext.length + 16);
-  noncePool.copy(sealed, 0, noncePoolUsed, (noncePoolUsed += 12));
-  const cipher = createCipheriv('aes-256-gcm', encryptionKey, sealed.subarray(0, 12), { authTagLength: 16 });
-  let offset = 12 + cipher.update(plaintext).copy(sealed, 12);
-  offset += cipher.final().copy(sealed, offset);
-  cipher.getAuthTag().copy(sealed, offset);
+  const sealed = aeadSeal('aes-256-gcm', encryptionKey, plaintext, null, null);
   const text =
     `{"request_id":"${randomUUID()}","lease_id":"","renewable":false,"lease_duration":0,` +
     `"data":{"ciphertext":"vault:v1:${sealed.toString('base64')}","key_version":1},"wrap_info":null,"warnings":null,"auth":null,"mount_type":"transit"}`;

@@ -6,11 +6,8 @@
  *   node dist/bench/batch-fairness.js [sign|encrypt] [seconds]
  * `sign`: 200 RSA-2048 signatures per batch; `encrypt`: 20,000 × 200 B per batch (6 MB bodies).
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { startChild, stopChild } from './child.js';
 
 const kind = process.argv[2] ?? 'sign';
 const seconds = Number(process.argv[3] ?? 6);
@@ -24,9 +21,8 @@ const shapes = {
 const shape = shapes[kind as keyof typeof shapes];
 if (!shape) throw new Error(`unknown batch kind "${kind}": use sign or encrypt`);
 
-const child = spawn(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'coffer-server.js'), 'inmem'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const [line] = await createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next().then((r) => [r.value as string]);
-const { address, token } = JSON.parse(line!) as { address: string; token: string };
+const server = await startChild('coffer-server.js', ['inmem']);
+const { address, token } = server.info as { address: string; token: string };
 
 async function call(method: string, path: string, body?: unknown): Promise<void> {
   const res = await fetch(`${address}/v1/${path}`, { method, headers: { 'x-vault-token': token }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -76,5 +72,5 @@ try {
   console.log(`health, no batches      ${summary(alone)}`);
   console.log(`health, during batches  ${summary(loaded)}  (${batches} batches answered in ${seconds} s)`);
 } finally {
-  child.kill('SIGTERM');
+  await stopChild(server);
 }

@@ -8,13 +8,12 @@
  *      BENCH_PROFILE=1 to run both servers with --cpu-prof into bench/out/
  *      (summarise with dist/bench/profile-summary.js).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { startChild, stopChild, type Child } from './child.js';
 import type { LoadResult, LoadSpec } from './load.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
@@ -44,6 +43,10 @@ export interface Scenario {
   headers?: (ctx: Ctx) => Record<string, string>;
   /** The request body; a function when it depends on what setup made (a ciphertext to decrypt). */
   body?: string | ((ctx: Ctx) => string);
+  /** A bare row that is the floor of an encrypt, not a ceiling (see bare-server.ts). */
+  encryptFloor?: boolean;
+  /** A Coffer row that also prints its share of the encrypt floor. */
+  versusEncryptFloor?: boolean;
   /** Items per request (batches): the row also shows items per second. */
   items?: number;
   /** Every request goes to a new path (`<path>-<n>`): writes of distinct keys. */
@@ -92,6 +95,7 @@ const scenarios: Scenario[] = [
     target: 'bare',
     method: 'POST',
     path: '/bare-encrypt',
+    encryptFloor: true,
     headers: () => ({ 'x-vault-token': 'hvs.CAESIJ7mQ2bJfWvXl0sRkP4yT9aZ', 'content-type': 'application/json' }),
     body: encryptBody(),
   },
@@ -204,7 +208,7 @@ function transitScenarios(): Scenario[] {
     ctx.vars['transit'] = '1';
   }
   return [
-    { name: 'transit encrypt 200 B', target: 'coffer', method: 'POST', path: '/v1/transit/encrypt/bench', headers: (ctx) => json(ctx), body: single, setup: ready },
+    { name: 'transit encrypt 200 B', target: 'coffer', method: 'POST', path: '/v1/transit/encrypt/bench', headers: (ctx) => json(ctx), body: single, setup: ready, versusEncryptFloor: true },
     {
       name: 'transit encrypt (policy token)',
       target: 'coffer',
@@ -213,33 +217,12 @@ function transitScenarios(): Scenario[] {
       headers: (ctx) => json(ctx, ctx.vars['encryptor']),
       body: single,
       setup: ready,
+      versusEncryptFloor: true,
     },
     { name: 'transit decrypt 200 B', target: 'coffer', method: 'POST', path: '/v1/transit/decrypt/bench', headers: (ctx) => json(ctx), body: (ctx) => JSON.stringify({ ciphertext: ctx.vars['ciphertext'] }), setup: ready },
     { name: 'transit encrypt 1,000 × 200 B', target: 'coffer', method: 'POST', path: '/v1/transit/encrypt/bench', headers: (ctx) => json(ctx), body: batch, items: 1000, setup: ready },
     { name: 'transit decrypt 1,000 × 200 B', target: 'coffer', method: 'POST', path: '/v1/transit/decrypt/bench', headers: (ctx) => json(ctx), body: (ctx) => ctx.vars['batch']!, items: 1000, setup: ready },
   ];
-}
-
-/** Spawns `node <script> ...args` and resolves with its first stdout line, parsed. */
-interface Child {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  info: any;
-}
-
-function startChild(script: string, args: string[], nodeFlags: string[] = []): Promise<Child> {
-  const child = spawn(process.execPath, [...nodeFlags, join(here, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', (line) => resolve({ child, exited, info: JSON.parse(line) }));
-    child.once('error', reject);
-    void exited.then((code) => reject(new Error(`${script} exited with ${code} before printing its first line`)));
-  });
-}
-
-async function stopChild({ child, exited }: Child): Promise<void> {
-  child.kill('SIGTERM');
-  await exited;
 }
 
 async function runLoad(spec: LoadSpec): Promise<LoadResult> {
@@ -297,7 +280,7 @@ for (const target of ['bare', 'fastify', 'coffer'] as const) {
       if (!probe.ok) throw new Error(`${s.name}: probe answered ${probe.status} ${await probe.text()}`);
       await probe.arrayBuffer();
       const r = await runLoad({ url: ctx.address + s.path, method: s.method, headers, body, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP, serverPid: server.child.pid, uniquePaths: s.uniquePaths });
-      if (target === 'bare' && s.path === '/bare-encrypt') encryptFloor = r.rps;
+      if (s.encryptFloor) encryptFloor = r.rps;
       else if (target === 'bare') ceilings[s.method] = r.rps;
       const bad = r.non2xx + r.errors + r.timeouts;
       if (bad > 0) invalid++;
@@ -307,7 +290,7 @@ for (const target of ['bare', 'fastify', 'coffer'] as const) {
       const barePost = ceilings.POST;
       let ratio = target === 'bare' ? `${s.method === 'GET' ? '1.00' : (r.rps / bareGet).toFixed(2)}× bare` : `${(perSecond / bareGet).toFixed(2)}× bare${s.items ? ' in items' : ''} (${fmt(bareGet)} req/s)`;
       if (target !== 'bare' && s.method !== 'GET' && !s.items && barePost) ratio += `, ${(r.rps / barePost).toFixed(2)}× bare POST (${fmt(barePost)})`;
-      if (target === 'coffer' && s.path.startsWith('/v1/transit/encrypt/') && !s.items && encryptFloor) ratio += `, ${(r.rps / encryptFloor).toFixed(2)}× bare encrypt`;
+      if (s.versusEncryptFloor && encryptFloor) ratio += `, ${(r.rps / encryptFloor).toFixed(2)}× bare encrypt`;
       // Server CPU per request (user + kernel), from /proc: what each answer really costs.
       const c = r.serverCpu;
       const perReq = (ms: number) => fmt((ms * 1000) / r.requests);

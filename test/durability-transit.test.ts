@@ -89,15 +89,15 @@ describe('durability: SIGKILL during transit encrypts and rotations (sqlite stor
     server = await startDurable(cfg);
     await expectRestartedSealed(server, 1, 1);
     await unseal(server, keys);
-    const after = client(server, rootToken);
+    const restarted = client(server, rootToken);
 
     for (const [key, version] of rotatedTo) {
-      const read = await after('GET', `transit/keys/${key}`);
+      const read = await restarted('GET', `transit/keys/${key}`);
       assert.equal(read.status, 200, read.text);
       assert.ok(read.json.data.latest_version >= version, `${key} rotated to v${version} before the kill, v${read.json.data.latest_version} after`);
     }
 
-    const listed = await after('LIST', 'transit/keys');
+    const listed = await restarted('LIST', 'transit/keys');
     const names = new Set(listed.json.data.keys as string[]);
     const lostKeys = [...upserted].filter((k) => !names.has(k));
     assert.deepEqual(lostKeys, [], `${lostKeys.length} of ${upserted.size} keys made by acknowledged encrypts are gone`);
@@ -111,7 +111,7 @@ describe('durability: SIGKILL during transit encrypts and rotations (sqlite stor
     }
     const wrong: string[] = [];
     for (const [key, items] of byKey) {
-      const res = await after('POST', `transit/decrypt/${key}`, { batch_input: items.map((s) => ({ ciphertext: s.ciphertext })) });
+      const res = await restarted('POST', `transit/decrypt/${key}`, { batch_input: items.map((s) => ({ ciphertext: s.ciphertext })) });
       const results = (res.json?.data?.batch_results ?? []) as { plaintext?: string; error?: string }[];
       items.forEach((s, i) => {
         if (results[i]?.plaintext !== s.plaintext) wrong.push(`${key} ${s.ciphertext.slice(0, 12)}…: ${results[i]?.error ?? 'wrong plaintext'}`);

@@ -7,6 +7,7 @@
  * on the same host talks to this server, must not silently point the seal somewhere else.
  */
 import type { TransitSealConfig } from '../seal/transit-provider.js';
+import type { ServerConfig } from './server-config.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -22,7 +23,7 @@ interface SealBlock {
   body: Record<string, unknown>;
 }
 
-/** Each setting's environment variable, as Vault names it. */
+/** Each setting's environment variables, as Vault names them; VAULT_TRANSIT_SEAL_TOKEN, Coffer's own, is read first. */
 const ENV_NAMES = {
   address: ['VAULT_ADDR'],
   token: ['VAULT_TRANSIT_SEAL_TOKEN', 'VAULT_TOKEN'],
@@ -38,7 +39,7 @@ const ENV_NAMES = {
 
 type Setting = keyof typeof ENV_NAMES;
 
-export function parseSealConfig(sealBlocks: SealBlock[], env: Env, r: SealReaders): { type: 'transit'; config: TransitSealConfig } | undefined {
+export function parseSealConfig(sealBlocks: SealBlock[], env: Env, r: SealReaders): ServerConfig['seal'] {
   if (sealBlocks.length > 1) r.fail('at most one seal block is supported (seal migration is not)');
   let body: Record<string, unknown>;
   if (sealBlocks.length === 1) {
