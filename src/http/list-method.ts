@@ -1,29 +1,21 @@
 /**
  * `LIST` (hvac, node-vault, older Vault CLIs) and `SCAN` (OpenBao's recursive listing) as
- * HTTP methods. Node's parser refuses
- * methods it does not know before any handler runs; rather than wrap every connection in a
- * rewriting stream (a fifth of the throughput, measured), we catch that one refusal: the
- * refused request line is rewritten to `GET …?list=true` with `Connection: close`, parsed by
- * the same server through a one-shot in-memory connection carrying the real peer's
- * address, and its answer is written to the real socket. The hot path stays native.
+ * HTTP methods. Node's parser refuses methods it does not know before any handler runs;
+ * rather than wrap every connection in a rewriting stream (a fifth of the throughput,
+ * measured), client-error.ts catches that one refusal and hands the request's head here: its
+ * line is rewritten to `GET …?list=true` with `Connection: close`, parsed through a one-shot
+ * in-memory connection carrying the real peer's address, and the answer is written to the
+ * real socket. The hot path stays native.
+ *
+ * The one-shot connection goes to a plain-HTTP parser server of its own, never to the
+ * listener itself: an https.Server takes any connection it is handed for a TLS handshake,
+ * and the rewritten request is plaintext (that was LIST over TLS answering nothing).
  */
-import type { Server } from 'node:http';
-import { Duplex } from 'node:stream';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-
-interface ParserError extends Error {
-  code?: string;
-  rawPacket?: Buffer;
-}
-
-/** A whole answer written straight to a socket the parser gave up on; HEAD gets no body. */
-function plainAnswer(status: number, reason: string, messages: string[], head = false): string {
-  const body = JSON.stringify({ errors: messages });
-  return (
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n` +
-    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? '' : body}`
-  );
-}
+import { Duplex } from 'node:stream';
+import { endWith } from './end-connection.js';
+import { rawErrorAnswer } from './envelope.js';
 
 /** `LIST /v1/x?a=1 HTTP/1.1` + headers → `GET /v1/x?a=1&list=true HTTP/1.1` + `Connection: close`. */
 export function rewriteListRequest(head: string): string | null {
@@ -41,7 +33,39 @@ export function rewriteListRequest(head: string): string | null {
   return `GET ${target}${sep}${flag} ${version}\r\n${[...headers, 'Connection: close'].join('\r\n')}\r\n\r\n`;
 }
 
-function oneShotConnection(server: Server, socket: Socket, request: string): void {
+/**
+ * The letters of each rewritable method that node's parser accepts before it refuses the
+ * next one (it still hopes for LINK after `LI`, for SEARCH after `S`): the refusal points
+ * at the first letter after these.
+ */
+const ACCEPTED_PREFIX: Record<string, string> = { S: 'LI', C: 'S' };
+
+/**
+ * Where the refused request begins, given the chunk the parser was reading and the offset
+ * of the byte it refused. The method's first letters may sit earlier in the same chunk
+ * (after a pipelined request) or in an earlier chunk the parser already consumed (`LI`,
+ * then `ST /v1/…`): those are put back. Null when the refusal is not one of a LIST or SCAN.
+ */
+export function refusedListStart(chunk: Buffer, refusedAt: number): Buffer | null {
+  const refused = String.fromCharCode(chunk[refusedAt] ?? 0);
+  const prefix = ACCEPTED_PREFIX[refused];
+  if (prefix === undefined || refusedAt < 0) return null;
+  const inChunk = Math.min(refusedAt, prefix.length);
+  const missing = prefix.length - inChunk;
+  if (chunk.toString('latin1', refusedAt - inChunk, refusedAt) !== prefix.slice(missing)) return null;
+  return Buffer.concat([Buffer.from(prefix.slice(0, missing), 'latin1'), chunk.subarray(refusedAt - inChunk)]);
+}
+
+/** A plain-HTTP server that only ever parses rewritten LIST and SCAN requests. */
+export function createListParser(route: RequestListener): Server {
+  const parser = createServer(route);
+  // What it is fed was rewritten from a request line and headers already checked here.
+  parser.on('clientError', (_err: Error, conn: Duplex) => conn.end(rawErrorAnswer(400, 'Bad Request', ['malformed HTTP request'])));
+  return parser;
+}
+
+/** Feeds `request` to `parser` as a connection of its own; what it answers goes to `socket`. */
+export function answerThroughParser(parser: Server, socket: Socket, request: string): void {
   let replied = false;
   const conn = new Duplex({
     read() {},
@@ -51,7 +75,7 @@ function oneShotConnection(server: Server, socket: Socket, request: string): voi
       else done();
     },
     final(done) {
-      socket.end();
+      endWith(socket, undefined);
       done();
     },
     destroy(err, done) {
@@ -59,46 +83,13 @@ function oneShotConnection(server: Server, socket: Socket, request: string): voi
       done(err);
     },
   });
-  // Audit and CIDR bindings read the peer address from the connection.
+  // Audit and CIDR bindings read the peer address from the connection, and a request over
+  // TLS must still look encrypted.
   for (const key of ['remoteAddress', 'remotePort', 'remoteFamily', 'localAddress', 'localPort', 'encrypted'] as const) {
     Object.defineProperty(conn, key, { value: (socket as unknown as Record<string, unknown>)[key] });
   }
   Object.assign(conn, { setTimeout: () => conn, setNoDelay: () => conn, setKeepAlive: () => conn });
   socket.on('close', () => conn.destroy());
-  server.emit('connection', conn);
+  parser.emit('connection', conn);
   conn.push(Buffer.from(request, 'latin1'));
-}
-
-export function handleClientError(server: Server, err: ParserError, socket: Socket): void {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const raw = err.rawPacket;
-  const verb = raw?.subarray(0, 5).toString('latin1');
-  const head = verb === 'HEAD ';
-  if (err.code === 'HPE_INVALID_METHOD' && raw && (verb === 'LIST ' || verb === 'SCAN ')) {
-    const text = raw.toString('latin1');
-    const headEnd = text.indexOf('\r\n\r\n');
-    const rewritten = headEnd === -1 ? null : rewriteListRequest(text.slice(0, headEnd + 2));
-    if (!rewritten) {
-      socket.end(plainAnswer(400, 'Bad Request', [`${verb!.trim()} request headers must arrive in one packet and be well formed`]));
-      return;
-    }
-    oneShotConnection(server, socket, rewritten);
-    return;
-  }
-  if (err.code === 'HPE_INVALID_METHOD') {
-    socket.end(plainAnswer(405, 'Method Not Allowed', ['unsupported method'], head));
-    return;
-  }
-  if (err.code === 'HPE_HEADER_OVERFLOW') {
-    socket.end(plainAnswer(431, 'Request Header Fields Too Large', ['request headers too large'], head));
-    return;
-  }
-  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    socket.end(plainAnswer(408, 'Request Timeout', ['request timed out'], head));
-    return;
-  }
-  socket.end(plainAnswer(400, 'Bad Request', ['malformed HTTP request'], head));
 }

@@ -12,7 +12,8 @@ import type { Core } from '../core/core.js';
 import type { Logger } from '../logging/logger.js';
 import { errorBody } from './envelope.js';
 import { DEFAULT_JSON_LIMITS, type JsonLimits } from './json-body.js';
-import { handleClientError } from './list-method.js';
+import { handleClientError } from './client-error.js';
+import { createListParser } from './list-method.js';
 import { uiPlaceholder } from './ui.js';
 import { createV1Handler, type RequestListener } from './v1-handler.js';
 
@@ -40,6 +41,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   const { core, logger } = opts;
   const maxRequestSize = opts.maxRequestSize ?? 32 * 1024 * 1024;
   const v1 = createV1Handler({ core, logger, maxRequestSize, jsonLimits: opts.jsonLimits ?? DEFAULT_JSON_LIMITS });
+  let listParser: Server | undefined;
   const app = Fastify({
     logger: false,
     bodyLimit: maxRequestSize,
@@ -50,10 +52,11 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
       const server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, route) : createServer(route);
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
       server.requestTimeout = REQUEST_TIMEOUT_MS;
+      listParser = createListParser(route);
       return server;
     },
     clientErrorHandler(err: Error, socket: Socket) {
-      handleClientError(app.server as Server, err, socket);
+      handleClientError({ listParser: listParser! }, err, socket);
     },
     // The router refuses a path with a bad percent escape before any route runs.
     frameworkErrors(err, _request, reply) {

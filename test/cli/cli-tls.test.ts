@@ -1,24 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { DEFAULT_MAX_REQUEST_SIZE } from '../../src/server/server-config.js';
 import { startDevServer, type TestServer } from '../helpers/dev-server.js';
 import { cliWith, show, tempDir } from './run-cli.js';
-
-const run = promisify(execFile);
-
-/** A self-signed certificate for 127.0.0.1, made with the openssl binary (a test prerequisite). */
-async function selfSigned(dir: string): Promise<{ cert: string; key: string }> {
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  await run('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-  ]);
-  return { cert, key };
-}
 
 describe('coffer over HTTPS with a private CA', () => {
   let t: TestServer | undefined;
@@ -27,10 +10,8 @@ describe('coffer over HTTPS with a private CA', () => {
 
   before(async () => {
     const dir = tempDir();
-    pem = await selfSigned(dir);
-    t = await startDevServer({
-      listeners: [{ address: '127.0.0.1:0', tlsDisable: false, tlsCertFile: pem.cert, tlsKeyFile: pem.key, maxRequestSize: DEFAULT_MAX_REQUEST_SIZE }],
-    });
+    t = await startDevServer({}, {}, 'https');
+    pem = { cert: t.tls!.certFile, key: t.tls!.keyFile };
     cli = cliWith({ COFFER_ADDR: t.address, COFFER_TOKEN: t.rootToken, HOME: dir });
   });
   after(() => t?.close());

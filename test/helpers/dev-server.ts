@@ -1,8 +1,13 @@
 /** A real server on a free loopback port, in this process, for API tests. */
 import { createApiClient, type ApiClient } from '../../src/api/client.js';
 import { silentLogger } from '../../src/logging/logger.js';
-import { devConfig, type ServerConfig } from '../../src/server/server-config.js';
+import { DEFAULT_MAX_REQUEST_SIZE, devConfig, type ServerConfig } from '../../src/server/server-config.js';
 import { startServer, type RunningServer, type StartOptions } from '../../src/server/start-server.js';
+import { selfSignedCert, type TestCertificate } from './tls-cert.js';
+
+/** The listeners every client compatibility test runs over: production runs TLS, dev mode plain HTTP. */
+export const SCHEMES = ['http', 'https'] as const;
+export type Scheme = (typeof SCHEMES)[number];
 
 export interface TestServer {
   server: RunningServer;
@@ -13,21 +18,48 @@ export interface TestServer {
   /** A client with no token. */
   anon: ApiClient;
   client(token?: string): ApiClient;
+  /** The listener's certificate, when it serves TLS: clients trust it as their CA. */
+  tls?: TestCertificate;
   close(): Promise<void>;
 }
 
-export async function startDevServer(overrides: Partial<ServerConfig> = {}, options: StartOptions = {}): Promise<TestServer> {
-  const config = { ...devConfig('127.0.0.1:0'), logLevel: 'off' as const, ...overrides };
+let certificate: TestCertificate | undefined;
+/** One certificate per test process: making one costs an openssl run. */
+function testCertificate(): TestCertificate {
+  certificate ??= selfSignedCert();
+  return certificate;
+}
+
+/** The configuration of a dev server whose one listener serves `scheme`. */
+export function listenerConfig(scheme: Scheme): Partial<ServerConfig> {
+  if (scheme === 'http') return {};
+  const tls = testCertificate();
+  return { listeners: [{ address: '127.0.0.1:0', tlsDisable: false, tlsCertFile: tls.certFile, tlsKeyFile: tls.keyFile, maxRequestSize: DEFAULT_MAX_REQUEST_SIZE }] };
+}
+
+/**
+ * Environment for a child process (hvac, a CLI) that must trust the test certificate: hvac
+ * reads VAULT_CACERT, and the requests library under it REQUESTS_CA_BUNDLE.
+ */
+export function trustEnv(t: Pick<TestServer, 'tls'>): Record<string, string> {
+  return t.tls ? { VAULT_CACERT: t.tls.certFile, REQUESTS_CA_BUNDLE: t.tls.certFile } : {};
+}
+
+export async function startDevServer(overrides: Partial<ServerConfig> = {}, options: StartOptions = {}, scheme: Scheme = 'http'): Promise<TestServer> {
+  const config = { ...devConfig('127.0.0.1:0'), logLevel: 'off' as const, ...listenerConfig(scheme), ...overrides };
   const server = await startServer(config, { rootTokenId: undefined }, silentLogger, options);
   const rootToken = server.dev!.rootToken;
   const address = server.address;
+  const tls = scheme === 'https' ? testCertificate() : undefined;
+  const client = (token?: string) => createApiClient({ address, token, ...(tls ? { tls: { ca: tls.cert } } : {}) });
   return {
     server,
     address,
     rootToken,
-    root: createApiClient({ address, token: rootToken }),
-    anon: createApiClient({ address }),
-    client: (token) => createApiClient({ address, token }),
+    root: client(rootToken),
+    anon: client(),
+    client,
+    tls,
     close: () => server.close(),
   };
 }

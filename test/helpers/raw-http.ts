@@ -4,6 +4,7 @@
  * and for reading exactly what the server wrote back.
  */
 import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 
 export interface RawOutcome {
   data: Buffer;
@@ -15,13 +16,17 @@ export interface RawOutcome {
  * Writes `parts` (strings as Latin-1, one byte a character) to a fresh connection, with
  * `gapMs` between them, half-closes unless `halfClose` is false, and collects everything
  * until the server closes the connection or `timeoutMs` passes. Never rejects: a socket
- * error is reported in `ending`.
+ * error is reported in `ending`. An https address is spoken to over TLS, trusting any
+ * certificate: these tests are about the bytes inside.
  */
 export function rawExchange(address: string, parts: (string | Buffer)[], opts: { gapMs?: number; timeoutMs?: number; halfClose?: boolean } = {}): Promise<RawOutcome> {
   const url = new URL(address);
   const timeoutMs = opts.timeoutMs ?? 5000;
   return new Promise((resolve) => {
-    const socket = connect(Number(url.port), url.hostname);
+    const tls = url.protocol === 'https:';
+    const socket = tls
+      ? tlsConnect({ port: Number(url.port), host: url.hostname, rejectUnauthorized: false })
+      : connect(Number(url.port), url.hostname);
     const chunks: Buffer[] = [];
     let settled = false;
     const finish = (ending: string) => {
@@ -36,7 +41,7 @@ export function rawExchange(address: string, parts: (string | Buffer)[], opts: {
     socket.on('end', () => finish('end'));
     socket.on('close', () => finish('end'));
     socket.on('error', (e: NodeJS.ErrnoException) => finish(`error:${e.code ?? e.message}`));
-    socket.on('connect', async () => {
+    socket.on(tls ? 'secureConnect' : 'connect', async () => {
       for (let i = 0; i < parts.length; i++) {
         if (socket.destroyed) return;
         socket.write(typeof parts[i] === 'string' ? Buffer.from(parts[i] as string, 'latin1') : (parts[i] as Buffer));
