@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { startDevServer, type TestServer } from '../helpers/dev-server.js';
+import { SCHEMES, trustEnv, startDevServer, type TestServer } from '../helpers/dev-server.js';
 import { startKubeApi, type KubeApi } from '../helpers/kube-api.js';
-import { pythonWithHvac } from './python.js';
+import { runHvacScript } from './python.js';
 
-const script = fileURLToPath(new URL('../../../test/clients/hvac_kubernetes.py', import.meta.url));
-
-describe('hvac auth.kubernetes against a real dev server and a test TokenReview API', () => {
+for (const scheme of SCHEMES) describe(`hvac auth.kubernetes against a real dev server and a test TokenReview API over ${scheme}`, () => {
   let t: TestServer;
   let kube: KubeApi;
   before(async () => {
-    t = await startDevServer();
+    t = await startDevServer({}, {}, scheme);
     kube = await startKubeApi();
   });
   after(async () => {
@@ -23,12 +19,7 @@ describe('hvac auth.kubernetes against a real dev server and a test TokenReview 
   it('configures, creates roles and logs in through client.auth.kubernetes', async () => {
     const good = await kube.mint({ namespace: 'shop', name: 'app' });
     const stranger = await kube.mint({ namespace: 'other', name: 'app' });
-    const args = [script, t.address, t.rootToken, kube.host, kube.caCert, kube.reviewerJwt, good, stranger];
-    const child = spawn(pythonWithHvac(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+    const { code, out } = await runHvacScript('hvac_kubernetes.py', [t.address, t.rootToken, kube.host, kube.caCert, kube.reviewerJwt, good, stranger], trustEnv(t));
     assert.equal(code, 0, out);
     assert.match(out, /ok hvac kubernetes/);
   });

@@ -1,25 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { startDevServer, type TestServer } from '../helpers/dev-server.js';
-import { pythonWithHvac } from './python.js';
+import { SCHEMES, trustEnv, startDevServer, type TestServer } from '../helpers/dev-server.js';
+import { runHvacScript } from './python.js';
 
-const script = fileURLToPath(new URL('../../../test/clients/hvac_transit.py', import.meta.url));
-
-describe('hvac secrets.transit against a real dev server', () => {
+for (const scheme of SCHEMES) describe(`hvac secrets.transit against a real dev server over ${scheme}`, () => {
   let t: TestServer;
   before(async () => {
-    t = await startDevServer();
+    t = await startDevServer({}, {}, scheme);
   });
   after(() => t.close());
 
   it('runs every transit method hvac has, from create_key to delete_key', async () => {
-    const child = spawn(pythonWithHvac(), [script, t.address, t.rootToken], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+    const { code, out } = await runHvacScript('hvac_transit.py', [t.address, t.rootToken], trustEnv(t));
     assert.equal(code, 0, out);
     assert.match(out, /ok delete_key/);
   });

@@ -2,21 +2,21 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
-import { startDevServer, type TestServer } from '../helpers/dev-server.js';
+import { SCHEMES, nodeVaultTrust, startDevServer, type TestServer } from '../helpers/dev-server.js';
 import { startKubeApi, type KubeApi } from '../helpers/kube-api.js';
 
 type Vault = Record<string, (...args: unknown[]) => Promise<Record<string, any>>> & { token: string };
 const nodeVault = createRequire(import.meta.url)('node-vault') as (opts: Record<string, unknown>) => Vault;
 const status = (code: number) => (err: Error & { response?: { statusCode: number } }) => err.response?.statusCode === code;
 
-describe('node-vault kubernetes against a real dev server', () => {
+for (const scheme of SCHEMES) describe(`node-vault kubernetes against a real dev server over ${scheme}`, () => {
   let t: TestServer;
   let kube: KubeApi;
   let vault: Vault;
   before(async () => {
-    t = await startDevServer();
+    t = await startDevServer({}, {}, scheme);
     kube = await startKubeApi();
-    vault = nodeVault({ apiVersion: 'v1', endpoint: t.address, token: t.rootToken });
+    vault = nodeVault({ ...nodeVaultTrust(t), apiVersion: 'v1', endpoint: t.address, token: t.rootToken });
   });
   after(async () => {
     await t.close();
@@ -38,7 +38,7 @@ describe('node-vault kubernetes against a real dev server', () => {
     assert.deepEqual(role.policies, ['nv-k8s']);
     assert.equal(role.ttl, 300);
 
-    const pod = nodeVault({ apiVersion: 'v1', endpoint: t.address });
+    const pod = nodeVault({ ...nodeVaultTrust(t), apiVersion: 'v1', endpoint: t.address });
     const login = await pod.kubernetesLogin({ mount_point: 'kubernetes', role: 'web', jwt: await kube.mint({ namespace: 'shop', name: 'web' }) });
     assert.equal(pod.token, login.auth.client_token, 'node-vault keeps the token of a login');
     assert.deepEqual((await pod.read('secret/data/nv-k8s/app')).data.data, { k: 'v' });

@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
-import { startDevServer, type TestServer } from '../helpers/dev-server.js';
+import { SCHEMES, nodeVaultTrust, startDevServer, type TestServer } from '../helpers/dev-server.js';
 
 type Vault = Record<string, (...args: unknown[]) => Promise<Record<string, any>>> & { token: string };
 const nodeVault = createRequire(import.meta.url)('node-vault') as (opts: Record<string, unknown>) => Vault;
 const status = (code: number) => (err: Error & { response?: { statusCode: number } }) => err.response?.statusCode === code;
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
-describe('node-vault transit helpers against a real dev server', () => {
+for (const scheme of SCHEMES) describe(`node-vault transit helpers against a real dev server over ${scheme}`, () => {
   let t: TestServer;
   let vault: Vault;
   before(async () => {
-    t = await startDevServer();
-    vault = nodeVault({ apiVersion: 'v1', endpoint: t.address, token: t.rootToken });
+    t = await startDevServer({}, {}, scheme);
+    vault = nodeVault({ ...nodeVaultTrust(t), apiVersion: 'v1', endpoint: t.address, token: t.rootToken });
     await vault.mount({ mount_point: 'transit', type: 'transit' });
   });
   after(() => t.close());

@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
-import { startDevServer, type TestServer } from '../helpers/dev-server.js';
+import { SCHEMES, nodeVaultTrust, startDevServer, type TestServer } from '../helpers/dev-server.js';
 
 type Vault = Record<string, (...args: unknown[]) => Promise<Record<string, any>>> & { token: string };
 const nodeVault = createRequire(import.meta.url)('node-vault') as (opts: Record<string, unknown>) => Vault;
 const status = (code: number) => (err: Error & { response?: { statusCode: number } }) => err.response?.statusCode === code;
 
-describe('node-vault response wrapping against a real dev server', () => {
+for (const scheme of SCHEMES) describe(`node-vault response wrapping against a real dev server over ${scheme}`, () => {
   let t: TestServer;
   let vault: Vault;
   before(async () => {
-    t = await startDevServer();
-    vault = nodeVault({ apiVersion: 'v1', endpoint: t.address, token: t.rootToken });
+    t = await startDevServer({}, {}, scheme);
+    vault = nodeVault({ ...nodeVaultTrust(t), apiVersion: 'v1', endpoint: t.address, token: t.rootToken });
     await vault.write('secret/data/nv', { data: { password: 'nv-s3cret' } });
   });
   after(() => t.close());
@@ -30,7 +30,7 @@ describe('node-vault response wrapping against a real dev server', () => {
 
   it('unwraps with the wrapping token as the client’s own token', async () => {
     const created = await vault.write('auth/token/create', { policies: ['default'] }, wrapHeader('2m'));
-    const receiver = nodeVault({ apiVersion: 'v1', endpoint: t.address, token: created.wrap_info.token });
+    const receiver = nodeVault({ ...nodeVaultTrust(t), apiVersion: 'v1', endpoint: t.address, token: created.wrap_info.token });
     const opened = await receiver.unwrap();
     assert.equal(opened.auth.accessor, created.wrap_info.wrapped_accessor);
     await assert.rejects(receiver.unwrap(), status(400));

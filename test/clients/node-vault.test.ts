@@ -5,19 +5,20 @@ import { silentLogger } from '../../src/logging/logger.js';
 import { decodeTokenWithOtp } from '../../src/seal/otp.js';
 import { devConfig } from '../../src/server/server-config.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
+import { SCHEMES, nodeVaultTrust, listenerCertificate, listenerConfig } from '../helpers/dev-server.js';
 
 // node-vault is CommonJS with no types worth importing: a thin typed view of what we call.
 type Vault = Record<string, (...args: unknown[]) => Promise<Record<string, any>>> & { token: string };
 const nodeVault = createRequire(import.meta.url)('node-vault') as (opts: Record<string, unknown>) => Vault;
 
-describe('node-vault (npm) against a real server', () => {
+for (const scheme of SCHEMES) describe(`node-vault (npm) against a real server over ${scheme}`, () => {
   let server: RunningServer;
   let vault: Vault;
   let keys: string[] = [];
 
   before(async () => {
-    server = await startServer({ ...devConfig('127.0.0.1:0'), logLevel: 'off' }, undefined, silentLogger);
-    vault = nodeVault({ apiVersion: 'v1', endpoint: server.address });
+    server = await startServer({ ...devConfig('127.0.0.1:0'), logLevel: 'off', ...listenerConfig(scheme) }, undefined, silentLogger);
+    vault = nodeVault({ ...nodeVaultTrust({ tls: listenerCertificate(scheme) }), apiVersion: 'v1', endpoint: server.address });
   });
   after(() => server.close());
 
@@ -61,7 +62,7 @@ describe('node-vault (npm) against a real server', () => {
     // node-vault switches its own client to any token it creates.
     assert.equal(vault.token, created.auth.client_token);
     vault.token = rootToken;
-    const child = nodeVault({ apiVersion: 'v1', endpoint: server.address, token: created.auth.client_token });
+    const child = nodeVault({ ...nodeVaultTrust({ tls: listenerCertificate(scheme) }), apiVersion: 'v1', endpoint: server.address, token: created.auth.client_token });
     const self = await child.tokenLookupSelf();
     assert.deepEqual(self.data.policies, ['app-read', 'default']);
     await assert.rejects(child.write('app/x', { a: 1 }), (err: Error & { response?: { statusCode: number } }) => err.response?.statusCode === 403);
@@ -75,7 +76,7 @@ describe('node-vault (npm) against a real server', () => {
     const done = await vault.generateRootUpdate({ key: keys[0], nonce: attempt.nonce });
     assert.equal(done.complete, true);
     const token = decodeTokenWithOtp(done.encoded_token, attempt.otp);
-    const root = nodeVault({ apiVersion: 'v1', endpoint: server.address, token });
+    const root = nodeVault({ ...nodeVaultTrust({ tls: listenerCertificate(scheme) }), apiVersion: 'v1', endpoint: server.address, token });
     assert.deepEqual((await root.tokenLookupSelf()).data.policies, ['root']);
   });
 

@@ -13,12 +13,13 @@ export function pythonWithHvac(): string {
 /**
  * Runs one of the hvac scripts beside these tests (test/clients/<name>) with `args`, in a
  * child process (the server under test runs in this one and must keep serving), and
- * resolves with its exit code and everything it printed.
+ * resolves with its exit code and everything it printed. `env` adds to this process's
+ * environment (trustEnv in test/helpers/dev-server.ts, for a TLS listener).
  */
-export async function runHvacScript(name: string, args: string[]): Promise<{ code: number; out: string }> {
+export async function runHvacScript(name: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   // The scripts ship beside the TypeScript source; tests run from dist/.
   const script = fileURLToPath(new URL(`../../../test/clients/${name}`, import.meta.url));
-  const child = spawn(pythonWithHvac(), [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(pythonWithHvac(), [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));

@@ -24,16 +24,17 @@ export interface TestServer {
 }
 
 let certificate: TestCertificate | undefined;
-/** One certificate per test process: making one costs an openssl run. */
-function testCertificate(): TestCertificate {
+/** The certificate of every TLS test listener in this process (made once: it costs an openssl run); none for plain HTTP. */
+export function listenerCertificate(scheme: Scheme): TestCertificate | undefined {
+  if (scheme === 'http') return undefined;
   certificate ??= selfSignedCert();
   return certificate;
 }
 
 /** The configuration of a dev server whose one listener serves `scheme`. */
 export function listenerConfig(scheme: Scheme): Partial<ServerConfig> {
-  if (scheme === 'http') return {};
-  const tls = testCertificate();
+  const tls = listenerCertificate(scheme);
+  if (!tls) return {};
   return { listeners: [{ address: '127.0.0.1:0', tlsDisable: false, tlsCertFile: tls.certFile, tlsKeyFile: tls.keyFile, maxRequestSize: DEFAULT_MAX_REQUEST_SIZE }] };
 }
 
@@ -45,12 +46,17 @@ export function trustEnv(t: Pick<TestServer, 'tls'>): Record<string, string> {
   return t.tls ? { VAULT_CACERT: t.tls.certFile, REQUESTS_CA_BUNDLE: t.tls.certFile } : {};
 }
 
+/** node-vault's options for trusting the test certificate (its request library takes a CA per request). */
+export function nodeVaultTrust(t: Pick<TestServer, 'tls'>): { requestOptions?: { ca: string } } {
+  return t.tls ? { requestOptions: { ca: t.tls.cert } } : {};
+}
+
 export async function startDevServer(overrides: Partial<ServerConfig> = {}, options: StartOptions = {}, scheme: Scheme = 'http'): Promise<TestServer> {
   const config = { ...devConfig('127.0.0.1:0'), logLevel: 'off' as const, ...listenerConfig(scheme), ...overrides };
   const server = await startServer(config, { rootTokenId: undefined }, silentLogger, options);
   const rootToken = server.dev!.rootToken;
   const address = server.address;
-  const tls = scheme === 'https' ? testCertificate() : undefined;
+  const tls = listenerCertificate(scheme);
   const client = (token?: string) => createApiClient({ address, token, ...(tls ? { tls: { ca: tls.cert } } : {}) });
   return {
     server,
