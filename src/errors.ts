@@ -12,6 +12,7 @@ export type ErrorKind =
   | 'Sealed'
   | 'Standby'
   | 'BadGateway'
+  | 'VaultCompat500'
   | 'Internal';
 
 export const STATUS_BY_KIND: Record<ErrorKind, number> = {
@@ -25,6 +26,13 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   Standby: 503,
   /** A service Coffer depends on (the transit seal's server) failed or did not answer. */
   BadGateway: 502,
+  /**
+   * A refusal of the request that Vault answers with 500, its message shown, because its
+   * handler returns a plain error there; clients expect that code (hvac raises
+   * InternalServerError and matches the text). Not a fault of this server: nothing failed.
+   * Only for the refusals a test pins to Vault's answer; any other bad input is a 400.
+   */
+  VaultCompat500: 500,
   Internal: 500,
 };
 
@@ -51,5 +59,7 @@ export const unsupportedOperation = (message = 'unsupported operation') =>
 export const sealedError = () => new CofferError('Sealed', 'Vault is sealed');
 export const badGateway = (message: string) => new CofferError('BadGateway', message);
 export const internalError = (message = 'internal error') => new CofferError('Internal', message);
+/** Vault's 500 for a refused request (see VaultCompat500), with Vault's message. */
+export const vaultCompat500 = (message: string) => new CofferError('VaultCompat500', message);
 
 export const isCofferError = (e: unknown): e is CofferError => e instanceof CofferError;

@@ -16,6 +16,8 @@ export const registry: BackendRegistry = {
   secrets: {
     cubbyhole,
     kv,
+    // Vault's old name for kv version 1: mounts keep "generic" as their type, as Vault's do.
+    generic: kv,
     transit,
   },
   auth: {

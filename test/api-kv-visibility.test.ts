@@ -70,3 +70,67 @@ describe('LIST and SCAN name only what the caller may read', () => {
     assert.equal((await t.client(token).raw('GET', 'kv2/metadata/?scan=true')).status, 403);
   });
 });
+
+describe('SCAN shows only what LIST shows folder by folder (issue 14 item 7)', () => {
+  let t: TestServer;
+  let v2Token: string;
+  let v1Token: string;
+
+  before(async () => {
+    t = await startDevServer();
+    await t.root.write('sys/mounts/m', { type: 'kv', options: { version: '2' } });
+    await t.root.write('sys/mounts/m1', { type: 'kv', options: { version: '1' } });
+    for (const key of ['priv/h1', 'priv/deeper/h2', 'pub/ok']) {
+      await t.root.write(`m/data/${key}`, { data: { v: 1 } });
+      await t.root.write(`m1/${key}`, { v: 1 });
+    }
+    // Every secret is readable; only the folder `priv/` may not be listed.
+    await t.root.write('sys/policies/acl/no-priv-v2', {
+      policy: `
+        path "m/metadata/*" { capabilities = ["list", "scan", "read"] }
+        path "m/data/*" { capabilities = ["read"] }
+        path "m/metadata/priv" { capabilities = ["deny"] }
+        path "m/metadata/priv/*" { capabilities = ["deny"] }
+      `,
+    });
+    await t.root.write('sys/policies/acl/no-priv-v1', {
+      policy: `
+        path "m1/*" { capabilities = ["list", "scan", "read"] }
+        path "m1/priv/" { capabilities = ["deny"] }
+      `,
+    });
+    const token = async (policy: string) =>
+      ((await t.root.write('auth/token/create', { policies: [policy] }))!.auth as { client_token: string }).client_token;
+    v2Token = await token('no-priv-v2');
+    v1Token = await token('no-priv-v1');
+  });
+  after(() => t.close());
+
+  it('kv v2: LIST hides priv/, and SCAN neither enters it nor names keys below it', async () => {
+    const c = t.client(v2Token);
+    assert.equal((await c.raw('GET', 'm/metadata/priv/?list=true')).status, 403);
+    assert.deepEqual((await c.list('m/metadata/'))!.data!.keys, ['pub/']);
+    const scan = await c.raw<{ data: { keys: string[] } }>('GET', 'm/metadata/?scan=true');
+    assert.equal(scan.status, 200);
+    assert.deepEqual(scan.body!.data.keys, ['pub/ok']);
+    // Resuming inside the hidden folder reveals nothing either.
+    const resumed = await c.raw<{ data: { keys: string[] } }>('GET', 'm/metadata/?scan=true&after=priv/a');
+    assert.deepEqual(resumed.body!.data.keys, ['pub/ok']);
+    // The secrets themselves stay readable by name: only their listing is refused.
+    assert.equal((await c.raw('GET', 'm/data/priv/h1')).status, 200);
+  });
+
+  it('kv v1: a folder the token may not LIST is not scanned, though its keys are readable', async () => {
+    const c = t.client(v1Token);
+    assert.equal((await c.raw('GET', 'm1/priv/?list=true')).status, 403);
+    assert.deepEqual((await c.list('m1/'))!.data!.keys, ['pub/']);
+    const scan = await c.raw<{ data: { keys: string[] } }>('GET', 'm1/?scan=true');
+    assert.deepEqual(scan.body!.data.keys, ['pub/ok']);
+    assert.equal((await c.raw('GET', 'm1/priv/h1')).status, 200);
+  });
+
+  it('root still scans everything', async () => {
+    const scan = await t.root.raw<{ data: { keys: string[] } }>('GET', 'm/metadata/?scan=true');
+    assert.deepEqual(scan.body!.data.keys, ['priv/deeper/h2', 'priv/h1', 'pub/ok']);
+  });
+});

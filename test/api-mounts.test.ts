@@ -37,6 +37,24 @@ describe('mounts over HTTP', () => {
     assert.deepEqual((await t.root.read('team/app/db'))!.data, { pw: 'x' });
   });
 
+  it('enables "generic" as kv version 1 and keeps "generic" as its type, as Vault does', async () => {
+    assert.equal((await t.root.raw('POST', 'sys/mounts/test', { type: 'generic' })).status, 204);
+    const mount = (await t.root.read('sys/mounts/test'))!.data!;
+    assert.equal(mount.type, 'generic');
+    assert.equal(mount.options, null);
+    assert.equal(((await t.root.read('sys/mounts'))!.data!['test/'] as Record<string, unknown>).type, 'generic');
+    await t.root.write('test/db', { pw: 'x' });
+    const read = await t.root.raw<{ data: unknown; mount_type: string }>('GET', 'test/db');
+    assert.deepEqual(read.body!.data, { pw: 'x' });
+    assert.equal(read.body!.mount_type, 'generic');
+    assert.deepEqual((await t.root.list('test/'))!.data!.keys, ['db']);
+    // Only kv has versions: Vault refuses one for any other type, generic included.
+    const versioned = await t.root.raw<{ errors: string[] }>('POST', 'sys/mounts/test2', { type: 'generic', options: { version: '2' } });
+    assert.equal(versioned.status, 400);
+    assert.deepEqual(versioned.body!.errors, ['secrets engine "generic" does not allow setting a version']);
+    assert.equal((await t.root.raw('GET', 'sys/mounts/test2')).status, 400);
+  });
+
   it('refuses unknown types, reserved paths, overlapping paths and disabling built-ins', async () => {
     const cases: [string, string, Record<string, unknown> | undefined][] = [
       ['POST', 'sys/mounts/x', { type: 'nope' }],

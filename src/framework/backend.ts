@@ -101,6 +101,8 @@ export interface PathSpec<S extends Shape> {
   help?: PathHelp;
   /** Keys outside `fields` are expected (arbitrary secret data): no "ignored parameters" warning. */
   acceptsAnyField?: boolean;
+  /** Left out of the OpenAPI document: a catch-all that only explains a misused path. */
+  unpublished?: boolean;
 }
 
 export interface PathDefinition {

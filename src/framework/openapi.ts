@@ -17,6 +17,7 @@ export function buildOpenApi(mounts: { routedPath: string; backend: Backend }[],
   const paths: Record<string, Record<string, unknown>> = {};
   for (const { routedPath, backend } of mounts) {
     for (const def of backend.paths) {
+      if (def.spec.unpublished) continue;
       const url = `/${routedPath}${def.pattern.openapi}`;
       const shape = def.schema.shape;
       const params = new Set(def.pattern.params);

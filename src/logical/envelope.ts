@@ -47,3 +47,13 @@ export function envelopeJson(requestId: string, res: Response): string {
 function jsonOrNull(value: unknown): string {
   return value === undefined || value === null ? 'null' : JSON.stringify(value);
 }
+
+/**
+ * An answer sent as a raw body with its own status, shaped as Vault's RespondWithStatusCode
+ * shapes it: the envelope's fields without `mount_type`. Clients (the Go client, Ansible)
+ * read such a 404's `warnings` to tell a misused path from a missing secret.
+ */
+export function withStatus(requestId: string, status: number, res: Response): Response {
+  const { mount_type: _omitted, ...body } = envelope(requestId, res);
+  return { status, raw: body };
+}

@@ -52,6 +52,8 @@ assert group_read["type"] == "internal", group_read
 assert identity.read_group_by_name(name="py-group")["data"]["id"] == group["id"]
 assert identity.list_groups()["data"]["keys"] == [group["id"]]
 ext = identity.create_or_update_group(name="py-ext", group_type="external")["data"]
+ext_read = identity.read_group(group_id=ext["id"])["data"]
+assert ext_read["member_entity_ids"] is None and ext_read["member_group_ids"] is None, ext_read
 ga = identity.create_or_update_group_alias(name="py-claim", mount_accessor=accessor, canonical_id=ext["id"])["data"]
 assert identity.read_group_alias(alias_id=ga["id"])["data"]["canonical_id"] == ext["id"]
 assert identity.lookup_group(alias_name="py-claim", alias_mount_accessor=accessor)["data"]["id"] == ext["id"]

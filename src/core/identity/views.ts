@@ -63,8 +63,9 @@ export function groupView(store: IdentityStore, g: Group): Record<string, unknow
     type: g.type,
     policies: [...g.policies],
     metadata: Object.keys(g.metadata).length ? { ...g.metadata } : null,
-    member_entity_ids: [...g.memberEntityIds],
-    member_group_ids: [...g.memberGroupIds],
+    // Vault (1.9.9 on) shows an empty member list as null, and clients compare against that.
+    member_entity_ids: g.memberEntityIds.length ? [...g.memberEntityIds] : null,
+    member_group_ids: g.memberGroupIds.length ? [...g.memberGroupIds] : null,
     parent_group_ids: store.membership.parentGroupIds(g.id),
     alias: g.alias ? groupAliasView(store, g.alias) : {},
     modify_index: g.modifyIndex,

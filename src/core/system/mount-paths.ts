@@ -64,10 +64,16 @@ function stripUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** `kv-v2` is Vault's shorthand for `kv` with `options.version = 2`. */
-function expandType(type: string, options: Record<string, string> | undefined) {
+/**
+ * `kv-v2` is Vault's shorthand for `kv` with `options.version = 2`. Only kv has versions:
+ * as in Vault, any other secrets engine type given one is refused, `generic` (kv version 1
+ * under its old name) included, so a `generic` mount can never become version 2 at enable.
+ */
+function expandType(table: MountTableName, type: string, options: Record<string, string> | undefined) {
+  if (table === 'auth') return { type, options };
   if (type === 'kv-v2') return { type: 'kv', options: { ...options, version: '2' } };
   if (type === 'kv-v1') return { type: 'kv', options: { ...options, version: '1' } };
+  if (type !== 'kv' && options?.version) throw invalidRequest(`secrets engine "${type}" does not allow setting a version`);
   return { type, options };
 }
 
@@ -124,7 +130,7 @@ function tablePaths(core: Core, table: MountTableName, prefix: 'mounts' | 'auth'
         update: async ({ fields }) => {
           if (fields.path === '') throw invalidRequest('a mount path is required');
           if (!fields.type) throw invalidRequest('a mount type is required: "type" is missing');
-          const { type, options } = expandType(fields.type, fields.options);
+          const { type, options } = expandType(table, fields.type, fields.options);
           await core.mounts.enable(table, fields.path, {
             type,
             description: fields.description,

@@ -7,7 +7,7 @@
  * Each mount gets the path table of its flavour: core builds a backend per mount from the
  * mount's options, and kv refuses to change `version` on a live mount. A version-1 mount
  * has one catch-all path, so `data/x` or `config` are plain keys there; on a version-2
- * mount paths outside the table answer 404 "unsupported path", as Vault does. The v2
+ * mount paths outside the table answer Vault's 404 with a warning (v2/paths/invalid.ts). The v2
  * fields reach the framework in lenient form and the v2 handlers validate strictly
  * themselves, so each 400 names the field the way Vault's messages do.
  */
@@ -24,6 +24,7 @@ import { configPath } from './v2/paths/config.js';
 import { dataPath } from './v2/paths/data.js';
 import { deletePath } from './v2/paths/delete.js';
 import { destroyPath } from './v2/paths/destroy.js';
+import { invalidPath, rootAnswer } from './v2/paths/invalid.js';
 import { metadataPath } from './v2/paths/metadata.js';
 import { subkeysPath } from './v2/paths/subkeys.js';
 import { undeletePath } from './v2/paths/undelete.js';
@@ -49,6 +50,7 @@ async function warnUnknownFields(ctx: Ctx, op: V2Operation, v2: V2Path, answer: 
 /** A version-2 path whose every operation falls back to version 1 on a version-1 mount. */
 function dualPath(v2: V2Path): PathDefinition {
   const operations: Partial<Record<V2Operation, Handler<Record<string, unknown>>>> = {};
+  const hasPath = v2.pattern.includes(':path*');
   for (const op of OPERATIONS) {
     const v2Handler = v2.operations[op];
     const v1Handler = op === 'patch' ? undefined : v1Handlers[op as V1Operation];
@@ -58,11 +60,12 @@ function dualPath(v2: V2Path): PathDefinition {
         if (!v1Handler) throw unsupportedOperation();
         return v1Handler(ctx, relativePath(ctx));
       }
+      const root = hasPath ? rootAnswer(ctx, relativePath(ctx)) : undefined;
+      if (root) return root;
       if (!v2Handler) throw unsupportedOperation();
       return warnUnknownFields(ctx, op, v2, v2Handler(ctx as V2Context));
     };
   }
-  const hasPath = v2.pattern.includes(':path*');
   return definePath({
     pattern: v2.pattern,
     fields: { ...(hasPath ? { path: pathField } : {}), ...lenientFields(v2.fields) },
@@ -106,7 +109,7 @@ export default function kvBackend(mount: { options: Record<string, string> } = {
     help:
       'Key/value secret storage. Mount option version=1 (default): one JSON object per path. ' +
       'version=2: every write keeps a new version, with metadata, check-and-set, soft delete and destroy.',
-    paths: v2 ? V2_PATHS.map(dualPath) : [v1Path()],
+    paths: v2 ? [...V2_PATHS.map(dualPath), invalidPath()] : [v1Path()],
     mountOptions: checkMountOptions,
   });
 }

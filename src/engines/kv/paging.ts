@@ -43,8 +43,12 @@ export function listLevel(storage: Storage, prefix: string, page: Page): Promise
  * Every key below `prefix`, as paths relative to it, in byte order, depth first. With
  * `after` (a relative path) the walk starts just past it, so pages chain: the last key of
  * one page is the `after` of the next.
+ *
+ * `visible` is LIST's filter, asked about folders (ending in '/') and keys alike: a SCAN
+ * answers only what LISTs folder by folder from its root would, so a folder LIST would hide
+ * is not entered, and keys below it stay unnamed even when they could be read.
  */
-export async function scanKeys(storage: Storage, prefix: string, page: Page, keep?: (key: string) => boolean): Promise<string[]> {
+export async function scanKeys(storage: Storage, prefix: string, page: Page, visible?: (name: string) => boolean): Promise<string[]> {
   const out: string[] = [];
   const max = page.limit ?? Infinity;
 
@@ -54,7 +58,7 @@ export async function scanKeys(storage: Storage, prefix: string, page: Page, kee
     if (slash >= 0) {
       // Resume inside the folder named by `after`'s first segment, then past that folder.
       const inner = after.slice(0, slash + 1);
-      await visit(folder + inner, after.slice(slash + 1));
+      if (!visible || visible(folder + inner)) await visit(folder + inner, after.slice(slash + 1));
       if (out.length >= max) return;
       cursor = inner;
     }
@@ -62,8 +66,9 @@ export async function scanKeys(storage: Storage, prefix: string, page: Page, kee
       const batch = Math.min(SCAN_BATCH, max - out.length);
       const entries = await storage.listPage(prefix + folder, cursor, batch);
       for (const entry of entries) {
+        if (visible && !visible(folder + entry)) continue;
         if (entry.endsWith('/')) await visit(folder + entry, '');
-        else if (!keep || keep(folder + entry)) out.push(folder + entry);
+        else out.push(folder + entry);
         if (out.length >= max) return;
       }
       if (entries.length < batch) return;

@@ -66,12 +66,28 @@ export function sendHttp(address: string, req: FuzzRequest, agent: Agent, timeou
 }
 
 /**
+ * The refusals Vault answers with 500 and Coffer does too, on purpose (src/errors.ts,
+ * VaultCompat500): transit's backup of a key without allow_plaintext_backup, and a restore
+ * over an existing key without force. Any other 500 is still a bug.
+ */
+const VAULT_COMPAT_500 = [/^plaintext backup is disallowed on the policy$/, /^key "[^"]*" already exists$/];
+
+function isVaultCompat500(body: string): boolean {
+  try {
+    const errors = (JSON.parse(body) as { errors?: unknown } | null)?.errors;
+    return Array.isArray(errors) && errors.length === 1 && typeof errors[0] === 'string' && VAULT_COMPAT_500.some((re) => re.test(errors[0] as string));
+  } catch {
+    return false;
+  }
+}
+
+/**
  * What was wrong with an answer's status or body, or null. `sealedOk` allows 503. `health`
  * marks sys/health, which answers its own status codes (503 sealed, 501 uninitialized) with
  * the health body rather than `{"errors":[...]}`, as Vault does.
  */
 export function answerProblem(status: number, body: string, opts: { head: boolean; sealedOk: boolean; health?: boolean }): string | null {
-  if (status >= 500 && !(opts.sealedOk && status === 503)) return `answered ${status}`;
+  if (status >= 500 && !(opts.sealedOk && status === 503) && !(status === 500 && isVaultCompat500(body))) return `answered ${status}`;
   if (status === 204 || status === 304) return body === '' ? null : `answered ${status} with a body`;
   if (opts.head) return null;
   let parsed: unknown;

@@ -19,6 +19,11 @@ export async function v1Exists(ctx: HandlerContext, path: string): Promise<boole
   return (await ctx.storage.get(path)) !== null;
 }
 
+/** A key is visible if the caller may read it; a folder if it may list it. LIST and SCAN share this. */
+function visibleIn(ctx: HandlerContext, folder: string) {
+  return visibleFilter(ctx, (name) => ({ path: folder + name, operation: name.endsWith('/') ? 'list' : 'read' }));
+}
+
 export const v1Handlers: Record<V1Operation, V1Handler> = {
   async read(ctx, path) {
     const key = readablePath(path);
@@ -30,7 +35,7 @@ export const v1Handlers: Record<V1Operation, V1Handler> = {
   async list(ctx, path) {
     const page = parsePage(ctx.raw);
     const folder = folderPath(path);
-    const visible = visibleFilter(ctx, (name) => ({ path: folder + name, operation: name.endsWith('/') ? 'list' : 'read' }));
+    const visible = visibleIn(ctx, folder);
     let keys = await listLevel(ctx.storage, folder, page);
     if (visible) keys = keys.filter(visible);
     return keys.length ? { data: { keys } } : null;
@@ -39,7 +44,7 @@ export const v1Handlers: Record<V1Operation, V1Handler> = {
   async scan(ctx, path) {
     const page = parsePage(ctx.raw);
     const folder = folderPath(path);
-    const keys = await scanKeys(ctx.storage, folder, page, visibleFilter(ctx, (name) => ({ path: folder + name, operation: 'read' })));
+    const keys = await scanKeys(ctx.storage, folder, page, visibleIn(ctx, folder));
     return keys.length ? { data: { keys } } : null;
   },
 

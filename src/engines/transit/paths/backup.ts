@@ -4,7 +4,7 @@
  * it needs both exportable and allow_plaintext_backup, as in Vault.
  */
 import { z } from 'zod';
-import { invalidRequest } from '../../../errors.js';
+import { invalidRequest, vaultCompat500 } from '../../../errors.js';
 import { definePath, type PathDefinition } from '../../../framework/backend.js';
 import { f } from '../../../framework/fields.js';
 import type { Response } from '../../../logical/request.js';
@@ -90,7 +90,8 @@ export function backupPaths(store: KeyStore): PathDefinition[] {
     return store.update(ctx.storage, name, (current) => {
       if (!current) throw invalidRequest(`key "${name}" not found`);
       if (!current.settings.exportable) throw invalidRequest('backup is not allowed: the key is not exportable');
-      if (!current.settings.allowPlaintextBackup) throw invalidRequest('backup is not allowed: the key does not allow plaintext backup');
+      // Vault's code and words, which hvac expects: a 500 there, though nothing failed.
+      if (!current.settings.allowPlaintextBackup) throw vaultCompat500('plaintext backup is disallowed on the policy');
       const next = withSettings(current, { backupInfo: { time: ctx.clock(), version: current.settings.latestVersion } });
       const text = Buffer.from(JSON.stringify({ format: BACKUP_FORMAT, key: toStored(next) }), 'utf8').toString('base64');
       return { next, result: { data: { backup: text } } };
@@ -114,7 +115,8 @@ export function backupPaths(store: KeyStore): PathDefinition[] {
       checkRestored(key);
       key = withSettings(key, { restoreInfo: { time: ctx.clock(), version: key.settings.latestVersion } });
       return await store.update(ctx.storage, name, (current) => {
-        if (current && !ctx.fields.force) throw invalidRequest(`key "${name}" already exists: restore with force=true to replace it`);
+        // Vault's code and words, which hvac expects: a 500 there, though nothing failed.
+        if (current && !ctx.fields.force) throw vaultCompat500(`key "${name}" already exists`);
         return { next: key, result: null, wipe: current ? [...current.versions.values()] : [] };
       });
     } catch (err) {

@@ -16,11 +16,21 @@ import { addVersion, checkCas, newKeyMeta, softDelete, stateOf, versionMeta } fr
 
 const DATA_MESSAGE = "expected an object holding the secret's key/value pairs";
 
+/**
+ * Any integer: a negative one is a version no secret has, so it is refused as a mismatch
+ * (Vault's answer, which clients match on), not as a malformed field.
+ */
+const casField = () =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v),
+    z.number({ message: 'expected an integer' }).int('expected an integer').refine(Number.isSafeInteger, 'expected an integer'),
+  );
+
 const fields = {
   version: nonNegativeInt().describe('Version to read; 0 or unset = the latest'),
   data: z.record(z.string(), z.unknown(), { message: DATA_MESSAGE }).describe('The secret: a map of keys to values'),
   options: z
-    .object({ cas: nonNegativeInt().nullish().describe('Check-and-set: the current version; 0 = only if none exists') }, { message: 'expected an object such as {"cas": 1}' })
+    .object({ cas: casField().nullish().describe('Check-and-set: the current version; 0 = only if none exists') }, { message: 'expected an object such as {"cas": 1}' })
     .describe('Write options: {"cas": <version>}'),
 };
 

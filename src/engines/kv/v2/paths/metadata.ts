@@ -84,7 +84,7 @@ async function read(ctx: V2Context): Promise<Response | null> {
   return meta ? { data: metadataView(meta) } : null;
 }
 
-/** A secret is visible if the caller may read its data; a folder if it may list it. */
+/** A secret is visible if the caller may read its data; a folder if it may list it. LIST and SCAN share this. */
 function visibleIn(ctx: V2Context, folder: string) {
   return visibleFilter(ctx, (name) =>
     name.endsWith('/') ? { path: `metadata/${folder}${name}`, operation: 'list' } : { path: `data/${folder}${name}`, operation: 'read' },
