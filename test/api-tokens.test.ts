@@ -65,6 +65,17 @@ describe('tokens over HTTP', () => {
     assert.ok(res.status === 400 || res.status === 403, String(res.status));
   });
 
+  it('refuses no_parent without root or sudo with Vault\u2019s 400 and message, and allows it with sudo', async () => {
+    const parent = await create({ policies: ['default', 'token-maker'] });
+    const res = await t.client(parent.client_token).raw<{ errors: string[] }>('POST', 'auth/token/create', { no_parent: true, policies: ['default'] });
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+    assert.deepEqual(res.body!.errors, ['root or sudo privileges required to create orphan token']);
+    await t.root.write('sys/policies/acl/token-sudo', { policy: 'path "auth/token/create" { capabilities = ["update", "sudo"] }' });
+    const sudoer = await create({ policies: ['default', 'token-sudo'] });
+    const orphan = await create({ no_parent: true, policies: ['default'] }, sudoer.client_token);
+    assert.equal(orphan.orphan, true);
+  });
+
   it('renews a renewable token and revokes itself', async () => {
     const auth = await create({ policies: ['default'], ttl: 60, explicit_max_ttl: 120 });
     const c = t.client(auth.client_token);

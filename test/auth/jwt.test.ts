@@ -4,6 +4,7 @@
  * every kind of bad token — each refused with a 4xx that names the problem, and audited.
  */
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -120,10 +121,10 @@ describe('jwt auth method', () => {
       ['not yet valid', good({ nbf: now() + 3600 }), /not valid yet/],
       ['issued in the future', good({ iat: now() + 3600 }), /not valid yet|issued in the future/],
       ['no exp', sign(idp.keys[0]!, { iss: idp.issuer, sub: 'build-42', aud: 'coffer', project: 'alpha', exp: undefined }), /no "exp"/],
-      ['wrongly signed', sign(other, { iss: idp.issuer, sub: 'build-42', aud: 'coffer', project: 'alpha' }), /signature does not verify/],
-      ['unknown kid', sign(unknown, { iss: idp.issuer, sub: 'build-42', aud: 'coffer', project: 'alpha' }), /unknown kid/],
-      ['alg none', `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: idp.issuer, sub: 'build-42', aud: 'coffer', project: 'alpha', exp: now() + 60 })}.`, /algorithm "none" is not allowed/],
-      ['HS256 with the public key as secret', new SignJWT({ iss: idp.issuer, sub: 'build-42', aud: 'coffer', project: 'alpha', exp: now() + 60 }).setProtectedHeader({ alg: 'HS256', kid: 'key-1' }).sign(new TextEncoder().encode(pem)), /algorithm "HS256" is not allowed/],
+      ['wrongly signed', sign(other, { iss: idp.issuer, sub: 'build-42', aud: 'coffer', project: 'alpha' }), /error verifying token signature: no known key successfully validated the token signature/],
+      ['unknown kid', sign(unknown, { iss: idp.issuer, sub: 'build-42', aud: 'coffer', project: 'alpha' }), /error verifying token signature: no known key successfully validated the token signature/],
+      ['alg none', `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: idp.issuer, sub: 'build-42', aud: 'coffer', project: 'alpha', exp: now() + 60 })}.`, /error verifying token signature: no known key successfully validated the token signature/],
+      ['HS256 with the public key as secret', new SignJWT({ iss: idp.issuer, sub: 'build-42', aud: 'coffer', project: 'alpha', exp: now() + 60 }).setProtectedHeader({ alg: 'HS256', kid: 'key-1' }).sign(new TextEncoder().encode(pem)), /error verifying token signature: no known key successfully validated the token signature/],
       ['wrong audience', good({ aud: 'someone-else' }), /"aud" claim does not match/],
       ['wrong issuer', good({ iss: 'https://evil.example' }), /"iss" claim does not match bound_issuer/],
       ['bound claim value', good({ project: 'gamma' }), /claim "project" does not match/],
@@ -198,9 +199,7 @@ describe('jwt auth method', () => {
     await expectStatus(t.root.raw('POST', 'auth/pem/role/r', { user_claim: 'sub', bound_subject: 'svc' }), 204);
     await login(t.anon, 'auth/pem/login', { role: 'r', jwt: await sign(es, { sub: 'svc' }) });
     await login(t.anon, 'auth/pem/login', { role: 'r', jwt: await sign(idp.keys[0]!, { sub: 'svc' }) });
-    const ps = await makeKey('k', 'PS256');
-    await expectError(attempt({ role: 'r', jwt: await sign(ps, { sub: 'svc' }) }, 'auth/pem/login'), 400, /algorithm "PS256" is not allowed/);
-    await expectError(attempt({ role: 'r', jwt: await sign(await makeKey('k', 'ES256'), { sub: 'svc' }) }, 'auth/pem/login'), 400, /does not verify with any configured key/);
+    await expectError(attempt({ role: 'r', jwt: await sign(await makeKey('k', 'ES256'), { sub: 'svc' }) }, 'auth/pem/login'), 400, /error verifying token signature: no known key successfully validated the token signature/);
 
     await enable(t.root, 'oidc', 'oidc');
     await expectStatus(t.root.raw('POST', 'auth/oidc/config', { jwks_url: `${idp.issuer}/keys` }), 204);
@@ -208,6 +207,25 @@ describe('jwt auth method', () => {
     const auth = await login(t.anon, 'auth/oidc/login', { role: 'r', jwt: await good() });
     const self = (await t.client(auth.client_token).read('auth/token/lookup-self'))!.data!;
     assert.equal(self.display_name, 'oidc-ci@example.com');
+  });
+
+  it('checks the signature first, with Vault\u2019s message, then the algorithm allow-list, then the claims', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const signed = (alg: string, claims: Record<string, unknown>) => new SignJWT({ exp: now() + 60, ...claims }).setProtectedHeader({ alg }).sign(privateKey);
+    await enable(t.root, 'sigfirst', 'jwt');
+    await expectStatus(t.root.raw('POST', 'auth/sigfirst/config', { jwt_validation_pubkeys: [pem], jwt_supported_algs: 'RS256' }), 204);
+    await expectStatus(t.root.raw('POST', 'auth/sigfirst/role/r', { user_claim: 'sub', bound_subject: 'svc' }), 204);
+    const refused = async (jwt: string) => (await expectStatus(attempt({ role: 'r', jwt }, 'auth/sigfirst/login'), 400)).errors;
+    const noKey = ['error validating token: error verifying token signature: no known key successfully validated the token signature'];
+    // An unknown key, an algorithm not allowed, expired, the wrong subject: the signature speaks first.
+    assert.deepEqual(await refused(await sign(await makeKey('k', 'ES256'), { sub: 'other', exp: now() - 3600 })), noKey);
+    assert.deepEqual(await refused(`${b64({ alg: 'none' })}.${b64({ sub: 'svc', exp: now() + 60 })}.`), noKey);
+    assert.deepEqual(await refused(await new SignJWT({ sub: 'svc', exp: now() + 60 }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(pem))), noKey);
+    // The configured key signs, but with an algorithm jwt_supported_algs leaves out.
+    assert.match((await refused(await signed('PS256', { sub: 'svc' })))!.join(' '), /^error validating token: invalid algorithm \(alg\) header parameter: token signed with unexpected algorithm "PS256"/);
+    assert.match((await refused(await signed('RS256', { sub: 'svc', exp: now() - 3600 })))!.join(' '), /expired/);
+    await login(t.anon, 'auth/sigfirst/login', { role: 'r', jwt: await signed('RS256', { sub: 'svc' }) });
   });
 
   it('refuses renewal once the role is gone', async () => {
@@ -227,7 +245,7 @@ describe('jwt auth method', () => {
       await expectStatus(t.root.raw('POST', 'auth/nokid/config', { jwks_url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` }), 204);
       await expectStatus(t.root.raw('POST', 'auth/nokid/role/r', { user_claim: 'sub', bound_subject: 's' }), 204);
       await login(t.anon, 'auth/nokid/login', { role: 'r', jwt: await sign(b, { sub: 's' }, { kid: undefined }) });
-      await expectError(attempt({ role: 'r', jwt: await sign(await makeKey('c'), { sub: 's' }, { kid: undefined }) }, 'auth/nokid/login'), 400, /does not verify with any key of the key set/);
+      await expectError(attempt({ role: 'r', jwt: await sign(await makeKey('c'), { sub: 's' }, { kid: undefined }) }, 'auth/nokid/login'), 400, /error verifying token signature: no known key successfully validated the token signature/);
     } finally {
       server.close();
     }

@@ -111,7 +111,6 @@ describe('kubernetes auth method', () => {
     await enable(t.root, 'k8sbad', 'kubernetes');
     const cfg = (body: Record<string, unknown>) => t.root.raw<Body>('POST', 'auth/k8sbad/config', body);
     await expectError(cfg({}), 400, /kubernetes_host is required/);
-    await expectError(cfg({ kubernetes_host: kube.host, kubernetes_ca_cert: 'nope' }), 400, /kubernetes_ca_cert is not a PEM certificate/);
     await expectError(cfg({ kubernetes_host: kube.host, pem_keys: ['nope'] }), 400, /pem_keys\[0\]/);
     await expectError(cfg({ kubernetes_host: kube.host, token_reviewer_jwt: 'opaque' }), 400, /token_reviewer_jwt is not a JWT/);
     await expectError(t.anon.raw('POST', 'auth/k8sbad/login', { role: 'x', jwt: 'a.b.c' }), 400, /invalid role name "x"/);
@@ -165,10 +164,30 @@ describe('kubernetes auth method', () => {
     await expectError(k2(), 403, /token reviewer is not authorized/);
     // The other cluster's CA does not vouch for this server's certificate.
     await cfg({ kubernetes_ca_cert: other.caCert, token_reviewer_jwt: kube.reviewerJwt });
-    await expectError(k2(), 400, /the Kubernetes API could not review the token: could not reach/);
+    await expectError(k2(), 400, /the Kubernetes API could not review the token: could not reach .*does not verify against kubernetes_ca_cert/);
     await cfg({ kubernetes_host: other.host, kubernetes_ca_cert: other.caCert, token_reviewer_jwt: other.reviewerJwt });
     await other.close();
     await expectError(k2(), 400, /the Kubernetes API could not review the token: could not reach/);
+  });
+
+  it('keeps a kubernetes_ca_cert as given, as Vault, and refuses logins through it naming the field; requires one without the pod\u2019s CA', async () => {
+    await enable(t.root, 'k8sca', 'kubernetes');
+    await expectStatus(t.root.raw('POST', 'auth/k8sca/role/eso', { bound_service_account_names: 'external-secrets', bound_service_account_namespaces: 'platform', audience: AUD }), 204);
+    const cfg = (body: Record<string, unknown>) => t.root.raw<Body>('POST', 'auth/k8sca/config', body);
+    // Vault's words and status, for an https host and a plain http one alike.
+    for (const host of [kube.host, 'http://10.0.0.1:8080']) {
+      const res = await expectStatus(cfg({ kubernetes_host: host, disable_local_ca_jwt: true, token_reviewer_jwt: kube.reviewerJwt }), 400);
+      assert.deepEqual(res.errors, ['kubernetes_ca_cert must be given when disable_local_ca_jwt is true']);
+    }
+    const jwt = await kube.mint({ namespace: 'platform', name: 'external-secrets', audiences: [AUD] });
+    const garbled = kube.caCert.replace(/\n[A-Za-z0-9+/]{20}/, '\n!!!!');
+    for (const ca of ['nope', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', garbled]) {
+      await expectStatus(cfg({ kubernetes_host: kube.host, kubernetes_ca_cert: ca, disable_local_ca_jwt: true, token_reviewer_jwt: kube.reviewerJwt }), 204);
+      assert.equal((await t.root.read('auth/k8sca/config'))!.data!.kubernetes_ca_cert, ca.trim());
+      await expectError(attempt({ role: 'eso', jwt }, 'auth/k8sca/login'), 400, /^kubernetes_ca_cert holds no valid PEM certificate/);
+    }
+    await expectStatus(cfg({ kubernetes_ca_cert: kube.caCert }), 204);
+    await login(t.anon, 'auth/k8sca/login', { role: 'eso', jwt });
   });
 
   it('verifies service-account JWTs locally with pem_keys: projected and legacy tokens, issuer, signature, algorithms', async () => {

@@ -4,7 +4,7 @@
  *
  * storage.ts lays out config and roles; keys.ts finds the verification keys (PEM, JWKS,
  * OIDC discovery) and checks signatures with jose; claims.ts checks the claims;
- * oidc-state.ts keeps pending browser logins; paths/ has one file per resource.
+ * oidc-state.ts seals pending browser logins into their OAuth state; paths/ has one file per resource.
  */
 import { defineBackend } from '../../framework/backend.js';
 import { renewWhileRoleUnchanged } from '../shared/roles.js';

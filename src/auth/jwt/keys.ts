@@ -3,6 +3,11 @@
  * of `jwt_validation_pubkeys`, a JWKS at `jwks_url`, or the `jwks_uri` an OIDC discovery
  * document names. Remote key sets are cached in memory and fetched again when a token names
  * a key id the cached set lacks (providers rotate keys), at most once per REFETCH_MS.
+ *
+ * As Vault, the signature is checked before anything else the token says: until a key
+ * vouches for it, its header and claims are the sender's words. Only then is its `alg`
+ * held against jwt_supported_algs. The signature check itself only ever accepts asymmetric
+ * algorithms, so `alg: none` and an HMAC keyed with a public key (key confusion) fail it.
  */
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { fetchJson, FetchError } from '../shared/fetch-json.js';
@@ -17,6 +22,13 @@ const PROVIDER_TTL_MS = 5 * 60_000;
 
 /** A token that fails verification: its message names the reason, never the token. */
 export class TokenInvalid extends Error {}
+
+/** Vault's words when no key vouches for a token, whatever the reason (wrong key, unknown kid, alg). */
+const NO_KEY = 'error verifying token signature: no known key successfully validated the token signature';
+
+/** This key cannot vouch for the token; another one may. */
+const isKeyMismatch = (err: unknown) =>
+  err instanceof errors.JWSSignatureVerificationFailed || err instanceof errors.JOSENotSupported || err instanceof errors.JOSEAlgNotAllowed || err instanceof TypeError;
 
 /** The PEM text parsed as a public key (or certificate), or a 400 naming its position. */
 export const parsePublicKey = (pem: string, index: number) => parsePem(pem, 'jwt_validation_pubkeys', index);
@@ -84,10 +96,10 @@ async function verifyWithSet(jwt: string, keys: JWTVerifyGetKey, algorithms: str
       try {
         return (await compactVerify(jwt, key, { algorithms })).payload;
       } catch (inner) {
-        if (!(inner instanceof errors.JWSSignatureVerificationFailed)) throw inner;
+        if (!isKeyMismatch(inner)) throw inner;
       }
     }
-    throw new TokenInvalid('the signature does not verify with any key of the key set');
+    throw new TokenInvalid(NO_KEY);
   }
 }
 
@@ -149,25 +161,33 @@ export class KeyCache {
 
   /** The verified payload bytes, or TokenInvalid naming why. */
   async verify(jwt: string, config: JwtConfig, now: number): Promise<Uint8Array> {
-    const algorithms = config.jwtSupportedAlgs.length > 0 ? config.jwtSupportedAlgs : ASYMMETRIC_ALGS;
-    let header: { alg?: string; kid?: string };
+    let alg: unknown;
     try {
-      header = decodeProtectedHeader(jwt);
+      alg = decodeProtectedHeader(jwt).alg;
     } catch {
       throw new TokenInvalid('the JWT is malformed');
     }
-    if (typeof header.alg !== 'string' || !algorithms.includes(header.alg)) {
-      throw new TokenInvalid(`signing algorithm ${JSON.stringify(header.alg ?? null).slice(0, 40)} is not allowed (allowed: ${algorithms.join(', ')})`);
+    const payload = await this.verifySignature(jwt, alg, config, now);
+    const allowed = config.jwtSupportedAlgs.length > 0 ? config.jwtSupportedAlgs : ASYMMETRIC_ALGS;
+    if (typeof alg !== 'string' || !allowed.includes(alg)) {
+      throw new TokenInvalid(`invalid algorithm (alg) header parameter: token signed with unexpected algorithm ${JSON.stringify(alg).slice(0, 40)} (allowed: ${allowed.join(', ')})`);
     }
+    return payload;
+  }
+
+  private async verifySignature(jwt: string, alg: unknown, config: JwtConfig, now: number): Promise<Uint8Array> {
+    // No key verifies a symmetric or unsigned token: say so without asking the JWKS again.
+    if (typeof alg !== 'string' || !ASYMMETRIC_ALGS.includes(alg)) throw new TokenInvalid(NO_KEY);
+    const algorithms = ASYMMETRIC_ALGS;
     if (config.jwtValidationPubkeys.length > 0) {
       for (const key of this.pems.keys(config.jwtValidationPubkeys)) {
         try {
           return (await compactVerify(jwt, key, { algorithms })).payload;
         } catch (err) {
-          if (!(err instanceof errors.JWSSignatureVerificationFailed || err instanceof errors.JOSENotSupported || err instanceof TypeError)) throw mapJoseError(err);
+          if (!isKeyMismatch(err)) throw mapJoseError(err);
         }
       }
-      throw new TokenInvalid('the signature does not verify with any configured key');
+      throw new TokenInvalid(NO_KEY);
     }
     let remote = this.remote ?? (await this.fetchOrFail(config, now));
     try {
@@ -195,11 +215,8 @@ export class KeyCache {
 
 function mapJoseError(err: unknown): Error {
   if (err instanceof TokenInvalid || err instanceof FetchError) return err;
-  if (err instanceof errors.JWKSNoMatchingKey) return new TokenInvalid('no key of the key set matches the JWT (unknown kid)');
-  if (err instanceof errors.JWSSignatureVerificationFailed) return new TokenInvalid('the signature does not verify');
-  if (err instanceof errors.JOSEAlgNotAllowed) return new TokenInvalid('the signing algorithm is not allowed');
-  if (err instanceof errors.JWSInvalid || err instanceof errors.JOSENotSupported) return new TokenInvalid('the JWT is malformed or uses an unsupported key');
-  if (err instanceof TypeError) return new TokenInvalid('the key does not fit the signing algorithm');
+  if (err instanceof errors.JWKSNoMatchingKey || isKeyMismatch(err)) return new TokenInvalid(NO_KEY);
+  if (err instanceof errors.JWSInvalid) return new TokenInvalid('the JWT is malformed');
   if (err instanceof errors.JOSEError) return new TokenInvalid('the JWT could not be verified');
   return err instanceof Error ? err : new Error(String(err));
 }

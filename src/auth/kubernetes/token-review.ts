@@ -4,6 +4,7 @@
  * in a cluster, or else the caller's token itself) and the role's audience. A failure is a
  * Denied (the cluster said no) or an Unreachable (it could not be asked), never the token.
  */
+import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fetchJson, FetchError } from '../shared/fetch-json.js';
 import { Denied, type ServiceAccount } from './service-account.js';
@@ -23,12 +24,35 @@ async function readLocal(name: string): Promise<string> {
 }
 
 /** The reviewer token and CA to use: configured ones first, then the pod's own (unless disabled). */
-async function credentials(config: KubeConfig, callerJwt: string): Promise<{ bearer: string; ca: string }> {
+async function credentials(config: KubeConfig, callerJwt: string): Promise<{ bearer: string; ca: string; caSource: string }> {
   const local = !config.disableLocalCaJwt;
   const bearer = config.tokenReviewerJwt || (local ? await readLocal('token') : '') || callerJwt;
-  const ca = config.kubernetesCaCert || (local ? await readLocal('ca.crt') : '');
-  return { bearer, ca };
+  const [ca, caSource] = config.kubernetesCaCert !== ''
+    ? [config.kubernetesCaCert, 'kubernetes_ca_cert']
+    : [local ? await readLocal('ca.crt') : '', `the pod's CA (${LOCAL_DIR}/ca.crt)`];
+  // Node ignores a CA bundle it cannot parse and then trusts nothing: the handshake would fail
+  // with a message about the server's certificate, not about the bundle that is wrong.
+  if (ca !== '' && !hasCertificate(ca)) throw new Unreachable(`${caSource} holds no valid PEM certificate, so the Kubernetes API's certificate cannot be verified: write the cluster's CA certificate to config`);
+  return { bearer, ca, caSource };
 }
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/** Whether the bundle holds at least one certificate that parses (Go's cert pool asks the same). */
+function hasCertificate(bundle: string): boolean {
+  for (const block of bundle.match(PEM_CERTIFICATE) ?? []) {
+    try {
+      new X509Certificate(block);
+      return true;
+    } catch {
+      // try the next block
+    }
+  }
+  return false;
+}
+
+/** Node's codes for a server certificate that does not verify against the trusted CAs. */
+const CERT_UNTRUSTED = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'CERT_SIGNATURE_FAILURE']);
 
 interface ReviewStatus {
   authenticated?: boolean;
@@ -39,14 +63,17 @@ interface ReviewStatus {
 
 /** The service account the cluster vouches for, or Denied / Unreachable. */
 export async function reviewToken(jwt: string, config: KubeConfig, audience: string): Promise<ServiceAccount> {
-  const { bearer, ca } = await credentials(config, jwt);
+  const { bearer, ca, caSource } = await credentials(config, jwt);
   const url = `${config.kubernetesHost.replace(/\/+$/, '')}/apis/authentication.k8s.io/v1/tokenreviews`;
   const body = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: jwt, ...(audience ? { audiences: [audience] } : {}) } };
   let res: { status: number; body: unknown };
   try {
     res = await fetchJson(url, { method: 'POST', bearer, ca, body, timeoutMs: 10_000 });
   } catch (err) {
-    if (err instanceof FetchError) throw new Unreachable(`the Kubernetes API could not review the token: ${err.message}`);
+    if (err instanceof FetchError) {
+      const hint = ca !== '' && err.code !== undefined && CERT_UNTRUSTED.has(err.code) ? ` (the API server's certificate does not verify against ${caSource})` : '';
+      throw new Unreachable(`the Kubernetes API could not review the token: ${err.message}${hint}`);
+    }
     throw err;
   }
   if (res.status === 401 || res.status === 403) {

@@ -7,7 +7,12 @@
 import http from 'node:http';
 import https from 'node:https';
 
-export class FetchError extends Error {}
+export class FetchError extends Error {
+  /** Node's error code (e.g. a TLS verification failure's), for callers that explain it. */
+  constructor(message: string, readonly code?: string) {
+    super(message);
+  }
+}
 
 export interface FetchOptions {
   method?: 'GET' | 'POST';
@@ -83,7 +88,7 @@ export function fetchJson(rawUrl: string, opts: FetchOptions = {}): Promise<{ st
       },
     );
     req.on('timeout', () => req.destroy(new FetchError(`${where} did not answer in time`)));
-    req.on('error', (e) => reject(e instanceof FetchError ? e : new FetchError(`could not reach ${where}: ${e.message}`)));
+    req.on('error', (e: NodeJS.ErrnoException) => reject(e instanceof FetchError ? e : new FetchError(`could not reach ${where}: ${e.message}`, e.code)));
     req.end(payload);
   });
 }

@@ -3,29 +3,37 @@
  * authorization URL (with a fresh state and nonce); `oidc/callback` takes the code back,
  * exchanges it at the provider's token endpoint, verifies the ID token (signature, issuer,
  * audience = our client id, the nonce of this state) and the role's bounds, and logs in.
+ * Both need no token, so every field has a size limit and auth_url keeps nothing: the state
+ * is the sealed pending login itself (oidc-state.ts says why and how).
  */
 import { z } from 'zod';
-import { invalidRequest, permissionDenied } from '../../../errors.js';
+import { CofferError, invalidRequest, permissionDenied } from '../../../errors.js';
 import { definePath, type HandlerContext, type PathDefinition } from '../../../framework/backend.js';
 import type { Response } from '../../../logical/request.js';
 import { addressAllowed } from '../../../framework/cidr.js';
 import { fetchJson, FetchError } from '../../shared/fetch-json.js';
 import { TokenInvalid, type KeyCache } from '../keys.js';
-import type { OidcStates } from '../oidc-state.js';
+import { matchesDigest, MAX_CLIENT_NONCE, MAX_REDIRECT_URI, MAX_STATE, type OidcStates } from '../oidc-state.js';
 import { getConfig, getRole, type JwtConfig } from '../storage.js';
 import { authFromClaims, parsePayload } from './login.js';
 
+const MAX_CODE = 4096;
+const MAX_ID_TOKEN = 64 * 1024;
+
+/** A string of at most `max` characters; a longer one is a 400 naming the field and the limit. */
+const bounded = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+
 const authUrlFields = {
   role: z.string().optional().describe('The OIDC role; the configured default_role when absent'),
-  redirect_uri: z.string().optional().describe('Where the provider sends the browser back; must be one of the role\u2019s allowed_redirect_uris'),
-  client_nonce: z.string().optional().describe('A nonce the client must present again at the callback'),
+  redirect_uri: bounded(MAX_REDIRECT_URI).optional().describe('Where the provider sends the browser back; must be one of the role\u2019s allowed_redirect_uris'),
+  client_nonce: bounded(MAX_CLIENT_NONCE).optional().describe('A nonce the client must present again at the callback'),
 };
 
 const callbackFields = {
-  state: z.string().optional(),
-  code: z.string().optional(),
-  id_token: z.string().optional(),
-  client_nonce: z.string().optional(),
+  state: bounded(MAX_STATE).optional(),
+  code: bounded(MAX_CODE).optional(),
+  id_token: bounded(MAX_ID_TOKEN).optional(),
+  client_nonce: bounded(MAX_CLIENT_NONCE).optional(),
   error: z.string().optional(),
   error_description: z.string().optional(),
 };
@@ -59,11 +67,7 @@ async function authUrl(ctx: HandlerContext<z.infer<z.ZodObject<typeof authUrlFie
   if (!role.allowedRedirectUris.includes(redirectUri)) throw invalidRequest(`unauthorized redirect_uri: ${redirectUri.slice(0, 200)}`);
   const meta = await provider(config, cache, ctx.clock());
   if (meta.authorizationEndpoint === '') throw invalidRequest('the OIDC provider names no authorization_endpoint');
-  const state = ctx.random(20).toString('hex');
-  const nonce = ctx.random(20).toString('hex');
-  if (!states.add(state, { role: role.name, redirectUri, nonce, clientNonce: ctx.fields.client_nonce ?? '' }, ctx.clock())) {
-    throw invalidRequest('too many OIDC logins are pending: try again in a few minutes');
-  }
+  const { state, nonce } = states.issue({ role: role.name, redirectUri, clientNonce: ctx.fields.client_nonce ?? '' }, ctx.clock());
   const url = new URL(meta.authorizationEndpoint);
   const scopes = ['openid', ...role.oidcScopes.filter((s) => s !== 'openid')];
   url.searchParams.set('client_id', config.oidcClientId);
@@ -97,19 +101,23 @@ async function exchangeCode(config: JwtConfig, tokenEndpoint: string, code: stri
 
 async function callback(ctx: HandlerContext<z.infer<z.ZodObject<typeof callbackFields>>>, states: OidcStates, cache: KeyCache): Promise<Response> {
   const f = ctx.fields;
-  const pending = f.state ? states.take(f.state, ctx.clock()) : undefined;
+  const pending = f.state ? states.open(f.state, ctx.clock()) : undefined;
   if (f.error) throw invalidRequest(`the OIDC provider refused the login: ${f.error.slice(0, 64)}${f.error_description ? `: ${f.error_description.slice(0, 200)}` : ''}`);
   if (!pending) throw invalidRequest('expired or missing OAuth state');
-  if (pending.clientNonce !== (f.client_nonce ?? '')) throw invalidRequest('invalid client_nonce');
+  if (!matchesDigest(pending.clientNonceDigest, f.client_nonce ?? '')) throw invalidRequest('invalid client_nonce');
   const config = await oidcConfig(ctx);
   const role = await getRole(ctx.storage, pending.role);
   if (!role) throw invalidRequest(`role "${pending.role}" could not be found`);
+  // The state holds the redirect URI's digest: the URI is the role's, and must still be allowed.
+  const redirectUri = role.allowedRedirectUris.find((uri) => matchesDigest(pending.redirectDigest, uri));
+  if (redirectUri === undefined) throw invalidRequest('the redirect_uri of this login is no longer among the role\u2019s allowed_redirect_uris');
   if (role.token.boundCidrs.length > 0 && !addressAllowed(ctx.req.remoteAddress, role.token.boundCidrs)) throw permissionDenied();
   const code = (f.code ?? '').trim();
   if (code === '') throw invalidRequest('missing code');
   const meta = await provider(config, cache, ctx.clock());
   if (meta.tokenEndpoint === '') throw invalidRequest('the OIDC provider names no token_endpoint');
-  const idToken = await exchangeCode(config, meta.tokenEndpoint, code, pending.redirectUri);
+  const idToken = await exchangeCode(config, meta.tokenEndpoint, code, redirectUri);
+  let auth: Response['auth'];
   try {
     const claims = parsePayload(await cache.verify(idToken, config, ctx.clock()));
     if (claims.iss !== meta.issuer) throw new TokenInvalid('the ID token\u2019s "iss" is not the provider');
@@ -117,11 +125,16 @@ async function callback(ctx: HandlerContext<z.infer<z.ZodObject<typeof callbackF
     if (!aud.includes(config.oidcClientId)) throw new TokenInvalid('the ID token\u2019s "aud" does not include the client id');
     if (claims.nonce !== pending.nonce) throw new TokenInvalid('the ID token\u2019s nonce does not match this login');
     const roleForAud = role.boundAudiences.length > 0 ? role : { ...role, boundAudiences: [config.oidcClientId] };
-    return { auth: authFromClaims(claims, config, roleForAud, ctx.clock()) };
+    auth = authFromClaims(claims, config, roleForAud, ctx.clock());
   } catch (err) {
     if (err instanceof TokenInvalid) throw invalidRequest(`error validating the ID token: ${err.message}`);
     throw err;
   }
+  // Only now, with every check passed, is the state remembered: one login per state.
+  const spent = states.spend(pending, ctx.clock());
+  if (spent === 'replayed') throw invalidRequest('expired or missing OAuth state');
+  if (spent === 'full') throw new CofferError('RateLimited', 'too many OIDC logins in the last ten minutes: try again in a few minutes');
+  return { auth };
 }
 
 export function oidcPaths(states: OidcStates, cache: KeyCache): PathDefinition[] {

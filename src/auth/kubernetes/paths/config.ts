@@ -1,8 +1,11 @@
 /**
  * `config`: where the cluster's API is (for TokenReview) and/or the keys that verify
  * service-account tokens locally. token_reviewer_jwt is kept but never read back.
+ *
+ * kubernetes_ca_cert is kept as given, as OpenBao (and Vault before 1.17) keep it: a bundle
+ * with no usable certificate is refused at login, naming the field (token-review.ts). Without
+ * the pod's own CA (disable_local_ca_jwt) a CA must be given, whatever kubernetes_host is.
  */
-import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import { invalidRequest } from '../../../errors.js';
 import { definePath, type HandlerContext, type PathDefinition } from '../../../framework/backend.js';
@@ -32,15 +35,6 @@ function normalizeHost(raw: string): string {
   return withScheme.replace(/\/+$/, '');
 }
 
-function checkCa(pem: string): void {
-  if (pem === '') return;
-  try {
-    new X509Certificate(pem);
-  } catch {
-    throw invalidRequest('kubernetes_ca_cert is not a PEM certificate');
-  }
-}
-
 async function writeConfig(ctx: HandlerContext<ConfigFields>) {
   const v = ctx.fields;
   const current = await getConfig(ctx.storage);
@@ -53,7 +47,7 @@ async function writeConfig(ctx: HandlerContext<ConfigFields>) {
     disableIssValidation: v.disable_iss_validation ?? current?.disableIssValidation ?? true,
     disableLocalCaJwt: v.disable_local_ca_jwt ?? current?.disableLocalCaJwt ?? false,
   };
-  checkCa(next.kubernetesCaCert);
+  if (next.disableLocalCaJwt && next.kubernetesCaCert === '') throw invalidRequest('kubernetes_ca_cert must be given when disable_local_ca_jwt is true');
   next.pemKeys.forEach((pem, i) => parsePemKey(pem, i));
   if (next.tokenReviewerJwt !== '' && next.tokenReviewerJwt.split('.').length !== 3) throw invalidRequest('token_reviewer_jwt is not a JWT');
   await putConfig(ctx.storage, next);

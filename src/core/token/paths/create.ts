@@ -60,7 +60,8 @@ async function createToken(ctx: HandlerContext<CreateFields>, store: TokenStore,
 
   let orphan = mode === 'orphan' || !!role?.orphan;
   if (fields.no_parent && !orphan) {
-    if (!(await isPrivileged(ctx, caller, deps))) throw invalidRequest('root or sudo privileges are required to create an orphan token with no_parent');
+    // Vault's exact words and status (400): scripts and clients match on them.
+    if (!(await isPrivileged(ctx, caller, deps))) throw invalidRequest('root or sudo privileges required to create orphan token');
     orphan = true;
   }
   if (!orphan && caller.numUses !== 0) throw invalidRequest('a token with a use limit cannot create child tokens');
