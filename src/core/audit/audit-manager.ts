@@ -135,7 +135,7 @@ export class AuditManager {
   hash(rawPath: string, input: string): string {
     const path = normalizeAuditPath(rawPath);
     const device = this.live.get(path);
-    if (!device) throw invalidRequest(`no audit device is enabled at "${path}"`);
+    if (!device) throw invalidRequest(`unknown audit backend "${path}"`);
     return device.hash(input);
   }
 
