@@ -150,8 +150,22 @@ export class Core {
     return this.tokens.create({ policies: ['root'], path: 'auth/token/root', displayName: 'root', ttl: 0, id, orphan: true });
   }
 
-  /** Runs once the barrier opens: loads everything above it and builds the routes. */
+  /**
+   * Runs once the barrier opens: loads everything above it and builds the routes. When it
+   * fails (a configured audit device that no longer matches its stanza, an unreadable
+   * table), the seal closes the barrier again; what was loaded above it is dropped too, so
+   * no engine keeps decrypted state while sealed.
+   */
   private async postUnseal(): Promise<void> {
+    try {
+      await this.loadUnsealed();
+    } catch (err) {
+      this.dropUnsealedState();
+      throw err;
+    }
+  }
+
+  private async loadUnsealed(): Promise<void> {
     this.loaded = false;
     const salt = await this.loadOrCreate('core/token-salt', () => randomBytes(32));
     this.policies = new PolicyStore(this.barrier);
@@ -209,7 +223,15 @@ export class Core {
 
   /** Seal: close the barrier (zeroing key material) and drop every cache above it. */
   async sealVault(): Promise<void> {
+    this.dropUnsealedState();
+    await this.seal.seal();
+    this.logger.info('sealed');
+  }
+
+  /** Everything above the barrier, forgotten: at seal, and when an unseal fails half-way. */
+  private dropUnsealedState(): void {
     this.stopPeriodic?.();
+    this.stopPeriodic = undefined;
     this.expiration?.stop();
     this.loaded = false;
     // Devices close once the requests in flight (this seal among them) have their response entries.
@@ -221,8 +243,6 @@ export class Core {
     this.lockout?.clear();
     this.identity?.clear();
     this.mounts.clear();
-    await this.seal.seal();
-    this.logger.info('sealed');
   }
 
   /** SIGHUP: audit files are closed and opened again (log rotation). Failures are logged and returned. */
