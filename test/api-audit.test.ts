@@ -18,7 +18,8 @@ describe('audit devices over HTTP', () => {
   let dir: string;
   let log: string;
   before(async () => {
-    t = await startDevServer();
+    // Prefixes are off unless the configuration allows them; this server tests what they do.
+    t = await startDevServer({ allowAuditLogPrefixing: true });
     dir = mkdtempSync(join(tmpdir(), 'coffer-api-audit-'));
     log = join(dir, 'audit.log');
   });

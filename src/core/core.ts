@@ -14,6 +14,7 @@ import { Seal, type InitParams } from '../seal/seal.js';
 import { AuditBroker } from './audit/audit-broker.js';
 import { ExpirationManager, type RetryPolicy } from './expiration/expiration-manager.js';
 import { AuditManager } from './audit/audit-manager.js';
+import type { ConfiguredAuditDevice } from './audit/configured-devices.js';
 import { lockoutSettings } from './lockout/lockout-settings.js';
 import { UserLockoutRegistry } from './lockout/user-lockout.js';
 import { handleRequest } from './handle.js';
@@ -54,8 +55,12 @@ export interface CoreOptions {
   /** How failed lease revocations are retried (tests shorten it). */
   leaseRetry?: RetryPolicy;
   audit?: {
-    /** False when the server configuration sets disable_api_audit_creation. Default true. */
+    /** Whether sys/audit may enable devices (unsafe_allow_api_audit_creation; dev mode). Default true: the server passes its own. */
     allowApiCreation?: boolean;
+    /** allow_audit_log_prefixing: whether sys/audit may enable a device with a `prefix`. Default false. */
+    allowPrefixing?: boolean;
+    /** The configuration file's audit stanzas, applied at each unseal. */
+    configured?: ConfiguredAuditDevice[];
     /** Absolute directories a file audit device may never write into (storage, configuration). */
     protectedDirs?: string[];
   };
@@ -108,6 +113,8 @@ export class Core {
       broker: this.audit,
       logger: this.logger.named('audit'),
       allowApiCreation: options.audit?.allowApiCreation ?? true,
+      allowPrefixing: options.audit?.allowPrefixing ?? false,
+      configured: options.audit?.configured ?? [],
       protectedDirs: options.audit?.protectedDirs ?? [],
     });
     this.sealedSystemBackend = createSystemBackend(this);
