@@ -13,8 +13,7 @@ import type { KeyProvider } from '../seal/auto-unseal.js';
 import { Seal, type InitParams } from '../seal/seal.js';
 import { AuditBroker } from './audit/audit-broker.js';
 import { ExpirationManager, type RetryPolicy } from './expiration/expiration-manager.js';
-import { AuditManager } from './audit/audit-manager.js';
-import type { ConfiguredAuditDevice } from './audit/configured-devices.js';
+import { AuditManager, type AuditManagerOptions } from './audit/audit-manager.js';
 import { lockoutSettings } from './lockout/lockout-settings.js';
 import { UserLockoutRegistry } from './lockout/user-lockout.js';
 import { handleRequest } from './handle.js';
@@ -54,16 +53,8 @@ export interface CoreOptions {
   sealProvider?: KeyProvider;
   /** How failed lease revocations are retried (tests shorten it). */
   leaseRetry?: RetryPolicy;
-  audit?: {
-    /** Whether sys/audit may enable devices (unsafe_allow_api_audit_creation; dev mode). Default true: the server passes its own. */
-    allowApiCreation?: boolean;
-    /** allow_audit_log_prefixing: whether sys/audit may enable a device with a `prefix`. Default false. */
-    allowPrefixing?: boolean;
-    /** The configuration file's audit stanzas, applied at each unseal. */
-    configured?: ConfiguredAuditDevice[];
-    /** Absolute directories a file audit device may never write into (storage, configuration). */
-    protectedDirs?: string[];
-  };
+  /** The server's audit settings (audit-manager.ts). Defaults: API creation on, prefixes off, no stanzas, no protected directories. */
+  audit?: Partial<Pick<AuditManagerOptions, 'allowApiCreation' | 'allowPrefixing' | 'configured' | 'protectedDirs'>>;
 }
 
 const DEFAULT_TTL = 32 * 24 * 3600;
@@ -112,10 +103,11 @@ export class Core {
       storage: this.barrier,
       broker: this.audit,
       logger: this.logger.named('audit'),
-      allowApiCreation: options.audit?.allowApiCreation ?? true,
-      allowPrefixing: options.audit?.allowPrefixing ?? false,
-      configured: options.audit?.configured ?? [],
-      protectedDirs: options.audit?.protectedDirs ?? [],
+      allowApiCreation: true,
+      allowPrefixing: false,
+      configured: [],
+      protectedDirs: [],
+      ...options.audit,
     });
     this.sealedSystemBackend = createSystemBackend(this);
   }
@@ -158,19 +150,18 @@ export class Core {
   }
 
   /**
-   * Runs once the barrier opens: loads everything above it and builds the routes. When it
-   * fails (a configured audit device that no longer matches its stanza, an unreadable
-   * table), the seal closes the barrier again; what was loaded above it is dropped too, so
-   * no engine keeps decrypted state while sealed.
+   * Runs once the barrier opens. When it fails (say, an audit stanza that changed) the seal
+   * closes the barrier again, and what was loaded above it goes too: no engine keeps
+   * decrypted state while sealed.
    */
-  private async postUnseal(): Promise<void> {
-    try {
-      await this.loadUnsealed();
-    } catch (err) {
+  private postUnseal(): Promise<void> {
+    return this.loadUnsealed().catch((err: unknown) => {
       this.dropUnsealedState();
       throw err;
-    }
+    });
   }
+
+  /** Loads everything above the barrier and builds the routes. */
 
   private async loadUnsealed(): Promise<void> {
     this.loaded = false;
@@ -235,7 +226,6 @@ export class Core {
     this.logger.info('sealed');
   }
 
-  /** Everything above the barrier, forgotten: at seal, and when an unseal fails half-way. */
   private dropUnsealedState(): void {
     this.stopPeriodic?.();
     this.stopPeriodic = undefined;
