@@ -49,6 +49,7 @@ audit "file" "a/x" {
     refuses('audit "file" "f" {\n  option { file_path = "stdout" }\n}\n', /audit "file" "f": unknown setting "option"/);
     refuses('audit "file" "f" {\n  description = ["x"]\n  options { file_path = "stdout" }\n}\n', /audit "file" "f": "description"/);
     refuses('audit "file" "f" {\n  local = "sometimes"\n  options { file_path = "stdout" }\n}\n', /local/);
+    refuses('audit "file" {\n  options { file_path = "stdout" }\n}\n', /takes two labels: audit "<type>" "<path>"/);
   });
 
   it('refuses two stanzas at one path, or one below another', () => {

@@ -70,7 +70,9 @@ export function parseAuditConfig(tree: Record<string, unknown>, auditBlocks: Aud
   for (const block of auditBlocks) {
     const [type = '', rawPath = ''] = block.labels;
     const name = `audit ${JSON.stringify(type)} ${JSON.stringify(rawPath)}`;
-    const problem = (message: string): never => r.fail(`${name}: ${message}`);
+    // `audit "file" { options { ... } }` reads as a device at the path "options": say what is missing.
+    const hint = KNOWN.includes(rawPath) ? ' (an audit stanza takes two labels: audit "<type>" "<path>" { ... })' : '';
+    const problem = (message: string): never => r.fail(`${name}: ${message}${hint}`);
     const parsed = stanzaSchema.safeParse(block.body);
     if (!parsed.success) problem(parsed.error.issues.map(describeIssue).join('; '));
     const body = parsed.data!;
