@@ -1,7 +1,7 @@
 /**
  * Audit devices of a server running as its own process: SIGHUP log rotation, the
  * directories a file device may never write into, the configuration switch that turns
- * off enabling devices through the API, and a device table that survives a restart.
+ * on enabling devices through the API, and a device table that survives a restart.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -59,7 +59,7 @@ describe('SIGHUP reopens audit files (log rotation)', () => {
   });
 
   it('writes entries to its standard output with file_path = "stdout" (containers), and drops them with "discard"', async () => {
-    assert.equal((await call(server, 'rotate-root', 'PUT', 'sys/audit/out', { type: 'file', options: { file_path: 'stdout', prefix: 'AUDIT ' } })).status, 204);
+    assert.equal((await call(server, 'rotate-root', 'PUT', 'sys/audit/out', { type: 'file', options: { file_path: 'stdout' } })).status, 204);
     assert.equal((await call(server, 'rotate-root', 'PUT', 'sys/audit/nothing', { type: 'file', options: { file_path: 'discard' } })).status, 204);
     const res = await call(server, 'rotate-root', 'GET', 'auth/token/lookup-self');
     assert.equal(res.status, 200);
@@ -68,9 +68,9 @@ describe('SIGHUP reopens audit files (log rotation)', () => {
       server
         .stdout()
         .split('\n')
-        .filter((l) => l.startsWith('AUDIT {'))
-        .map((l) => JSON.parse(l.slice('AUDIT '.length)))
-        .filter((e) => e.request.id === res.json.request_id);
+        .filter((l) => l.startsWith('{"time":'))
+        .map((l) => JSON.parse(l))
+        .filter((e) => e.request?.id === res.json.request_id);
     for (const deadline = Date.now() + 3000; mine().length < 2 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
     assert.deepEqual(mine().map((e) => e.type), ['request', 'response']);
     for (const p of ['out', 'nothing']) assert.equal((await call(server, 'rotate-root', 'DELETE', `sys/audit/${p}`)).status, 204);
@@ -99,7 +99,7 @@ describe('a server started from a configuration file', () => {
     mkdirSync(dataDir);
     port = await freePort();
     configPath = join(confDir, 'coffer.hcl');
-    writeFileSync(configPath, `storage "sqlite" {\n  path = ${JSON.stringify(join(dataDir, 'coffer.db'))}\n}\nlistener "tcp" {\n  address = "127.0.0.1:${port}"\n  tls_disable = true\n}\nlog_level = "warn"\n`);
+    writeFileSync(configPath, `storage "sqlite" {\n  path = ${JSON.stringify(join(dataDir, 'coffer.db'))}\n}\nlistener "tcp" {\n  address = "127.0.0.1:${port}"\n  tls_disable = true\n}\nlog_level = "warn"\nunsafe_allow_api_audit_creation = true\n`);
     await start();
     const init = await server.request('/v1/sys/init', { method: 'PUT', body: { secret_shares: 1, secret_threshold: 1 } });
     root = init.json.root_token;
@@ -136,14 +136,14 @@ describe('a server started from a configuration file', () => {
     assert.equal(readAuditLog(log).filter((l) => l.request.id === res.json.request_id).length, 2);
   });
 
-  it('with disable_api_audit_creation, refuses to enable devices (403, naming the setting) but still lists and disables them', async () => {
+  it('without unsafe_allow_api_audit_creation, refuses to enable devices (403, naming the setting) but still lists and disables them', async () => {
     await server.stop();
-    writeFileSync(configPath, `${readFileSync(configPath, 'utf8')}disable_api_audit_creation = true\n`);
+    writeFileSync(configPath, readFileSync(configPath, 'utf8').replace('unsafe_allow_api_audit_creation = true\n', ''));
     await start();
     await server.request('/v1/sys/unseal', { method: 'PUT', body: { key: unsealKey } });
     const res = await call(server, root, 'PUT', 'sys/audit/another', { type: 'file', options: { file_path: join(dir, 'another.log') } });
     assert.equal(res.status, 403, res.text);
-    assert.match(res.json.errors[0], /disable_api_audit_creation/);
+    assert.match(res.json.errors[0], /unsafe_allow_api_audit_creation = true/);
     assert.equal(existsSync(join(dir, 'another.log')), false);
     assert.deepEqual(Object.keys((await call(server, root, 'GET', 'sys/audit')).json.data), ['file/']);
     assert.equal((await call(server, root, 'DELETE', 'sys/audit/file')).status, 204);

@@ -18,7 +18,8 @@ describe('audit devices over HTTP', () => {
   let dir: string;
   let log: string;
   before(async () => {
-    t = await startDevServer();
+    // Prefixes are off unless the configuration allows them; this server tests what they do.
+    t = await startDevServer({ allowAuditLogPrefixing: true });
     dir = mkdtempSync(join(tmpdir(), 'coffer-api-audit-'));
     log = join(dir, 'audit.log');
   });
@@ -230,7 +231,9 @@ describe('audit devices over HTTP', () => {
     assert.equal(lastPair(readAuditLog(log), 'sys/audit/file', 'delete').response.type, 'response', 'the disable itself is in the log');
     await t.root.read('secret/data/app/db');
     assert.equal(readAuditLog(log).length, count);
-    assert.equal((await t.root.raw('POST', 'sys/audit-hash/file', { input: 'x' })).status, 400);
+    const gone = await t.root.raw<Body>('POST', 'sys/audit-hash/file', { input: 'x' });
+    assert.equal(gone.status, 400);
+    assert.deepEqual(gone.body!.errors, ['unknown audit backend "file/"'], "Vault's words");
     assert.equal((await enable('file', { type: 'file', options: { file_path: log } })).status, 204);
     assert.notEqual(await auditHash(t.root, 'file', 'x'), before);
   });

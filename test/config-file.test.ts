@@ -62,7 +62,21 @@ default_lease_ttl = "768h"
 max_lease_ttl     = "8760h"
 log_level         = "debug"
 
-disable_api_audit_creation = true
+unsafe_allow_api_audit_creation = true
+allow_audit_log_prefixing       = true
+
+audit "file" "main" {
+  description = "the main log"
+  options {
+    file_path = "/var/log/coffer/audit.log"
+    mode      = "0640"
+  }
+}
+
+audit "socket" "siem" {
+  options = { address = "10.0.0.5:9090", prefix = "coffer " }
+  local   = true
+}
 `;
   const json = JSON.stringify({
     storage: { sqlite: { path: '/var/lib/coffer/coffer.db' } },
@@ -76,7 +90,12 @@ disable_api_audit_creation = true
     default_lease_ttl: '768h',
     max_lease_ttl: '8760h',
     log_level: 'debug',
-    disable_api_audit_creation: true,
+    unsafe_allow_api_audit_creation: true,
+    allow_audit_log_prefixing: true,
+    audit: [
+      { file: { main: { description: 'the main log', options: { file_path: '/var/log/coffer/audit.log', mode: '0640' } } } },
+      { socket: { siem: { options: { address: '10.0.0.5:9090', prefix: 'coffer ' }, local: true } } },
+    ],
   }, null, 2);
 
   it('reads every setting of the HCL form', () => {
@@ -92,7 +111,12 @@ disable_api_audit_creation = true
       defaultLeaseTtl: 768 * 3600,
       maxLeaseTtl: 8760 * 3600,
       logLevel: 'debug',
-      disableApiAuditCreation: true,
+      unsafeAllowApiAuditCreation: true,
+      allowAuditLogPrefixing: true,
+      audits: [
+        { path: 'main/', type: 'file', description: 'the main log', options: { file_path: '/var/log/coffer/audit.log', mode: '0640' }, local: false },
+        { path: 'siem/', type: 'socket', description: '', options: { address: '10.0.0.5:9090', prefix: 'coffer ' }, local: true },
+      ],
     });
   });
 
@@ -114,7 +138,9 @@ disable_api_audit_creation = true
     assert.equal(c.logLevel, 'info');
     assert.equal(c.listeners[0]!.maxRequestSize, 32 * 1024 * 1024);
     assert.equal(c.apiAddr, undefined);
-    assert.equal(c.disableApiAuditCreation, false, 'audit devices can be enabled through the API unless the file says otherwise');
+    assert.equal(c.unsafeAllowApiAuditCreation, false, 'audit devices cannot be enabled through the API unless the file says so');
+    assert.equal(c.allowAuditLogPrefixing, false);
+    assert.deepEqual(c.audits, []);
   });
 
   it('accepts Vault\'s older names: a "backend" block and the "file" storage type (stored in sqlite)', () => {
@@ -171,7 +197,8 @@ describe('parseConfigText: refusals name the file and the problem', () => {
   it('a boolean that is not one', () => {
     refuses(`${INMEM}listener "tcp" {\n  tls_disable = "yes please"\n}\n`, /tls_disable/);
     refuses(`${INMEM}${LISTENER}ui = "maybe"\n`, /\bui\b/);
-    refuses(`${INMEM}${LISTENER}disable_api_audit_creation = "perhaps"\n`, /disable_api_audit_creation/);
+    refuses(`${INMEM}${LISTENER}unsafe_allow_api_audit_creation = "perhaps"\n`, /unsafe_allow_api_audit_creation/);
+    refuses(`${INMEM}${LISTENER}allow_audit_log_prefixing = "perhaps"\n`, /allow_audit_log_prefixing/);
   });
 
   it('no listener', () => refuses(INMEM + 'ui = true\n', /listener/));

@@ -13,7 +13,7 @@ import type { KeyProvider } from '../seal/auto-unseal.js';
 import { Seal, type InitParams } from '../seal/seal.js';
 import { AuditBroker } from './audit/audit-broker.js';
 import { ExpirationManager, type RetryPolicy } from './expiration/expiration-manager.js';
-import { AuditManager } from './audit/audit-manager.js';
+import { AuditManager, type AuditManagerOptions } from './audit/audit-manager.js';
 import { lockoutSettings } from './lockout/lockout-settings.js';
 import { UserLockoutRegistry } from './lockout/user-lockout.js';
 import { handleRequest } from './handle.js';
@@ -53,12 +53,8 @@ export interface CoreOptions {
   sealProvider?: KeyProvider;
   /** How failed lease revocations are retried (tests shorten it). */
   leaseRetry?: RetryPolicy;
-  audit?: {
-    /** False when the server configuration sets disable_api_audit_creation. Default true. */
-    allowApiCreation?: boolean;
-    /** Absolute directories a file audit device may never write into (storage, configuration). */
-    protectedDirs?: string[];
-  };
+  /** The server's audit settings (audit-manager.ts). Defaults: API creation on, prefixes off, no stanzas, no protected directories. */
+  audit?: Partial<Pick<AuditManagerOptions, 'allowApiCreation' | 'allowPrefixing' | 'configured' | 'protectedDirs'>>;
 }
 
 const DEFAULT_TTL = 32 * 24 * 3600;
@@ -107,8 +103,11 @@ export class Core {
       storage: this.barrier,
       broker: this.audit,
       logger: this.logger.named('audit'),
-      allowApiCreation: options.audit?.allowApiCreation ?? true,
-      protectedDirs: options.audit?.protectedDirs ?? [],
+      allowApiCreation: true,
+      allowPrefixing: false,
+      configured: [],
+      protectedDirs: [],
+      ...options.audit,
     });
     this.sealedSystemBackend = createSystemBackend(this);
   }
@@ -150,8 +149,21 @@ export class Core {
     return this.tokens.create({ policies: ['root'], path: 'auth/token/root', displayName: 'root', ttl: 0, id, orphan: true });
   }
 
-  /** Runs once the barrier opens: loads everything above it and builds the routes. */
-  private async postUnseal(): Promise<void> {
+  /**
+   * Runs once the barrier opens. When it fails (say, an audit stanza that changed) the seal
+   * closes the barrier again, and what was loaded above it goes too: no engine keeps
+   * decrypted state while sealed.
+   */
+  private postUnseal(): Promise<void> {
+    return this.loadUnsealed().catch((err: unknown) => {
+      this.dropUnsealedState();
+      throw err;
+    });
+  }
+
+  /** Loads everything above the barrier and builds the routes. */
+
+  private async loadUnsealed(): Promise<void> {
     this.loaded = false;
     const salt = await this.loadOrCreate('core/token-salt', () => randomBytes(32));
     this.policies = new PolicyStore(this.barrier);
@@ -209,7 +221,14 @@ export class Core {
 
   /** Seal: close the barrier (zeroing key material) and drop every cache above it. */
   async sealVault(): Promise<void> {
+    this.dropUnsealedState();
+    await this.seal.seal();
+    this.logger.info('sealed');
+  }
+
+  private dropUnsealedState(): void {
     this.stopPeriodic?.();
+    this.stopPeriodic = undefined;
     this.expiration?.stop();
     this.loaded = false;
     // Devices close once the requests in flight (this seal among them) have their response entries.
@@ -221,8 +240,6 @@ export class Core {
     this.lockout?.clear();
     this.identity?.clear();
     this.mounts.clear();
-    await this.seal.seal();
-    this.logger.info('sealed');
   }
 
   /** SIGHUP: audit files are closed and opened again (log rotation). Failures are logged and returned. */

@@ -2,14 +2,16 @@
  * Server configuration files in Vault's shape, HCL or JSON: `storage "sqlite" { path }`,
  * `listener "tcp" { address, tls_disable, tls_cert_file, tls_key_file, max_request_size }`,
  * `seal "transit" { address, token, key_name, mount_path, namespace, tls_* }` (seal-config.ts), `ui`,
- * `api_addr`, `cluster_addr`, `default_lease_ttl`, `max_lease_ttl`, `log_level`,
- * `disable_api_audit_creation`.
+ * `api_addr`, `cluster_addr`, `default_lease_ttl`, `max_lease_ttl`, `log_level`, and the audit
+ * settings (audit-config.ts): `audit "<type>" "<path>" { ... }`, `unsafe_allow_api_audit_creation`,
+ * `allow_audit_log_prefixing`.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDuration } from '../framework/fields.js';
 import { blocks, parseHcl } from '../hcl/index.js';
 import { parseLogLevel } from '../logging/logger.js';
+import { parseAuditConfig } from './audit-config.js';
 import { parseSealConfig, type Env } from './seal-config.js';
 import { DEFAULT_MAX_REQUEST_SIZE, type ListenerConfig, type ServerConfig } from './server-config.js';
 
@@ -87,6 +89,7 @@ export function parseConfigText(text: string, source = 'config', env: Env = proc
   if (listeners.length === 0) fail('at least one listener block is required');
 
   const seal = parseSealConfig(named(() => blocks(tree, 'seal')), env, { fail, str, bool });
+  const audit = parseAuditConfig(tree, named(() => blocks(tree, 'audit', 2)), { fail, bool });
 
   return {
     storage: { type: storageType === 'file' ? 'sqlite' : storageType, config: storageConfig },
@@ -98,9 +101,7 @@ export function parseConfigText(text: string, source = 'config', env: Env = proc
     maxLeaseTtl: duration(tree.max_lease_ttl, 'max_lease_ttl'),
     logLevel: named(() => parseLogLevel(str(tree.log_level, 'log_level'))),
     ...(seal ? { seal } : {}),
-    // Enabling an audit device writes files or opens connections where the caller says:
-    // an operator can lock that down once the devices they want exist.
-    disableApiAuditCreation: bool(tree.disable_api_audit_creation, 'disable_api_audit_creation'),
+    ...audit,
   };
 }
 

@@ -1,4 +1,5 @@
 /** The server's configuration, after parsing: what `coffer server` needs to start. */
+import type { ConfiguredAuditDevice } from '../core/audit/configured-devices.js';
 import type { LogLevel } from '../logging/logger.js';
 import type { TransitSealConfig } from '../seal/transit-provider.js';
 
@@ -24,8 +25,12 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** Auto-unseal (`seal "transit"`); absent: Shamir unseal keys. */
   seal?: { type: 'transit'; config: TransitSealConfig };
-  /** `disable_api_audit_creation = true`: sys/audit/:path cannot enable devices (403). */
-  disableApiAuditCreation: boolean;
+  /** `unsafe_allow_api_audit_creation`: sys/audit/:path may enable devices. Off for a configuration file (403), on in dev mode. */
+  unsafeAllowApiAuditCreation: boolean;
+  /** `allow_audit_log_prefixing`: a device may have a `prefix` option. */
+  allowAuditLogPrefixing: boolean;
+  /** The `audit "<type>" "<path>" { ... }` stanzas: devices created at unseal, out of the API's reach. */
+  audits: ConfiguredAuditDevice[];
   /** The file this configuration was read from, absolute; a file audit device may not write beside it. */
   configFile?: string;
 }
@@ -40,6 +45,10 @@ export function devConfig(listenAddress = '127.0.0.1:8200'): ServerConfig {
     defaultLeaseTtl: 0,
     maxLeaseTtl: 0,
     logLevel: 'info',
-    disableApiAuditCreation: false,
+    // Dev mode is for trying the API out, audit devices included; prefixes stay off, as
+    // they would be in a file (a prefix on a new file in /etc/cron.d is still a cron line).
+    unsafeAllowApiAuditCreation: true,
+    allowAuditLogPrefixing: false,
+    audits: [],
   };
 }

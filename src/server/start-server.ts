@@ -110,7 +110,12 @@ export async function startServer(
     defaultLeaseTtl: config.defaultLeaseTtl,
     maxLeaseTtl: config.maxLeaseTtl,
     extraDefaultMounts: dev ? [{ path: 'secret/', type: 'kv', description: 'key/value secret storage', options: { version: '2' } }] : [],
-    audit: { allowApiCreation: !config.disableApiAuditCreation, protectedDirs: protectedDirs(config) },
+    audit: {
+      allowApiCreation: config.unsafeAllowApiAuditCreation,
+      allowPrefixing: config.allowAuditLogPrefixing,
+      configured: config.audits,
+      protectedDirs: protectedDirs(config),
+    },
   });
 
   await core.seal.ready();

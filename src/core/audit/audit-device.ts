@@ -33,7 +33,7 @@ function sinkFor(config: DeviceConfig, ctx: DeviceContext): AuditSink {
       const d = config.destination;
       if (d.kind === 'stdout') return stdoutSink();
       if (d.kind === 'discard') return discardSink;
-      return new FileSink({ path: d.path, mode: d.mode, checkPath: (p) => checkAuditFilePath(p, ctx.protectedDirs) });
+      return new FileSink({ path: d.path, mode: d.mode, prefix: config.entry.prefix, checkPath: (p) => checkAuditFilePath(p, ctx.protectedDirs) });
     }
     case 'socket':
       return new SocketSink(config.target, config.timeoutMs);

@@ -1,8 +1,14 @@
 /**
  * The audit devices of an unsealed server: the persisted table, the live devices in the
  * broker, and the audited request headers. Enable is durable before it answers and a
- * device that cannot open is refused with nothing persisted; on unseal every device is
+ * device that cannot open is refused with nothing persisted; on unseal the devices of the
+ * configuration file are brought in line (configured-devices.ts) and every device is
  * opened again, and on seal they are unregistered and closed once idle.
+ *
+ * A device writes files or opens connections where its options say, as the server's
+ * user: through the API that is only allowed when the configuration asks for it
+ * (unsafe_allow_api_audit_creation; dev mode), and `prefix`, which puts text of the
+ * caller's choosing at the start of every line, only with allow_audit_log_prefixing.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CofferError, invalidRequest, permissionDenied } from '../../errors.js';
@@ -13,14 +19,19 @@ import { describe, type AuditBroker } from './audit-broker.js';
 import { createAuditDevice, type OpenableAuditDevice } from './audit-device.js';
 import { AuditedHeaders } from './audited-headers.js';
 import { auditPathsConflict, auditTableOp, loadAuditTable, saltKey, type AuditTableEntry } from './audit-table.js';
+import { syncConfiguredDevices, type ConfiguredAuditDevice } from './configured-devices.js';
 import { parseDeviceOptions } from './device-options.js';
 
 export interface AuditManagerOptions {
   storage: Storage;
   broker: AuditBroker;
   logger: Logger;
-  /** False when the server configuration forbids enabling devices through the API. */
+  /** True only when the server configuration allows enabling devices through the API (unsafe_allow_api_audit_creation, dev mode). */
   allowApiCreation: boolean;
+  /** allow_audit_log_prefixing: the API may enable devices with a `prefix`. */
+  allowPrefixing: boolean;
+  /** The devices of the configuration file's audit stanzas. */
+  configured: readonly ConfiguredAuditDevice[];
   /** Directories a file device may never write into: the server's storage and configuration. */
   protectedDirs: readonly string[];
 }
@@ -50,7 +61,7 @@ export class AuditManager {
   /** On unseal. A device that cannot open now stays enabled and keeps trying: requests fail closed meanwhile. */
   async load(): Promise<void> {
     await this.headers.load();
-    this.entries = await loadAuditTable(this.options.storage);
+    this.entries = await this.applyConfiguration(await loadAuditTable(this.options.storage));
     for (const entry of this.entries) {
       try {
         const device = await this.build(entry);
@@ -75,15 +86,44 @@ export class AuditManager {
     this.headers.clear();
   }
 
+  /**
+   * Creates the configured devices that are missing and disables those whose stanza is
+   * gone, in one commit with their salts. Runs before any device is registered, so a
+   * refusal (a changed stanza) leaves nothing half applied: the unseal fails, saying why.
+   */
+  private async applyConfiguration(table: AuditTableEntry[]): Promise<AuditTableEntry[]> {
+    const { entries, added, removed } = syncConfiguredDevices(table, this.options.configured, Date.now());
+    if (added.length === 0 && removed.length === 0) return entries;
+    const salts = added.map(() => randomBytes(32));
+    try {
+      await applyOps(this.options.storage, [
+        ...added.map((e, i) => ({ kind: 'put' as const, key: saltKey(e.uuid), value: salts[i]! })),
+        ...removed.map((e) => ({ kind: 'delete' as const, key: saltKey(e.uuid) })),
+        auditTableOp(entries),
+      ]);
+    } finally {
+      for (const salt of salts) salt.fill(0);
+    }
+    for (const e of added) this.options.logger.info('audit device of the configuration file enabled', { path: e.path, type: e.type });
+    for (const e of removed) this.options.logger.info('audit device disabled: its stanza left the configuration file', { path: e.path });
+    return entries;
+  }
+
   enable(rawPath: string, spec: EnableSpec): Promise<AuditTableEntry> {
     return this.serially(async () => {
       if (!this.options.allowApiCreation) {
-        throw permissionDenied('audit devices cannot be enabled through the API on this server: its configuration sets disable_api_audit_creation');
+        throw permissionDenied(
+          'audit devices cannot be enabled through the API on this server: declare them in audit stanzas of its configuration file, or set unsafe_allow_api_audit_creation = true there',
+        );
+      }
+      const options = spec.options ?? {};
+      if ((options.prefix ?? '') !== '' && !this.options.allowPrefixing) {
+        throw invalidRequest('audit log prefixing is not allowed on this server: the "prefix" option needs allow_audit_log_prefixing = true in its configuration file');
       }
       const path = normalizeAuditPath(rawPath);
       const clash = this.entries.find((e) => auditPathsConflict(e.path, path));
+      if (clash?.configured) throw invalidRequest(`path already in use: the audit device at "${clash.path}" is declared in the server's configuration file, which the API cannot change`);
       if (clash) throw invalidRequest(`path already in use: an audit device is enabled at "${clash.path}"`);
-      const options = spec.options ?? {};
       const entry: AuditTableEntry = {
         path,
         type: spec.type,
@@ -123,6 +163,9 @@ export class AuditManager {
       const path = normalizeAuditPath(rawPath);
       const entry = this.entries.find((e) => e.path === path);
       if (!entry) return;
+      if (entry.configured) {
+        throw invalidRequest(`cannot disable the audit device at "${path}": it is declared in the server's configuration file; remove its audit stanza and restart to disable it`);
+      }
       const next = this.entries.filter((e) => e !== entry);
       await applyOps(this.options.storage, [auditTableOp(next), { kind: 'delete', key: saltKey(entry.uuid) }]);
       this.entries = next;
@@ -135,7 +178,7 @@ export class AuditManager {
   hash(rawPath: string, input: string): string {
     const path = normalizeAuditPath(rawPath);
     const device = this.live.get(path);
-    if (!device) throw invalidRequest(`no audit device is enabled at "${path}"`);
+    if (!device) throw invalidRequest(`unknown audit backend "${path}"`);
     return device.hash(input);
   }
 

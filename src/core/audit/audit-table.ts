@@ -16,6 +16,8 @@ export interface AuditTableEntry {
   uuid: string;
   /** unix ms */
   created: number;
+  /** Declared in the configuration file (configured-devices.ts): the API may not change or disable it. Absent: enabled through the API. */
+  configured?: boolean;
 }
 
 const TABLE_KEY = 'core/audit';

@@ -18,9 +18,14 @@ const optionsField = z
   .optional();
 
 const DEVICE_HELP = `Enable (PUT/POST, sudo) or disable (DELETE, sudo) an audit device at a path.
+Enabling needs unsafe_allow_api_audit_creation = true in the server's configuration file (on
+in dev mode), and "prefix" needs allow_audit_log_prefixing = true. Devices declared in audit
+stanzas of that file cannot be changed or disabled here.
 Types and their options:
   file    file_path (absolute path, "stdout" or "discard"; never inside the server's storage
-          or configuration directory), mode (octal, default "0600"; "0000" leaves it alone)
+          or configuration directory, never a symbolic link or an executable file; an
+          existing file must be empty or an audit log of this device), mode (octal, default
+          "0600"; "0000" leaves it alone)
   socket  address (host:port, or a socket path with socket_type=unix), socket_type (tcp|unix),
           write_timeout (default 2s; 0 waits forever)
   syslog  facility (default AUTH), tag (default coffer), address (default 127.0.0.1:514):

@@ -12,8 +12,12 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const sinkAt = (path = join(dir, `audit-${n++}.log`), mode: number | null = 0o600) => ({
   path,
-  sink: new FileSink({ path, mode, checkPath: async () => undefined }),
+  sink: new FileSink({ path, mode, prefix: '', checkPath: async () => undefined }),
 });
+
+/** A line that looks like the start of an audit entry: what an existing log must begin with. */
+const entry = (tag: string) => `{"time":"2025-01-02T03:04:05.000000006Z","type":"request","tag":"${tag}"}\n`;
+const tags = (path: string) => lines(path).map((l) => JSON.parse(l).tag);
 
 const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter((l) => l !== '');
 
@@ -32,14 +36,14 @@ describe('file sink', () => {
     await sink.close();
     assert.equal(statSync(path).mode & 0o777, 0o640);
     const existing = join(dir, 'existing.log');
-    writeFileSync(existing, 'old\n');
+    writeFileSync(existing, entry('old'));
     chmodSync(existing, 0o644);
-    const again = new FileSink({ path: existing, mode: 0o600, checkPath: async () => undefined });
+    const again = new FileSink({ path: existing, mode: 0o600, prefix: '', checkPath: async () => undefined });
     await again.open();
-    await again.write('new\n', true);
+    await again.write(entry('new'), true);
     await again.close();
     assert.equal(statSync(existing).mode & 0o777, 0o600);
-    assert.deepEqual(lines(existing), ['old', 'new'], 'appends, never truncates');
+    assert.deepEqual(tags(existing), ['old', 'new'], 'appends, never truncates');
   });
 
   it('leaves the mode alone with mode null ("0000")', async () => {
@@ -79,20 +83,20 @@ describe('file sink', () => {
     await assert.rejects(sink.open(), /ENOENT/);
     await assert.rejects(sink.write('lost\n', true), /ENOENT/);
     mkdirSync(sub);
-    await sink.write('found\n', true);
+    await sink.write(entry('found'), true);
     renameSync(sub, `${sub}-gone`);
     await assert.rejects(sink.reopen(), /ENOENT/);
-    await assert.rejects(sink.write('refused\n', true), /ENOENT/);
+    await assert.rejects(sink.write(entry('refused'), true), /ENOENT/);
     renameSync(`${sub}-gone`, sub);
-    await sink.write('back\n', true);
+    await sink.write(entry('back'), true);
     await sink.close();
-    assert.deepEqual(lines(path), ['found', 'back']);
+    assert.deepEqual(tags(path), ['found', 'back']);
   });
 
   it('runs the path check before every open', async () => {
     let allowed = true;
     const path = join(dir, 'checked.log');
-    const sink = new FileSink({ path, mode: 0o600, checkPath: async () => { if (!allowed) throw new Error('not there'); } });
+    const sink = new FileSink({ path, mode: 0o600, prefix: '', checkPath: async () => { if (!allowed) throw new Error('not there'); } });
     await sink.open();
     allowed = false;
     await assert.rejects(sink.reopen(), /not there/);

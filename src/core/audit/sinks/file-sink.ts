@@ -11,16 +11,16 @@
  * is not.
  *
  * A file that cannot be opened (at reopen, or after a failed sync) is retried on the next
- * entry: until it opens, every entry fails and the broker fails the request closed.
+ * entry: until it opens, every entry fails and the broker fails the request closed. Which
+ * files it may open at all (no links, no executables, no file that is not its own log) is
+ * audit-file-open.ts's to decide, at every open.
  */
-import { close, fdatasync, fchmod, fstat, open, writeSync, constants } from 'node:fs';
+import { close, fdatasync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { openAuditFile } from './audit-file-open.js';
 import type { AuditSink } from './sink.js';
 
-const openAsync = promisify(open);
 const closeAsync = promisify(close);
-const fstatAsync = promisify(fstat);
-const fchmodAsync = promisify(fchmod);
 /** Reads the fs binding at call time, so a test can watch the syncs (module.syncBuiltinESMExports). */
 const fdatasyncAsync = (fd: number) => new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
 
@@ -35,11 +35,11 @@ export interface FileSinkOptions {
   path: string;
   /** Permission bits to give the file; null leaves an existing file's mode alone. */
   mode: number | null;
+  /** The device's prefix: an existing log of this device begins with it (audit-file-open.ts). */
+  prefix: string;
   /** Refuses paths the device may not write (run before every open: a symlink may have moved). */
   checkPath: (path: string) => Promise<void>;
 }
-
-const OPEN_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT;
 
 export class FileSink implements AuditSink {
   private fd: number | null = null;
@@ -115,11 +115,11 @@ export class FileSink implements AuditSink {
       }
       const batch = this.queue;
       this.queue = [];
-      // One conversion for the whole batch: entries are strings until here.
-      let text = this.midLine ? '\n' : '';
-      for (const p of batch) text += p.line;
       try {
         if (this.fd === null) await this.openFile();
+        // One conversion for the whole batch: entries are strings until here.
+        let text = this.midLine ? '\n' : '';
+        for (const p of batch) text += p.line;
         const written = writeAll(this.fd!, Buffer.from(text, 'utf8'));
         if (written.error) {
           if (written.bytes > 0) this.midLine = true;
@@ -185,18 +185,13 @@ export class FileSink implements AuditSink {
   }
 
   private async openFile(): Promise<void> {
-    const { path, mode, checkPath } = this.options;
+    const { path, mode, prefix, checkPath } = this.options;
     await checkPath(path);
-    const fd = await openAsync(path, OPEN_FLAGS, mode ?? 0o600);
-    try {
-      const st = await fstatAsync(fd);
-      this.regular = st.isFile();
-      if (this.regular && mode !== null && (st.mode & 0o777) !== mode) await fchmodAsync(fd, mode);
-    } catch (err) {
-      await closeAsync(fd).catch(() => undefined);
-      throw err;
-    }
-    this.fd = fd;
+    const opened = await openAuditFile(path, mode, prefix);
+    this.regular = opened.regular;
+    // A line left unfinished by an earlier process is ended before the next entry.
+    if (opened.midLine) this.midLine = true;
+    this.fd = opened.fd;
   }
 }
 
