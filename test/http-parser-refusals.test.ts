@@ -19,8 +19,8 @@ for (const scheme of SCHEMES) {
     });
     after(() => t.close());
 
-    async function exchange(parts: string[], gapMs = 0) {
-      const out = await rawExchange(t.address, parts, { gapMs, halfClose: false, timeoutMs: 5000 });
+    async function exchange(parts: string[], gapMs = 0, halfClose = false) {
+      const out = await rawExchange(t.address, parts, { gapMs, halfClose, timeoutMs: 5000 });
       assert.notEqual(out.ending, 'timeout', 'the server closed the connection');
       const { responses, complete } = parseResponses(out.data);
       assert.ok(complete, `whole responses: ${out.data.toString('latin1')}`);
@@ -85,12 +85,26 @@ for (const scheme of SCHEMES) {
       assert.ok(JSON.parse(list!.body).data.keys.includes('x-2'), 'the LIST sees the writes before it');
     });
 
+    it('answers every pipelined request of a client that closes its side right after sending them', async () => {
+      // Over TLS that close is a close_notify, which node takes as the end of the connection
+      // unless the server allows half-open connections.
+      const get = (path: string) => `GET /v1/${path} HTTP/1.1\r\n${auth}\r\n`;
+      const responses = await exchange([get('sys/health') + get('secret/data/app/one') + get('sys/seal-status')], 0, true);
+      assert.deepEqual(responses.map((r) => r.status), [200, 200, 200]);
+      const [list] = await exchange([`LIST /v1/secret/metadata/app HTTP/1.1\r\n${auth}\r\n`], 0, true);
+      assert.equal(list!.status, 200);
+    });
+
     it('refuses LIST headers over the header size limit with 431, and a malformed LIST line with 400', async () => {
       const [big] = await exchange(['LIST /v1/secret/metadata/ HTTP/1.1\r\n', `X-Big: ${'a'.repeat(20_000)}\r\n`]);
       assert.equal(big!.status, 431);
       const [bad] = await exchange([`LIST  /v1/secret/metadata/ HTTP/1.1\r\n${auth}\r\n`]);
       assert.equal(bad!.status, 400);
       assert.match(bad!.body, /malformed LIST request/);
+      const [cut] = await exchange(['LIST /v1/secret/metadata/ HTTP/1.1\r\nHost: x\r\n'], 0, true);
+      assert.equal(cut!.status, 400, 'the client closed its side before the headers ended');
+      const [bareLf] = await exchange([`LIST /v1/secret/metadata/ HTTP/1.1\nHost: x\n\n`]);
+      assert.equal(bareLf!.status, 400);
     });
   });
 }

@@ -71,6 +71,7 @@ function collectList(options: ClientErrorOptions, socket: Socket, start: Buffer)
     clearTimeout(timer);
     answer();
   };
+  const malformed = () => finish(() => refuse(socket, 400, 'Bad Request', `malformed ${verb} request: headers must end with an empty line, every line with CRLF`));
   const check = () => {
     const end = head.indexOf('\r\n\r\n');
     if (end !== -1) {
@@ -78,6 +79,8 @@ function collectList(options: ClientErrorOptions, socket: Socket, start: Buffer)
       if (rewritten === null) return finish(() => refuse(socket, 400, 'Bad Request', `malformed ${verb} request line`));
       return finish(() => afterEarlierAnswers(socket, () => answerThroughParser(options.listParser, socket, rewritten)));
     }
+    // Bare LF line ends, which node's parser refuses in every other request too.
+    if (head.includes('\n\n') || head.includes('\n\r\n')) return malformed();
     if (head.length > maxHeaderSize) finish(() => refuse(socket, 431, 'Request Header Fields Too Large', 'request headers too large'));
   };
   const onData = (chunk: Buffer) => {
@@ -91,7 +94,26 @@ function collectList(options: ClientErrorOptions, socket: Socket, start: Buffer)
   );
   timer.unref();
   socket.on('data', onData);
+  // The client stopped sending before its headers ended.
+  socket.once('end', () => {
+    if (!done) malformed();
+  });
   check();
+}
+
+/**
+ * Detaches node's HTTP server from a socket whose parser failed: the parser is in its error
+ * state, so nothing it would make of more bytes matters, and on the client's FIN (over TLS,
+ * its close_notify) node would end the socket before the answers decided here are written.
+ * The socket keeps flowing, so what still comes is read and dropped. Node's listeners are
+ * found by name (bound socketOnData / socketOnEnd in lib/_http_server.js); should those names
+ * change, the data listener is still caught by elimination and only the FIN race comes back.
+ */
+function releaseFromParser(socket: Socket): void {
+  for (const listener of socket.listeners('data')) socket.off('data', listener as () => void);
+  for (const listener of socket.listeners('end')) {
+    if ((listener as () => void).name === 'bound socketOnEnd') socket.off('end', listener as () => void);
+  }
 }
 
 export function handleClientError(options: ClientErrorOptions, err: ParserError, socket: Socket): void {
@@ -101,9 +123,7 @@ export function handleClientError(options: ClientErrorOptions, err: ParserError,
     socket.destroy();
     return;
   }
-  // The parser is in its error state: nothing it would make of more bytes matters now. The
-  // socket keeps flowing, so what still comes is read and dropped.
-  socket.removeAllListeners('data');
+  releaseFromParser(socket);
   const raw = err.rawPacket;
   // Only a HEAD that opens the packet is recognised; an error answer's body is harmless anyway.
   const head = raw?.toString('latin1', 0, 5) === 'HEAD ';

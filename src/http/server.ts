@@ -49,7 +49,12 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     // The API goes straight to the v1 handler; Fastify gets the rest.
     serverFactory: (fastifyHandler) => {
       const route: RequestListener = (req, res) => (req.url !== undefined && req.url.startsWith('/v1/') ? v1(req, res) : fastifyHandler(req, res));
-      const server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, route) : createServer(route);
+      const server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key, allowHalfOpen: true }, route) : createServer(route);
+      // A TLS client that sends its requests and then its close_notify still gets every
+      // answer, as over plain TCP: without both settings node ends the connection on the
+      // close_notify and drops the answers still being computed (seen with pipelined
+      // requests and with Expect: 100-continue).
+      if (opts.tls) (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
       server.requestTimeout = REQUEST_TIMEOUT_MS;
       listParser = createListParser(route);
