@@ -173,16 +173,17 @@ log_level = "info"
   });
 
   it('takes recovery keys for generate-root and for a rekey of the recovery keys, and for an unseal after a manual seal', async () => {
-    const attempt = (await json(server!, 'PUT', 'sys/generate-root/attempt', undefined, {})).body;
-    await json(server!, 'PUT', 'sys/generate-root/update', undefined, { key: recoveryKeys[0], nonce: attempt.nonce });
-    const done = (await json(server!, 'PUT', 'sys/generate-root/update', undefined, { key: recoveryKeys[2], nonce: attempt.nonce })).body;
+    // A default listener serves these to a token with sudo only; the recovery keys are still what authorizes them.
+    const attempt = (await json(server!, 'PUT', 'sys/generate-root/attempt', rootToken, {})).body;
+    await json(server!, 'PUT', 'sys/generate-root/update', rootToken, { key: recoveryKeys[0], nonce: attempt.nonce });
+    const done = (await json(server!, 'PUT', 'sys/generate-root/update', rootToken, { key: recoveryKeys[2], nonce: attempt.nonce })).body;
     assert.equal(done.complete, true);
     assert.ok(done.encoded_token);
 
-    assert.equal((await json(server!, 'PUT', 'sys/rekey/init', undefined, { secret_shares: 4, secret_threshold: 3 })).status, 400);
-    const rekey = (await json(server!, 'PUT', 'sys/rekey-recovery-key/init', undefined, { secret_shares: 4, secret_threshold: 3 })).body;
-    await json(server!, 'PUT', 'sys/rekey-recovery-key/update', undefined, { key: recoveryKeys[1], nonce: rekey.nonce });
-    const rekeyed = (await json(server!, 'PUT', 'sys/rekey-recovery-key/update', undefined, { key: recoveryKeys[2], nonce: rekey.nonce })).body;
+    assert.equal((await json(server!, 'PUT', 'sys/rekey/init', rootToken, { secret_shares: 4, secret_threshold: 3 })).status, 400);
+    const rekey = (await json(server!, 'PUT', 'sys/rekey-recovery-key/init', rootToken, { secret_shares: 4, secret_threshold: 3 })).body;
+    await json(server!, 'PUT', 'sys/rekey-recovery-key/update', rootToken, { key: recoveryKeys[1], nonce: rekey.nonce });
+    const rekeyed = (await json(server!, 'PUT', 'sys/rekey-recovery-key/update', rootToken, { key: recoveryKeys[2], nonce: rekey.nonce })).body;
     assert.equal(rekeyed.complete, true);
     assert.equal(rekeyed.keys_base64.length, 4);
 

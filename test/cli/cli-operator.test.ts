@@ -18,6 +18,9 @@ describe('coffer operator: init, unseal, seal, rekey, rotate and generate-root',
   let keys: string[] = [];
   let rootToken = '';
   let newKeys: string[] = [];
+  // A default listener serves rekey and generate-root to a token with sudo only.
+  const asRoot = (args: string[], opts: { stdin?: string } = {}) => cli(args, { ...opts, env: { COFFER_TOKEN: rootToken } });
+  const asOperator = asRoot;
 
   before(async () => {
     server = await uninitialized();
@@ -95,25 +98,36 @@ describe('coffer operator: init, unseal, seal, rekey, rotate and generate-root',
     assert.match(denied.stderr, /^Error rotating key: [\s\S]*Code: 403/);
   });
 
+  it('refuses rekey and generate-root without a token, naming the listener setting', async () => {
+    const rekey = await cli(['operator', 'rekey', '-init', '-key-shares=4', '-key-threshold=2']);
+    assert.equal(rekey.code, 1, show(rekey));
+    assert.match(rekey.stderr, /Code: 403[\s\S]*disable_unauthed_rekey_endpoints/);
+    const cancel = await cli(['operator', 'rekey', '-cancel']);
+    assert.match(cancel.stderr, /disable_unauthed_rekey_endpoints/);
+    const gen = await cli(['operator', 'generate-root', '-init']);
+    assert.equal(gen.code, 1, show(gen));
+    assert.match(gen.stderr, /Code: 403[\s\S]*disable_unauthed_generate_root_endpoints/);
+  });
+
   it('rekeys: -init, a key with -nonce, a key on stdin, then the new shares', async () => {
-    let r = await cli(['operator', 'rekey', '-status']);
+    let r = await asRoot(['operator', 'rekey', '-status']);
     assert.equal(row(r.stdout, 'Started'), 'false');
-    r = await cli(['operator', 'rekey', keys[0]!]);
+    r = await asRoot(['operator', 'rekey', keys[0]!]);
     assert.equal(r.code, 1, show(r));
     assert.match(r.stderr, /No rekey is in progress/);
-    r = await cli(['operator', 'rekey', '-init', '-key-shares=4', '-key-threshold=2']);
+    r = await asRoot(['operator', 'rekey', '-init', '-key-shares=4', '-key-threshold=2']);
     assert.equal(r.code, 0, show(r));
     assert.equal(row(r.stdout, 'Started'), 'true');
     assert.equal(row(r.stdout, 'Rekey Progress'), '0/2');
     assert.equal(row(r.stdout, 'New Shares'), '4');
     const nonce = row(r.stdout, 'Nonce')!;
-    const noNonce = await cli(['operator', 'rekey', keys[0]!]);
+    const noNonce = await asRoot(['operator', 'rekey', keys[0]!]);
     assert.equal(noNonce.code, 2, show(noNonce));
     assert.match(noNonce.stderr, /Missing nonce value/);
-    r = await cli(['operator', 'rekey', `-nonce=${nonce}`, keys[0]!]);
+    r = await asRoot(['operator', 'rekey', `-nonce=${nonce}`, keys[0]!]);
     assert.equal(r.code, 0, show(r));
     assert.equal(row(r.stdout, 'Rekey Progress'), '1/2');
-    r = await cli(['operator', 'rekey'], { stdin: `${keys[1]}\n` });
+    r = await asRoot(['operator', 'rekey'], { stdin: `${keys[1]}\n` });
     assert.equal(r.code, 0, show(r));
     newKeys = keysIn(r.stdout, 'Key');
     assert.equal(newKeys.length, 4);
@@ -122,16 +136,16 @@ describe('coffer operator: init, unseal, seal, rekey, rotate and generate-root',
   });
 
   it('cancels a rekey, and prints JSON status', async () => {
-    await cli(['operator', 'rekey', '-init', '-key-shares=3', '-key-threshold=2']);
-    const cancel = await cli(['operator', 'rekey', '-cancel']);
+    await asRoot(['operator', 'rekey', '-init', '-key-shares=3', '-key-threshold=2']);
+    const cancel = await asRoot(['operator', 'rekey', '-cancel']);
     assert.equal(cancel.code, 0, show(cancel));
     assert.equal(cancel.stdout, 'Success! Canceled rekeying (if it was started)\n');
-    const json = JSON.parse((await cli(['operator', 'rekey', '-status', '-format=json'])).stdout);
+    const json = JSON.parse((await asRoot(['operator', 'rekey', '-status', '-format=json'])).stdout);
     assert.equal(json.started, false);
   });
 
   it('generates a root token: -init with an OTP, shares, the encoded token, and -decode', async () => {
-    let r = await cli(['operator', 'generate-root', '-init']);
+    let r = await asOperator(['operator', 'generate-root', '-init']);
     assert.equal(r.code, 0, show(r));
     assert.match(r.stderr, /A One-Time-Password has been generated for you/);
     const otp = row(r.stdout, 'OTP')!;
@@ -139,13 +153,13 @@ describe('coffer operator: init, unseal, seal, rekey, rotate and generate-root',
     assert.equal(otp.length, Number(row(r.stdout, 'OTP Length')));
     assert.equal(row(r.stdout, 'Progress'), '0/2');
 
-    const status = await cli(['operator', 'generate-root', '-status', '-format=json']);
+    const status = await asOperator(['operator', 'generate-root', '-status', '-format=json']);
     assert.equal(JSON.parse(status.stdout).started, true);
 
-    r = await cli(['operator', 'generate-root', `-nonce=${nonce}`, newKeys[0]!]);
+    r = await asOperator(['operator', 'generate-root', `-nonce=${nonce}`, newKeys[0]!]);
     assert.equal(r.code, 0, show(r));
     assert.equal(row(r.stdout, 'Progress'), '1/2');
-    r = await cli(['operator', 'generate-root'], { stdin: `${newKeys[1]}\n` });
+    r = await asOperator(['operator', 'generate-root'], { stdin: `${newKeys[1]}\n` });
     assert.equal(r.code, 0, show(r));
     assert.equal(row(r.stdout, 'Complete'), 'true');
     const encoded = row(r.stdout, 'Encoded Token')!;
@@ -172,14 +186,14 @@ describe('coffer operator: init, unseal, seal, rekey, rotate and generate-root',
   });
 
   it('cancels a generation, and generates an OTP locally', async () => {
-    const [otp] = await Promise.all([cli(['operator', 'generate-root', '-generate-otp'])]);
+    const [otp] = await Promise.all([asOperator(['operator', 'generate-root', '-generate-otp'])]);
     assert.match(otp.stdout, /^[A-Za-z0-9]{28}$/);
-    let r = await cli(['operator', 'generate-root', `-init`, `-otp=${otp.stdout}`]);
+    let r = await asOperator(['operator', 'generate-root', `-init`, `-otp=${otp.stdout}`]);
     assert.equal(r.code, 0, show(r));
     assert.equal(row(r.stdout, 'OTP'), undefined, 'an operator-given OTP is not echoed');
-    r = await cli(['operator', 'generate-root', '-cancel']);
+    r = await asOperator(['operator', 'generate-root', '-cancel']);
     assert.equal(r.stdout, 'Success! Root token generation canceled (if it was started)\n');
-    r = await cli(['operator', 'generate-root', newKeys[0]!]);
+    r = await asOperator(['operator', 'generate-root', newKeys[0]!]);
     assert.equal(r.code, 1, show(r));
     assert.match(r.stderr, /No root generation is in progress/);
   });
@@ -225,3 +239,4 @@ describe('coffer operator init -format=json', () => {
     assert.deepEqual(JSON.parse(status.stdout), { initialized: true });
   });
 });
+

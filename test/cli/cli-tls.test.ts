@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { DEFAULT_MAX_REQUEST_SIZE } from '../../src/server/server-config.js';
+import { devConfig } from '../../src/server/server-config.js';
 import { startDevServer, type TestServer } from '../helpers/dev-server.js';
 import { cliWith, show, tempDir } from './run-cli.js';
 
@@ -29,7 +29,7 @@ describe('coffer over HTTPS with a private CA', () => {
     const dir = tempDir();
     pem = await selfSigned(dir);
     t = await startDevServer({
-      listeners: [{ address: '127.0.0.1:0', tlsDisable: false, tlsCertFile: pem.cert, tlsKeyFile: pem.key, maxRequestSize: DEFAULT_MAX_REQUEST_SIZE }],
+      listeners: [{ ...devConfig().listeners[0]!, address: '127.0.0.1:0', tlsDisable: false, tlsCertFile: pem.cert, tlsKeyFile: pem.key }],
     });
     cli = cliWith({ COFFER_ADDR: t.address, COFFER_TOKEN: t.rootToken, HOME: dir });
   });

@@ -1,23 +1,17 @@
 /**
- * sys/rekey/*, sys/rekey-recovery-key/* and sys/generate-root/*: authorized by key shares,
- * not by a token, so they are unauthenticated paths of the system backend. A Shamir server
- * rekeys its unseal key with sys/rekey; an auto-unseal server, whose unseal key is kept by its
+ * sys/rekey/* and sys/rekey-recovery-key/*: authorized by key shares. Vault serves them
+ * without a token; Coffer does so only where the listener allows it
+ * (`disable_unauthed_rekey_endpoints = false`) and otherwise asks for a token with sudo, so
+ * nobody can start or cancel an operator's rekey from the network. A Shamir server rekeys
+ * its unseal key with sys/rekey; an auto-unseal server, whose unseal key is kept by its
  * provider, rekeys its recovery key with sys/rekey-recovery-key, as in Vault.
  */
 import { z } from 'zod';
 import { invalidRequest } from '../../errors.js';
 import { definePath } from '../../framework/backend.js';
 import { f } from '../../framework/fields.js';
-import { parseKeyShare } from '../../seal/key-share.js';
 import type { Core } from '../core.js';
-
-const updateFields = { key: z.string().optional(), nonce: z.string().optional() };
-
-function requireKey(fields: { key?: string; nonce?: string }): { key: Buffer; nonce: string } {
-  if (!fields.key) throw invalidRequest("'key' must be specified in request body as JSON");
-  if (!fields.nonce) throw invalidRequest("'nonce' must be specified in request body as JSON");
-  return { key: parseKeyShare(fields.key), nonce: fields.nonce };
-}
+import { requireKey, updateFields } from './key-fields.js';
 
 /** Refuses the rekey path that does not match this server's seal. */
 function requireSealKind(core: Core, base: 'rekey' | 'rekey-recovery-key'): void {
@@ -29,7 +23,7 @@ function requireSealKind(core: Core, base: 'rekey' | 'rekey-recovery-key'): void
 }
 
 export function rekeyPaths(core: Core) {
-  return [...rekeyPathsAt(core, 'rekey'), ...rekeyPathsAt(core, 'rekey-recovery-key'), ...generateRootPaths(core)];
+  return [...rekeyPathsAt(core, 'rekey'), ...rekeyPathsAt(core, 'rekey-recovery-key')];
 }
 
 function rekeyPathsAt(core: Core, base: 'rekey' | 'rekey-recovery-key') {
@@ -89,38 +83,6 @@ function rekeyPathsAt(core: Core, base: 'rekey' | 'rekey-recovery-key') {
         },
       },
       help: { synopsis: 'Submit one current unseal key share for the running rekey.' },
-    }),
-  ];
-}
-
-function generateRootPaths(core: Core) {
-  return [
-    definePath({
-      pattern: 'generate-root/attempt',
-      fields: { pgp_key: z.string().optional(), otp: z.string().optional() },
-      operations: {
-        read: () => ({ raw: core.seal.generateRootStatus() }),
-        update: async ({ fields }) => {
-          if (fields.pgp_key) throw invalidRequest('PGP-encrypted root tokens are not supported; use the OTP');
-          return { raw: await core.seal.generateRootInit({ otp: fields.otp }) };
-        },
-        delete: () => {
-          core.seal.generateRootCancel();
-          return null;
-        },
-      },
-      help: { synopsis: 'Start, read or cancel the generation of a new root token.' },
-    }),
-    definePath({
-      pattern: 'generate-root/update',
-      fields: updateFields,
-      operations: {
-        update: async ({ fields }) => {
-          const { key, nonce } = requireKey(fields);
-          return { raw: await core.seal.generateRootUpdate(key, nonce, async () => (await core.createRootToken()).token) };
-        },
-      },
-      help: { synopsis: 'Submit one unseal key share for the running root token generation.' },
     }),
   ];
 }
