@@ -1,9 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createApiClient } from '../../src/api/client.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { devConfig } from '../../src/server/server-config.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
+import { startDevServer, type TestServer } from '../helpers/dev-server.js';
 import { cliWith, show, tempDir } from './run-cli.js';
+
+/** A token whose only policy is `policy`. */
+async function sudoToken(address: string, rootToken: string, policy: string): Promise<string> {
+  const root = createApiClient({ address, token: rootToken });
+  assert.equal((await root.raw('PUT', 'sys/policy/operator', { policy })).status, 204);
+  return ((await root.write('auth/token/create', { policies: ['operator'] }))!.auth as { client_token: string }).client_token;
+}
 
 const uninitialized = () => startServer({ ...devConfig('127.0.0.1:0'), logLevel: 'off' }, undefined, silentLogger);
 
@@ -18,9 +27,11 @@ describe('coffer operator: init, unseal, seal, rekey, rotate and generate-root',
   let keys: string[] = [];
   let rootToken = '';
   let newKeys: string[] = [];
-  // A default listener serves rekey and generate-root to a token with sudo only.
+  // The root token for rekey; for generate-root a token with sudo on sys/generate-root-token/*
+  // only, so its success shows the command took the authenticated paths.
   const asRoot = (args: string[], opts: { stdin?: string } = {}) => cli(args, { ...opts, env: { COFFER_TOKEN: rootToken } });
-  const asOperator = asRoot;
+  let operatorToken = '';
+  const asOperator = (args: string[], opts: { stdin?: string } = {}) => cli(args, { ...opts, env: { COFFER_TOKEN: operatorToken } });
 
   before(async () => {
     server = await uninitialized();
@@ -84,6 +95,7 @@ describe('coffer operator: init, unseal, seal, rekey, rotate and generate-root',
 
   it('shows the key status and rotates the barrier key', async () => {
     const authed = { env: { COFFER_TOKEN: rootToken } };
+    operatorToken = await sudoToken(server.address, rootToken, 'path "sys/generate-root-token/*" { capabilities = ["read", "update", "delete", "sudo"] }');
     const before = await cli(['operator', 'key-status'], authed);
     assert.equal(before.code, 0, show(before));
     assert.equal(row(before.stdout, 'Key Term'), '1');
@@ -240,3 +252,32 @@ describe('coffer operator init -format=json', () => {
   });
 });
 
+describe('coffer operator generate-root against a listener with disable_unauthed_generate_root_endpoints = false', () => {
+  let t: TestServer;
+  let cli: ReturnType<typeof cliWith>;
+
+  before(async () => {
+    const listener = { ...devConfig().listeners[0]!, address: '127.0.0.1:0', disableUnauthedGenerateRootEndpoints: false };
+    t = await startDevServer({ listeners: [listener] });
+    cli = cliWith({ COFFER_ADDR: t.address, HOME: tempDir() });
+  });
+  after(() => t.close());
+
+  it('generates a root token without any token (the lost root token case)', async () => {
+    const init = await cli(['operator', 'generate-root', '-init']);
+    assert.equal(init.code, 0, show(init));
+    const done = await cli(['operator', 'generate-root', `-nonce=${row(init.stdout, 'Nonce')}`, t.server.dev!.unsealKey]);
+    assert.equal(row(done.stdout, 'Complete'), 'true', show(done));
+    const token = await cli(['operator', 'generate-root', `-decode=${row(done.stdout, 'Encoded Token')}`, `-otp=${row(init.stdout, 'OTP')}`]);
+    assert.match(token.stdout, /^hvs\.\S+$/);
+  });
+
+  it('falls back to sys/generate-root when its token has no sudo on sys/generate-root-token', async () => {
+    const plain = ((await t.root.write('auth/token/create', { policies: ['default'] }))!.auth as { client_token: string }).client_token;
+    const init = await cli(['operator', 'generate-root', '-init'], { env: { COFFER_TOKEN: plain } });
+    assert.equal(init.code, 0, show(init));
+    const cancel = await cli(['operator', 'generate-root', '-cancel'], { env: { COFFER_TOKEN: plain } });
+    assert.equal(cancel.code, 0, show(cancel));
+    assert.equal((await t.anon.raw<{ started: boolean }>('GET', 'sys/generate-root/attempt')).body!.started, false);
+  });
+});

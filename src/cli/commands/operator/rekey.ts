@@ -93,6 +93,9 @@ export default defineCommand({
   Generates new unseal key shares for the same root key, with a new number of
   shares and threshold. A threshold of the current shares must be submitted.
 
+  The server takes these calls from a token with sudo on sys/rekey/*; without
+  a token only when its listener sets disable_unauthed_rekey_endpoints = false.
+
   Start a rekey into 7 shares, 4 of them needed to unseal:
 
       $ coffer operator rekey -init -key-shares=7 -key-threshold=4
