@@ -173,16 +173,17 @@ log_level = "info"
   });
 
   it('takes recovery keys for generate-root and for a rekey of the recovery keys, and for an unseal after a manual seal', async () => {
-    const attempt = (await json(server!, 'PUT', 'sys/generate-root/attempt', undefined, {})).body;
-    await json(server!, 'PUT', 'sys/generate-root/update', undefined, { key: recoveryKeys[0], nonce: attempt.nonce });
-    const done = (await json(server!, 'PUT', 'sys/generate-root/update', undefined, { key: recoveryKeys[2], nonce: attempt.nonce })).body;
+    // A default listener serves these to a token with sudo only; the recovery keys are still what authorizes them.
+    const attempt = (await json(server!, 'PUT', 'sys/generate-root/attempt', rootToken, {})).body;
+    await json(server!, 'PUT', 'sys/generate-root/update', rootToken, { key: recoveryKeys[0], nonce: attempt.nonce });
+    const done = (await json(server!, 'PUT', 'sys/generate-root/update', rootToken, { key: recoveryKeys[2], nonce: attempt.nonce })).body;
     assert.equal(done.complete, true);
     assert.ok(done.encoded_token);
 
-    assert.equal((await json(server!, 'PUT', 'sys/rekey/init', undefined, { secret_shares: 4, secret_threshold: 3 })).status, 400);
-    const rekey = (await json(server!, 'PUT', 'sys/rekey-recovery-key/init', undefined, { secret_shares: 4, secret_threshold: 3 })).body;
-    await json(server!, 'PUT', 'sys/rekey-recovery-key/update', undefined, { key: recoveryKeys[1], nonce: rekey.nonce });
-    const rekeyed = (await json(server!, 'PUT', 'sys/rekey-recovery-key/update', undefined, { key: recoveryKeys[2], nonce: rekey.nonce })).body;
+    assert.equal((await json(server!, 'PUT', 'sys/rekey/init', rootToken, { secret_shares: 4, secret_threshold: 3 })).status, 400);
+    const rekey = (await json(server!, 'PUT', 'sys/rekey-recovery-key/init', rootToken, { secret_shares: 4, secret_threshold: 3 })).body;
+    await json(server!, 'PUT', 'sys/rekey-recovery-key/update', rootToken, { key: recoveryKeys[1], nonce: rekey.nonce });
+    const rekeyed = (await json(server!, 'PUT', 'sys/rekey-recovery-key/update', rootToken, { key: recoveryKeys[2], nonce: rekey.nonce })).body;
     assert.equal(rekeyed.complete, true);
     assert.equal(rekeyed.keys_base64.length, 4);
 
@@ -190,5 +191,31 @@ log_level = "info"
     assert.equal((await status()).sealed, true);
     for (const key of (rekeyed.keys_base64 as string[]).slice(0, 3)) await json(server!, 'PUT', 'sys/unseal', undefined, { key });
     assert.equal((await status()).sealed, false);
+    recoveryKeys = rekeyed.keys_base64;
+  });
+
+  it('rekeys the recovery keys with require_verification: the old ones authorize until the new ones are verified', async () => {
+    const call = async (method: string, path: string, body?: unknown) => (await json(server!, method, path, rootToken, body)).body;
+    const generateRoot = async (keys: string[]) => {
+      const { nonce } = (await call('PUT', 'sys/generate-root-token/attempt', {})).data;
+      let last: Record<string, any> = {};
+      for (const key of keys) last = await call('PUT', 'sys/generate-root-token/update', { key, nonce });
+      await call('DELETE', 'sys/generate-root-token/attempt');
+      return last.data?.complete === true;
+    };
+    const init = await call('PUT', 'sys/rekey-recovery-key/init', { secret_shares: 3, secret_threshold: 2, require_verification: true });
+    let done: Record<string, any> = {};
+    for (const key of recoveryKeys.slice(1, 4)) done = await call('PUT', 'sys/rekey-recovery-key/update', { key, nonce: init.nonce });
+    assert.deepEqual([done.complete, done.verification_required, done.keys_base64.length], [true, true, 3]);
+    const fresh = done.keys_base64 as string[];
+    assert.equal(await generateRoot(fresh), false, 'not yet the recovery keys');
+    assert.equal(await generateRoot(recoveryKeys.slice(0, 3)), true, 'the old ones still are');
+
+    const { nonce } = await call('GET', 'sys/rekey-recovery-key/verify');
+    await call('PUT', 'sys/rekey-recovery-key/verify', { key: fresh[2], nonce });
+    assert.deepEqual(await call('PUT', 'sys/rekey-recovery-key/verify', { key: fresh[0], nonce }), { nonce, complete: true });
+    assert.deepEqual([(await status()).t, (await status()).n], [2, 3]);
+    assert.equal(await generateRoot(recoveryKeys.slice(0, 3)), false, 'the old ones no longer are');
+    assert.equal(await generateRoot(fresh.slice(1, 3)), true);
   });
 });

@@ -33,6 +33,8 @@ function refuses(text: string, pattern: RegExp, label = text) {
   );
 }
 
+/** Neither unauthenticated rekey nor generate-root: a listener's defaults. */
+const CLOSED = { disableUnauthedRekeyEndpoints: true, disableUnauthedGenerateRootEndpoints: true };
 const LISTENER = 'listener "tcp" {\n  address     = "127.0.0.1:8200"\n  tls_disable = true\n}\n';
 const INMEM = 'storage "inmem" {}\n';
 
@@ -102,8 +104,8 @@ audit "socket" "siem" {
     assert.deepEqual(parse(hcl), {
       storage: { type: 'sqlite', config: { path: '/var/lib/coffer/coffer.db' } },
       listeners: [
-        { address: '0.0.0.0:8200', tlsDisable: false, tlsCertFile: '/etc/coffer/tls.crt', tlsKeyFile: '/etc/coffer/tls.key', maxRequestSize: 1048576 },
-        { address: '127.0.0.1:8201', tlsDisable: true, tlsCertFile: undefined, tlsKeyFile: undefined, maxRequestSize: DEFAULT_MAX_REQUEST_SIZE },
+        { address: '0.0.0.0:8200', tlsDisable: false, tlsCertFile: '/etc/coffer/tls.crt', tlsKeyFile: '/etc/coffer/tls.key', maxRequestSize: 1048576, ...CLOSED },
+        { address: '127.0.0.1:8201', tlsDisable: true, tlsCertFile: undefined, tlsKeyFile: undefined, maxRequestSize: DEFAULT_MAX_REQUEST_SIZE, ...CLOSED },
       ],
       ui: true,
       apiAddr: 'https://coffer.example.com:8200',

@@ -83,7 +83,7 @@ async function auditedRequest(core: Core, req: Request, path: string): Promise<R
 async function routeRequest(core: Core, req: Request, path: string, audit: AuditEvent | undefined): Promise<Response> {
   const match = core.router.match(path);
   if (audit && match) audit.route = match.route;
-  const unauthenticated = match ? match.route.backend.isUnauthenticated(match.relPath) : false;
+  const unauthenticated = match ? match.route.backend.isUnauthenticated(match.relPath, req) : false;
 
   let token: TokenEntry | null = null;
   if (req.clientToken) {
@@ -92,7 +92,7 @@ async function routeRequest(core: Core, req: Request, path: string, audit: Audit
   }
   if (audit) audit.token = token;
   if (namesWrappingToken(path)) await checkWrappingRequest(core, req, token);
-  if (!token && !unauthenticated) throw permissionDenied();
+  if (!token && !unauthenticated) throw permissionDenied(match?.route.backend.unauthenticatedRefusal(match.relPath));
   if (token && !unauthenticated) checkBoundCidrs(token, req.remoteAddress);
   // The token's own policies and its entity's, as the entity and its groups are right now.
   const policies = token && !unauthenticated ? core.policiesFor(token.policies, token.entityId) : undefined;

@@ -155,6 +155,11 @@ export interface BackendSpec {
   secrets?: LeaseType[];
   /** Relative paths (a trailing `*` is a prefix) that need no token: logins. */
   unauthenticated?: string[];
+  /**
+   * Paths that need no token only where the request's listener allows it (`allows`); anywhere
+   * else they are ordinary paths, and a request without a token is refused with `refusal`.
+   */
+  gatedUnauthenticated?: GatedUnauthenticated[];
   /** Relative paths (a trailing `*` is a prefix) that need the sudo capability. */
   sudo?: string[];
   /**
@@ -180,8 +185,19 @@ export interface BackendSpec {
   forget?: () => void;
 }
 
+export interface GatedUnauthenticated {
+  /** Relative paths (a trailing `*` is a prefix). */
+  paths: string[];
+  allows: (req: Request) => boolean;
+  /** The 403's message for a request without a token where the gate is shut: name the setting. */
+  refusal: string;
+}
+
 export interface Backend extends BackendSpec {
-  isUnauthenticated(relPath: string): boolean;
+  /** `req` decides the gated paths; without it they need a token. */
+  isUnauthenticated(relPath: string, req?: Request): boolean;
+  /** Why a request without a token is refused on this path, when there is more to say than 403. */
+  unauthenticatedRefusal(relPath: string): string | undefined;
   needsSudo(relPath: string): boolean;
 }
 
@@ -197,9 +213,21 @@ export function compileSpecialPaths(entries: string[] = []): (relPath: string) =
 }
 
 export function defineBackend(spec: BackendSpec): Backend {
+  const open = compileSpecialPaths(spec.unauthenticated);
+  const gates = (spec.gatedUnauthenticated ?? []).map((g) => ({ ...g, matches: compileSpecialPaths(g.paths) }));
+  const gateOf = (relPath: string) => gates.find((g) => g.matches(relPath));
   return {
     ...spec,
-    isUnauthenticated: compileSpecialPaths(spec.unauthenticated),
+    // Most backends have no gates: keep their check the bare list lookup (every request runs it).
+    isUnauthenticated:
+      gates.length === 0
+        ? open
+        : (relPath, req) => {
+            if (open(relPath)) return true;
+            const gate = gateOf(relPath);
+            return gate !== undefined && req !== undefined && gate.allows(req);
+          },
+    unauthenticatedRefusal: (relPath) => gateOf(relPath)?.refusal,
     needsSudo: compileSpecialPaths(spec.sudo),
   };
 }

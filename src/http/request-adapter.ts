@@ -1,7 +1,7 @@
 /** From an HTTP request to a logical one: path, operation, data, token, wrap TTL. */
 import { invalidRequest, unsupportedOperation } from '../errors.js';
 import { parseDuration } from '../framework/fields.js';
-import type { Operation, Request } from '../logical/request.js';
+import type { ListenerAccess, Operation, Request } from '../logical/request.js';
 import { parseJsonBody, type JsonLimits } from './json-body.js';
 
 export interface RawHttpRequest {
@@ -38,7 +38,7 @@ export function clientTokenOf(headers: RawHttpRequest['headers']): string | unde
   return undefined;
 }
 
-export function toLogicalRequest(http: RawHttpRequest, limits: JsonLimits): Request {
+export function toLogicalRequest(http: RawHttpRequest, limits: JsonLimits, listener?: ListenerAccess): Request {
   const q = http.url.indexOf('?');
   const rawPath = http.url.slice('/v1/'.length, q === -1 ? undefined : q);
   let path: string;
@@ -104,5 +104,6 @@ export function toLogicalRequest(http: RawHttpRequest, limits: JsonLimits): Requ
     remoteAddress: http.remoteAddress,
     headers: http.headers,
     wrapTtl,
+    listener,
   };
 }

@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { isCofferError } from '../errors.js';
 import type { Core } from '../core/core.js';
 import type { Logger } from '../logging/logger.js';
+import type { ListenerAccess } from '../logical/request.js';
 import { errorBody } from './envelope.js';
 import { DEFAULT_JSON_LIMITS, type JsonLimits } from './json-body.js';
 import { handleClientError } from './client-error.js';
@@ -25,6 +26,8 @@ export interface HttpServerOptions {
   jsonLimits?: JsonLimits;
   tls?: { cert: Buffer; key: Buffer };
   ui?: boolean;
+  /** Unauthenticated rekey and generate-root on this listener; absent: neither. */
+  listener?: ListenerAccess;
 }
 
 function send(reply: FastifyReply, status: number, body: string | undefined): FastifyReply {
@@ -40,7 +43,13 @@ const REQUEST_TIMEOUT_MS = 90_000;
 export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   const { core, logger } = opts;
   const maxRequestSize = opts.maxRequestSize ?? 32 * 1024 * 1024;
-  const v1 = createV1Handler({ core, logger, maxRequestSize, jsonLimits: opts.jsonLimits ?? DEFAULT_JSON_LIMITS });
+  const v1 = createV1Handler({
+    core,
+    logger,
+    maxRequestSize,
+    jsonLimits: opts.jsonLimits ?? DEFAULT_JSON_LIMITS,
+    listener: opts.listener,
+  });
   let listParser: Server | undefined;
   const app = Fastify({
     logger: false,

@@ -12,7 +12,7 @@ import { validateHeaderName, validateHeaderValue, type IncomingMessage, type Ser
 import { isCofferError } from '../errors.js';
 import type { Core } from '../core/core.js';
 import type { Logger } from '../logging/logger.js';
-import type { Response } from '../logical/request.js';
+import type { ListenerAccess, Response } from '../logical/request.js';
 import { queueAnswer } from './answer-queue.js';
 import { envelopeJson, errorBody } from './envelope.js';
 import type { JsonLimits } from './json-body.js';
@@ -24,6 +24,8 @@ export interface V1Options {
   /** bytes */
   maxRequestSize: number;
   jsonLimits: JsonLimits;
+  /** What this listener serves without a token beyond the backends' own lists. */
+  listener?: ListenerAccess;
 }
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -59,7 +61,7 @@ function answerOf(requestId: string, res: Response): { status: number; body: str
 }
 
 export function createV1Handler(opts: V1Options): RequestListener {
-  const { core, logger, maxRequestSize, jsonLimits } = opts;
+  const { core, logger, maxRequestSize, jsonLimits, listener } = opts;
 
   const fail = (res: ServerResponse, receivedAt: number, requestId: string, err: unknown): void => {
     if (isCofferError(err)) return writeAnswer(res, receivedAt, err.status, errorBody(err.messages));
@@ -73,6 +75,7 @@ export function createV1Handler(opts: V1Options): RequestListener {
       const logical = toLogicalRequest(
         { id, method: req.method ?? 'GET', url: req.url ?? '/v1/', headers: req.headers, body, remoteAddress: req.socket.remoteAddress },
         jsonLimits,
+        listener,
       );
       const answer = await core.handle(logical);
       const { status, body: text } = answerOf(id, answer);

@@ -6,6 +6,17 @@ export type Operation = 'read' | 'list' | 'create' | 'update' | 'patch' | 'delet
 
 export const OPERATIONS: readonly Operation[] = ['read', 'list', 'create', 'update', 'patch', 'delete', 'scan', 'help'];
 
+/**
+ * The unauthenticated endpoints the listener a request came through serves without a token
+ * (its `disable_unauthed_*_endpoints` settings turned off). Absent: none of them.
+ */
+export interface ListenerAccess {
+  /** sys/rekey/* and sys/rekey-recovery-key/* */
+  unauthedRekey: boolean;
+  /** sys/generate-root/* */
+  unauthedGenerateRoot: boolean;
+}
+
 export interface Request {
   /** uuid, echoed as `request_id`. */
   id: string;
@@ -21,6 +32,8 @@ export interface Request {
   headers: Record<string, string | string[] | undefined>;
   /** Requested response-wrapping TTL in seconds (X-Vault-Wrap-TTL). */
   wrapTtl?: number;
+  /** Set by the http layer from the listener's configuration. */
+  listener?: ListenerAccess;
 }
 
 export interface LeaseOptions {

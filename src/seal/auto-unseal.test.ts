@@ -109,9 +109,9 @@ test('auto-unseal: recovery shares authorize generate-root and a rekey of the re
   const done = await seal.generateRootUpdate(recoveryKeys[1]!, attempt.nonce);
   assert.equal(done.complete, true);
 
-  const rekey = await seal.rekeyInit({ secretShares: 4, secretThreshold: 3 });
-  await seal.rekeyUpdate(recoveryKeys[0]!, rekey.nonce);
-  const result = await seal.rekeyUpdate(recoveryKeys[2]!, rekey.nonce);
+  const rekey = await seal.rekey.init({ secretShares: 4, secretThreshold: 3 });
+  await seal.rekey.update(recoveryKeys[0]!, rekey.nonce);
+  const result = await seal.rekey.update(recoveryKeys[2]!, rekey.nonce);
   assert.equal(result.complete, true);
   const fresh = result.complete ? result.keys : [];
   assert.equal(fresh.length, 4);

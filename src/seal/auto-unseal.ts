@@ -115,24 +115,16 @@ export function autoScheme(physical: PhysicalBackend, provider: KeyProvider): Sh
         recoveryKey.fill(0);
       }
     },
-    async install(next, _rootKey) {
-      const recoveryKey = newKey();
-      let kek: Buffer | undefined;
-      let keys: Buffer[] = [];
+    async install(next, recoveryKey, _rootKey) {
+      // The unseal key stays with the provider: only the recovery key and its config change.
+      const kek = await fetchKek(physical, provider);
       try {
-        kek = await fetchKek(physical, provider);
-        keys = await splitKek(recoveryKey, next);
         await physical.transaction([
           { kind: 'put', key: SEAL_CONFIG_PATH, value: Buffer.from(JSON.stringify(next), 'utf8') },
           { kind: 'put', key: RECOVERY_KEY_PATH, value: sealEntry(kek, RECOVERY_TERM, RECOVERY_KEY_PATH, recoveryKey) },
         ]);
-        return keys;
-      } catch (e) {
-        zeroAll(keys);
-        throw e;
       } finally {
-        kek?.fill(0);
-        recoveryKey.fill(0);
+        kek.fill(0);
       }
     },
   };

@@ -6,7 +6,7 @@ export {
   type SealOptions,
   type UnsealStatus,
 } from './seal.js';
-export type { RekeyInitParams, RekeyStatus, RekeyUpdateResult } from './rekey.js';
+export type { RekeyApi, RekeyInitParams, RekeyStatus, RekeyUpdateResult, RekeyVerifyResult, RekeyVerifyStatus } from './rekey.js';
 export type { GenerateRootInitParams, GenerateRootStatus } from './generate-root.js';
 export { parseKeyShare, shareLength } from './key-share.js';
 export { OTP_LENGTH, decodeTokenWithOtp, encodeTokenWithOtp, generateOtp } from './otp.js';

@@ -23,32 +23,32 @@ async function unsealed(secretShares = 5, secretThreshold = 3) {
 test('rekey: invalid parameters are refused; 2-of-3 replaces the old shares', async () => {
   const { seal, keys, barrier, physical } = await unsealed();
   await barrier.put('kv/a', Buffer.from('kept'));
-  await assert.rejects(seal.rekeyInit({ secretShares: 2, secretThreshold: 3 }), invalid(/cannot be larger/));
-  assert.equal((seal.rekeyStatus()).started, false);
-  assert.deepEqual(seal.rekeyStatus(), {
+  await assert.rejects(seal.rekey.init({ secretShares: 2, secretThreshold: 3 }), invalid(/cannot be larger/));
+  assert.equal((seal.rekey.status()).started, false);
+  assert.deepEqual(seal.rekey.status(), {
     nonce: '', started: false, t: 0, n: 0, progress: 0, required: 3,
     pgp_fingerprints: null, backup: false, verification_required: false,
   });
 
-  const started = await seal.rekeyInit({ secretShares: 3, secretThreshold: 2 });
+  const started = await seal.rekey.init({ secretShares: 3, secretThreshold: 2 });
   assert.equal(started.started, true);
   assert.equal(started.t, 2);
   assert.equal(started.n, 3);
   assert.equal(started.required, 3);
-  await assert.rejects(seal.rekeyInit({ secretShares: 3, secretThreshold: 2 }), invalid(/already in progress/));
-  await assert.rejects(seal.rekeyUpdate(keys[0]!, 'not-the-nonce'), invalid(/nonce/));
+  await assert.rejects(seal.rekey.init({ secretShares: 3, secretThreshold: 2 }), invalid(/already in progress/));
+  await assert.rejects(seal.rekey.update(keys[0]!, 'not-the-nonce'), invalid(/nonce/));
 
-  let step = await seal.rekeyUpdate(keys[0]!, started.nonce);
+  let step = await seal.rekey.update(keys[0]!, started.nonce);
   assert.equal(step.complete, false);
   if (!step.complete) assert.equal(step.status.progress, 1);
-  await assert.rejects(seal.rekeyUpdate(keys[0]!, started.nonce), invalid(/already provided/));
-  await seal.rekeyUpdate(keys[3]!, started.nonce);
-  step = await seal.rekeyUpdate(keys[4]!, started.nonce);
+  await assert.rejects(seal.rekey.update(keys[0]!, started.nonce), invalid(/already provided/));
+  await seal.rekey.update(keys[3]!, started.nonce);
+  step = await seal.rekey.update(keys[4]!, started.nonce);
   assert.equal(step.complete, true);
   if (!step.complete) return;
   assert.equal(step.nonce, started.nonce);
   assert.equal(step.keys.length, 3);
-  assert.equal((seal.rekeyStatus()).started, false);
+  assert.equal((seal.rekey.status()).started, false);
   assert.equal(seal.unsealStatus().t, 2);
 
   // Restart from storage: old shares no longer unseal, two of the new ones do.
@@ -65,26 +65,26 @@ test('rekey: invalid parameters are refused; 2-of-3 replaces the old shares', as
 test('rekey: wrong shares reset progress but keep the operation; cancel ends it; sealed refuses', async () => {
   const { seal, keys } = await unsealed(3, 2);
   const other = await unsealed(3, 2);
-  const { nonce } = await seal.rekeyInit({ secretShares: 1, secretThreshold: 1 });
-  await seal.rekeyUpdate(keys[0]!, nonce);
-  await assert.rejects(seal.rekeyUpdate(other.keys[1]!, nonce), invalid(/rekey failed/));
-  const status = seal.rekeyStatus();
+  const { nonce } = await seal.rekey.init({ secretShares: 1, secretThreshold: 1 });
+  await seal.rekey.update(keys[0]!, nonce);
+  await assert.rejects(seal.rekey.update(other.keys[1]!, nonce), invalid(/rekey failed/));
+  const status = seal.rekey.status();
   assert.equal(status.progress, 0);
   assert.equal(status.nonce, nonce);
-  seal.rekeyCancel();
-  assert.equal((seal.rekeyStatus()).started, false);
-  await assert.rejects(seal.rekeyInit({ secretShares: 3, secretThreshold: 2, pgpKeys: ['x'] }), invalid(/pgp_keys/));
+  await seal.rekey.cancel();
+  assert.equal((seal.rekey.status()).started, false);
+  await assert.rejects(seal.rekey.init({ secretShares: 3, secretThreshold: 2, pgpKeys: ['x'] }), invalid(/pgp_keys/));
   seal.seal();
-  await assert.rejects(seal.rekeyInit({ secretShares: 3, secretThreshold: 2 }), isSealed);
-  assert.throws(() => seal.rekeyStatus(), isSealed);
+  await assert.rejects(seal.rekey.init({ secretShares: 3, secretThreshold: 2 }), isSealed);
+  assert.throws(() => seal.rekey.status(), isSealed);
   assert.throws(() => seal.generateRootStatus(), isSealed);
 });
 
 test('rekey: to a single share gives a 32-byte key that unseals alone', async () => {
   const { seal, keys, physical } = await unsealed(3, 2);
-  const { nonce } = await seal.rekeyInit({ secretShares: 1, secretThreshold: 1 });
-  await seal.rekeyUpdate(keys[1]!, nonce);
-  const done = await seal.rekeyUpdate(keys[2]!, nonce);
+  const { nonce } = await seal.rekey.init({ secretShares: 1, secretThreshold: 1 });
+  await seal.rekey.update(keys[1]!, nonce);
+  const done = await seal.rekey.update(keys[2]!, nonce);
   assert.ok(done.complete);
   if (!done.complete) return;
   assert.equal(done.keys[0]!.length, 32);

@@ -170,6 +170,8 @@ export interface SealContext {
   requireConfig(): Promise<SealConfig>;
   /** The config as last read or written, for the synchronous status calls. */
   cachedConfig(): SealConfig | null;
+  /** A copy of the root key the barrier is open with (the caller zeroes it): a verified rekey wraps it anew. */
+  rootKey(): Buffer;
   /** Records a config just written (after a rekey). */
   configChanged(config: SealConfig): void;
   /** How shares are checked and replaced for this config's seal type. */

@@ -21,7 +21,7 @@ import { autoInitState, autoScheme, autoUnsealRootKey, type KeyProvider } from '
 import { ShareCollector, zeroAll } from './key-share.js';
 import { shamirScheme, type ShareScheme } from './share-scheme.js';
 import { GenerateRoot, completedGenerateRoot, type GenerateRootInitParams, type GenerateRootStatus } from './generate-root.js';
-import { Rekey, type RekeyInitParams, type RekeyStatus, type RekeyUpdateResult } from './rekey.js';
+import { Rekey, serializedRekey, type RekeyApi } from './rekey.js';
 import {
   newKey,
   readSealConfig,
@@ -97,6 +97,8 @@ export class Seal {
   private readonly unsealShares = new ShareCollector();
   private unsealNonce = '';
   private readonly rekeyOp: Rekey;
+  /** sys/rekey, sys/rekey-recovery-key and their verification (rekey.ts). */
+  readonly rekey: RekeyApi;
   private readonly generateRootOp: GenerateRoot;
   // Operations that read state, await storage and then write state run one at a time, so two
   // requests cannot both see the threshold reached or both start an attempt.
@@ -115,6 +117,7 @@ export class Seal {
       },
       requireConfig: async () => (this.initialized && this.config !== null ? this.config : this.requireInitialized()),
       cachedConfig: () => this.config,
+      rootKey: () => this.barrier.getRootKey(),
       configChanged: (config) => {
         this.config = config;
         this.configWrites++;
@@ -122,6 +125,7 @@ export class Seal {
       scheme: (config) => this.schemeFor(config),
     };
     this.rekeyOp = new Rekey(ctx);
+    this.rekey = serializedRekey(this.rekeyOp, (fn) => this.serial(fn));
     this.generateRootOp = new GenerateRoot(ctx);
     this.loading = this.refresh().then(() => undefined);
     // Surfaced through ready() and the next async call; not an unhandled rejection meanwhile.
@@ -295,22 +299,6 @@ export class Seal {
     this.rekeyOp.cancel();
     this.generateRootOp.cancel();
     this.barrier.seal();
-  }
-
-  rekeyInit(params: RekeyInitParams): Promise<RekeyStatus> {
-    return this.serial(() => this.rekeyOp.init(params));
-  }
-
-  rekeyUpdate(key: Buffer, nonce: string): Promise<RekeyUpdateResult> {
-    return this.serial(() => this.rekeyOp.update(key, nonce));
-  }
-
-  rekeyCancel(): void {
-    this.rekeyOp.cancel();
-  }
-
-  rekeyStatus(): RekeyStatus {
-    return this.rekeyOp.status();
   }
 
   generateRootInit(params: GenerateRootInitParams = {}): Promise<GenerateRootStatus> {

@@ -5,14 +5,16 @@
  * the wrapping key itself comes from the seal's provider.
  */
 import type { PhysicalBackend } from '../physical/types.js';
-import { zeroAll } from './key-share.js';
-import { newKey, recoverFromShares, sealStateOps, splitKek, type SealConfig } from './seal-store.js';
+import { recoverFromShares, sealStateOps, type SealConfig } from './seal-store.js';
 
 export interface ShareScheme {
   /** Checks a threshold of shares (zeroing them); the root key when they are right, else null. */
   recover(shares: Buffer[], config: SealConfig): Promise<Buffer | null>;
-  /** Rekey: a new secret split per `next` replaces the current one; returns the new shares. */
-  install(next: SealConfig, rootKey: Buffer): Promise<Buffer[]>;
+  /**
+   * Rekey: `secret` (a new key the caller split per `next`) replaces the current one, with
+   * `next`, in one transaction. Nothing is zeroed: the caller owns both keys.
+   */
+  install(next: SealConfig, secret: Buffer, rootKey: Buffer): Promise<void>;
 }
 
 export function shamirScheme(physical: PhysicalBackend): ShareScheme {
@@ -23,19 +25,9 @@ export function shamirScheme(physical: PhysicalBackend): ShareScheme {
       recovered.kek.fill(0);
       return recovered.rootKey;
     },
-    async install(next, rootKey) {
-      const kek = newKey();
-      let keys: Buffer[] = [];
-      try {
-        keys = await splitKek(kek, next);
-        await physical.transaction(sealStateOps(next, kek, rootKey));
-        return keys;
-      } catch (e) {
-        zeroAll(keys);
-        throw e;
-      } finally {
-        kek.fill(0);
-      }
+    async install(next, kek, rootKey) {
+      // Shamir: the secret is the KEK itself, so the root key is sealed under it anew.
+      await physical.transaction(sealStateOps(next, kek, rootKey));
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Server configuration files in Vault's shape, HCL or JSON: `storage "sqlite" { path }`,
- * `listener "tcp" { address, tls_disable, tls_cert_file, tls_key_file, max_request_size }`,
+ * `listener "tcp" { address, tls_disable, tls_cert_file, tls_key_file, max_request_size,
+ * disable_unauthed_rekey_endpoints, disable_unauthed_generate_root_endpoints }`,
  * `seal "transit" { address, token, key_name, mount_path, namespace, tls_* }` (seal-config.ts), `ui`,
  * `api_addr`, `cluster_addr`, `default_lease_ttl`, `max_lease_ttl`, `log_level`, and the audit
  * settings (audit-config.ts): `audit "<type>" "<path>" { ... }`, `unsafe_allow_api_audit_creation`,
@@ -24,8 +25,8 @@ function readers(source: string) {
   };
   return {
     fail,
-    bool(value: unknown, name: string): boolean {
-      if (value === undefined) return false;
+    bool(value: unknown, name: string, fallback = false): boolean {
+      if (value === undefined) return fallback;
       if (typeof value === 'boolean') return value;
       if (value === 1 || value === 0) return value === 1;
       if (typeof value === 'string' && /^(true|false|1|0)$/i.test(value)) return /^(true|1)$/i.test(value);
@@ -80,6 +81,13 @@ export function parseConfigText(text: string, source = 'config', env: Env = proc
       tlsCertFile: str(b.tls_cert_file, 'listener.tls_cert_file'),
       tlsKeyFile: str(b.tls_key_file, 'listener.tls_key_file'),
       maxRequestSize: bytes(b.max_request_size, 'listener.max_request_size', DEFAULT_MAX_REQUEST_SIZE),
+      // On unless the file turns them off: the unauthenticated endpoints are the exception.
+      disableUnauthedRekeyEndpoints: bool(b.disable_unauthed_rekey_endpoints, 'listener.disable_unauthed_rekey_endpoints', true),
+      disableUnauthedGenerateRootEndpoints: bool(
+        b.disable_unauthed_generate_root_endpoints,
+        'listener.disable_unauthed_generate_root_endpoints',
+        true,
+      ),
     };
     if (!tlsDisable && (!listener.tlsCertFile || !listener.tlsKeyFile)) {
       fail('a listener with TLS on needs tls_cert_file and tls_key_file (or tls_disable = true)');

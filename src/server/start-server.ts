@@ -136,7 +136,17 @@ export async function startServer(
   try {
     for (const listener of config.listeners) {
       const tls = listener.tlsDisable ? undefined : loadTls(listener.tlsCertFile ?? '', listener.tlsKeyFile ?? '');
-      const app = createHttpServer({ core, logger: logger.named('http'), maxRequestSize: listener.maxRequestSize, tls, ui: config.ui });
+      const app = createHttpServer({
+        core,
+        logger: logger.named('http'),
+        maxRequestSize: listener.maxRequestSize,
+        tls,
+        ui: config.ui,
+        listener: {
+          unauthedRekey: !listener.disableUnauthedRekeyEndpoints,
+          unauthedGenerateRoot: !listener.disableUnauthedGenerateRootEndpoints,
+        },
+      });
       const { host, port } = splitAddress(listener.address);
       await app.listen({ host, port });
       servers.push(app);

@@ -1,9 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createApiClient } from '../../src/api/client.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { devConfig } from '../../src/server/server-config.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
+import { startDevServer, type TestServer } from '../helpers/dev-server.js';
 import { cliWith, show, tempDir } from './run-cli.js';
+
+/** A token whose only policy is `policy`. */
+async function sudoToken(address: string, rootToken: string, policy: string): Promise<string> {
+  const root = createApiClient({ address, token: rootToken });
+  assert.equal((await root.raw('PUT', 'sys/policy/operator', { policy })).status, 204);
+  return ((await root.write('auth/token/create', { policies: ['operator'] }))!.auth as { client_token: string }).client_token;
+}
 
 const uninitialized = () => startServer({ ...devConfig('127.0.0.1:0'), logLevel: 'off' }, undefined, silentLogger);
 
@@ -18,6 +27,11 @@ describe('coffer operator: init, unseal, seal, rekey, rotate and generate-root',
   let keys: string[] = [];
   let rootToken = '';
   let newKeys: string[] = [];
+  // The root token for rekey; for generate-root a token with sudo on sys/generate-root-token/*
+  // only, so its success shows the command took the authenticated paths.
+  const asRoot = (args: string[], opts: { stdin?: string } = {}) => cli(args, { ...opts, env: { COFFER_TOKEN: rootToken } });
+  let operatorToken = '';
+  const asOperator = (args: string[], opts: { stdin?: string } = {}) => cli(args, { ...opts, env: { COFFER_TOKEN: operatorToken } });
 
   before(async () => {
     server = await uninitialized();
@@ -81,6 +95,7 @@ describe('coffer operator: init, unseal, seal, rekey, rotate and generate-root',
 
   it('shows the key status and rotates the barrier key', async () => {
     const authed = { env: { COFFER_TOKEN: rootToken } };
+    operatorToken = await sudoToken(server.address, rootToken, 'path "sys/generate-root-token/*" { capabilities = ["read", "update", "delete", "sudo"] }');
     const before = await cli(['operator', 'key-status'], authed);
     assert.equal(before.code, 0, show(before));
     assert.equal(row(before.stdout, 'Key Term'), '1');
@@ -95,25 +110,36 @@ describe('coffer operator: init, unseal, seal, rekey, rotate and generate-root',
     assert.match(denied.stderr, /^Error rotating key: [\s\S]*Code: 403/);
   });
 
+  it('refuses rekey and generate-root without a token, naming the listener setting', async () => {
+    const rekey = await cli(['operator', 'rekey', '-init', '-key-shares=4', '-key-threshold=2']);
+    assert.equal(rekey.code, 1, show(rekey));
+    assert.match(rekey.stderr, /Code: 403[\s\S]*disable_unauthed_rekey_endpoints/);
+    const cancel = await cli(['operator', 'rekey', '-cancel']);
+    assert.match(cancel.stderr, /disable_unauthed_rekey_endpoints/);
+    const gen = await cli(['operator', 'generate-root', '-init']);
+    assert.equal(gen.code, 1, show(gen));
+    assert.match(gen.stderr, /Code: 403[\s\S]*disable_unauthed_generate_root_endpoints/);
+  });
+
   it('rekeys: -init, a key with -nonce, a key on stdin, then the new shares', async () => {
-    let r = await cli(['operator', 'rekey', '-status']);
+    let r = await asRoot(['operator', 'rekey', '-status']);
     assert.equal(row(r.stdout, 'Started'), 'false');
-    r = await cli(['operator', 'rekey', keys[0]!]);
+    r = await asRoot(['operator', 'rekey', keys[0]!]);
     assert.equal(r.code, 1, show(r));
     assert.match(r.stderr, /No rekey is in progress/);
-    r = await cli(['operator', 'rekey', '-init', '-key-shares=4', '-key-threshold=2']);
+    r = await asRoot(['operator', 'rekey', '-init', '-key-shares=4', '-key-threshold=2']);
     assert.equal(r.code, 0, show(r));
     assert.equal(row(r.stdout, 'Started'), 'true');
     assert.equal(row(r.stdout, 'Rekey Progress'), '0/2');
     assert.equal(row(r.stdout, 'New Shares'), '4');
     const nonce = row(r.stdout, 'Nonce')!;
-    const noNonce = await cli(['operator', 'rekey', keys[0]!]);
+    const noNonce = await asRoot(['operator', 'rekey', keys[0]!]);
     assert.equal(noNonce.code, 2, show(noNonce));
     assert.match(noNonce.stderr, /Missing nonce value/);
-    r = await cli(['operator', 'rekey', `-nonce=${nonce}`, keys[0]!]);
+    r = await asRoot(['operator', 'rekey', `-nonce=${nonce}`, keys[0]!]);
     assert.equal(r.code, 0, show(r));
     assert.equal(row(r.stdout, 'Rekey Progress'), '1/2');
-    r = await cli(['operator', 'rekey'], { stdin: `${keys[1]}\n` });
+    r = await asRoot(['operator', 'rekey'], { stdin: `${keys[1]}\n` });
     assert.equal(r.code, 0, show(r));
     newKeys = keysIn(r.stdout, 'Key');
     assert.equal(newKeys.length, 4);
@@ -122,16 +148,16 @@ describe('coffer operator: init, unseal, seal, rekey, rotate and generate-root',
   });
 
   it('cancels a rekey, and prints JSON status', async () => {
-    await cli(['operator', 'rekey', '-init', '-key-shares=3', '-key-threshold=2']);
-    const cancel = await cli(['operator', 'rekey', '-cancel']);
+    await asRoot(['operator', 'rekey', '-init', '-key-shares=3', '-key-threshold=2']);
+    const cancel = await asRoot(['operator', 'rekey', '-cancel']);
     assert.equal(cancel.code, 0, show(cancel));
     assert.equal(cancel.stdout, 'Success! Canceled rekeying (if it was started)\n');
-    const json = JSON.parse((await cli(['operator', 'rekey', '-status', '-format=json'])).stdout);
+    const json = JSON.parse((await asRoot(['operator', 'rekey', '-status', '-format=json'])).stdout);
     assert.equal(json.started, false);
   });
 
   it('generates a root token: -init with an OTP, shares, the encoded token, and -decode', async () => {
-    let r = await cli(['operator', 'generate-root', '-init']);
+    let r = await asOperator(['operator', 'generate-root', '-init']);
     assert.equal(r.code, 0, show(r));
     assert.match(r.stderr, /A One-Time-Password has been generated for you/);
     const otp = row(r.stdout, 'OTP')!;
@@ -139,13 +165,13 @@ describe('coffer operator: init, unseal, seal, rekey, rotate and generate-root',
     assert.equal(otp.length, Number(row(r.stdout, 'OTP Length')));
     assert.equal(row(r.stdout, 'Progress'), '0/2');
 
-    const status = await cli(['operator', 'generate-root', '-status', '-format=json']);
+    const status = await asOperator(['operator', 'generate-root', '-status', '-format=json']);
     assert.equal(JSON.parse(status.stdout).started, true);
 
-    r = await cli(['operator', 'generate-root', `-nonce=${nonce}`, newKeys[0]!]);
+    r = await asOperator(['operator', 'generate-root', `-nonce=${nonce}`, newKeys[0]!]);
     assert.equal(r.code, 0, show(r));
     assert.equal(row(r.stdout, 'Progress'), '1/2');
-    r = await cli(['operator', 'generate-root'], { stdin: `${newKeys[1]}\n` });
+    r = await asOperator(['operator', 'generate-root'], { stdin: `${newKeys[1]}\n` });
     assert.equal(r.code, 0, show(r));
     assert.equal(row(r.stdout, 'Complete'), 'true');
     const encoded = row(r.stdout, 'Encoded Token')!;
@@ -172,14 +198,14 @@ describe('coffer operator: init, unseal, seal, rekey, rotate and generate-root',
   });
 
   it('cancels a generation, and generates an OTP locally', async () => {
-    const [otp] = await Promise.all([cli(['operator', 'generate-root', '-generate-otp'])]);
+    const [otp] = await Promise.all([asOperator(['operator', 'generate-root', '-generate-otp'])]);
     assert.match(otp.stdout, /^[A-Za-z0-9]{28}$/);
-    let r = await cli(['operator', 'generate-root', `-init`, `-otp=${otp.stdout}`]);
+    let r = await asOperator(['operator', 'generate-root', `-init`, `-otp=${otp.stdout}`]);
     assert.equal(r.code, 0, show(r));
     assert.equal(row(r.stdout, 'OTP'), undefined, 'an operator-given OTP is not echoed');
-    r = await cli(['operator', 'generate-root', '-cancel']);
+    r = await asOperator(['operator', 'generate-root', '-cancel']);
     assert.equal(r.stdout, 'Success! Root token generation canceled (if it was started)\n');
-    r = await cli(['operator', 'generate-root', newKeys[0]!]);
+    r = await asOperator(['operator', 'generate-root', newKeys[0]!]);
     assert.equal(r.code, 1, show(r));
     assert.match(r.stderr, /No root generation is in progress/);
   });
@@ -223,5 +249,35 @@ describe('coffer operator init -format=json', () => {
     const status = await cli(['operator', 'init', '-status', '-format=json']);
     assert.equal(status.code, 0);
     assert.deepEqual(JSON.parse(status.stdout), { initialized: true });
+  });
+});
+
+describe('coffer operator generate-root against a listener with disable_unauthed_generate_root_endpoints = false', () => {
+  let t: TestServer;
+  let cli: ReturnType<typeof cliWith>;
+
+  before(async () => {
+    const listener = { ...devConfig().listeners[0]!, address: '127.0.0.1:0', disableUnauthedGenerateRootEndpoints: false };
+    t = await startDevServer({ listeners: [listener] });
+    cli = cliWith({ COFFER_ADDR: t.address, HOME: tempDir() });
+  });
+  after(() => t.close());
+
+  it('generates a root token without any token (the lost root token case)', async () => {
+    const init = await cli(['operator', 'generate-root', '-init']);
+    assert.equal(init.code, 0, show(init));
+    const done = await cli(['operator', 'generate-root', `-nonce=${row(init.stdout, 'Nonce')}`, t.server.dev!.unsealKey]);
+    assert.equal(row(done.stdout, 'Complete'), 'true', show(done));
+    const token = await cli(['operator', 'generate-root', `-decode=${row(done.stdout, 'Encoded Token')}`, `-otp=${row(init.stdout, 'OTP')}`]);
+    assert.match(token.stdout, /^hvs\.\S+$/);
+  });
+
+  it('falls back to sys/generate-root when its token has no sudo on sys/generate-root-token', async () => {
+    const plain = ((await t.root.write('auth/token/create', { policies: ['default'] }))!.auth as { client_token: string }).client_token;
+    const init = await cli(['operator', 'generate-root', '-init'], { env: { COFFER_TOKEN: plain } });
+    assert.equal(init.code, 0, show(init));
+    const cancel = await cli(['operator', 'generate-root', '-cancel'], { env: { COFFER_TOKEN: plain } });
+    assert.equal(cancel.code, 0, show(cancel));
+    assert.equal((await t.anon.raw<{ started: boolean }>('GET', 'sys/generate-root/attempt')).body!.started, false);
   });
 });

@@ -1,7 +1,7 @@
 /** A real server on a free loopback port, in this process, for API tests. */
 import { createApiClient, type ApiClient } from '../../src/api/client.js';
 import { silentLogger } from '../../src/logging/logger.js';
-import { DEFAULT_MAX_REQUEST_SIZE, devConfig, type ServerConfig } from '../../src/server/server-config.js';
+import { devConfig, type ServerConfig } from '../../src/server/server-config.js';
 import { startServer, type RunningServer, type StartOptions } from '../../src/server/start-server.js';
 import { selfSignedCert, type TestCertificate } from './tls-cert.js';
 
@@ -35,7 +35,7 @@ export function listenerCertificate(scheme: Scheme): TestCertificate | undefined
 export function listenerConfig(scheme: Scheme): Partial<ServerConfig> {
   const tls = listenerCertificate(scheme);
   if (!tls) return {};
-  return { listeners: [{ address: '127.0.0.1:0', tlsDisable: false, tlsCertFile: tls.certFile, tlsKeyFile: tls.keyFile, maxRequestSize: DEFAULT_MAX_REQUEST_SIZE }] };
+  return { listeners: [{ ...devConfig('127.0.0.1:0').listeners[0]!, tlsDisable: false, tlsCertFile: tls.certFile, tlsKeyFile: tls.keyFile }] };
 }
 
 /**

@@ -1,23 +1,18 @@
 /**
- * sys/rekey/*, sys/rekey-recovery-key/* and sys/generate-root/*: authorized by key shares,
- * not by a token, so they are unauthenticated paths of the system backend. A Shamir server
- * rekeys its unseal key with sys/rekey; an auto-unseal server, whose unseal key is kept by its
- * provider, rekeys its recovery key with sys/rekey-recovery-key, as in Vault.
+ * sys/rekey/* and sys/rekey-recovery-key/*: authorized by key shares. Vault serves them
+ * without a token; Coffer does so only where the listener allows it
+ * (`disable_unauthed_rekey_endpoints = false`) and otherwise asks for a token with sudo, so
+ * nobody can start or cancel an operator's rekey from the network. A Shamir server rekeys
+ * its unseal key with sys/rekey; an auto-unseal server, whose unseal key is kept by its
+ * provider, rekeys its recovery key with sys/rekey-recovery-key, as in Vault. With
+ * require_verification the new shares take effect only once a threshold of them comes back
+ * through <base>/verify. The backup paths are ordinary (token, ACL) paths, as in Vault.
  */
-import { z } from 'zod';
 import { invalidRequest } from '../../errors.js';
 import { definePath } from '../../framework/backend.js';
 import { f } from '../../framework/fields.js';
-import { parseKeyShare } from '../../seal/key-share.js';
 import type { Core } from '../core.js';
-
-const updateFields = { key: z.string().optional(), nonce: z.string().optional() };
-
-function requireKey(fields: { key?: string; nonce?: string }): { key: Buffer; nonce: string } {
-  if (!fields.key) throw invalidRequest("'key' must be specified in request body as JSON");
-  if (!fields.nonce) throw invalidRequest("'nonce' must be specified in request body as JSON");
-  return { key: parseKeyShare(fields.key), nonce: fields.nonce };
-}
+import { requireKey, updateFields } from './key-fields.js';
 
 /** Refuses the rekey path that does not match this server's seal. */
 function requireSealKind(core: Core, base: 'rekey' | 'rekey-recovery-key'): void {
@@ -29,7 +24,7 @@ function requireSealKind(core: Core, base: 'rekey' | 'rekey-recovery-key'): void
 }
 
 export function rekeyPaths(core: Core) {
-  return [...rekeyPathsAt(core, 'rekey'), ...rekeyPathsAt(core, 'rekey-recovery-key'), ...generateRootPaths(core)];
+  return [...rekeyPathsAt(core, 'rekey'), ...rekeyPathsAt(core, 'rekey-recovery-key'), ...backupPaths()];
 }
 
 function rekeyPathsAt(core: Core, base: 'rekey' | 'rekey-recovery-key') {
@@ -37,33 +32,39 @@ function rekeyPathsAt(core: Core, base: 'rekey' | 'rekey-recovery-key') {
     definePath({
       pattern: `${base}/init`,
       fields: {
-        secret_shares: f.int().optional(),
-        secret_threshold: f.int().optional(),
-        pgp_keys: z.array(z.string()).optional(),
-        backup: f.bool().optional(),
-        require_verification: f.bool().optional(),
+        secret_shares: f.int().optional().describe('How many new shares to split the key into'),
+        secret_threshold: f.int().optional().describe('How many new shares rebuild the key'),
+        pgp_keys: f.commaList().optional().describe('Not supported: new shares are never PGP-encrypted'),
+        backup: f.bool().optional().describe('Not supported: a backup is only made of PGP-encrypted shares'),
+        require_verification: f.bool().optional().describe('Install the new shares only once a threshold of them is given back on verify'),
       },
       operations: {
         read: () => {
           requireSealKind(core, base);
-          return { raw: core.seal.rekeyStatus() };
+          return { raw: core.seal.rekey.status() };
         },
         update: async ({ fields }) => {
           requireSealKind(core, base);
-          if (fields.pgp_keys?.length || fields.backup) throw invalidRequest('PGP-encrypted key shares and backups are not supported');
-          if (fields.require_verification) throw invalidRequest('rekey verification is not supported');
+          if (fields.pgp_keys?.length) throw invalidRequest('PGP keys are not supported: pgp_keys cannot be used; the new shares are returned as they are');
+          if (fields.backup) throw invalidRequest('backup needs pgp_keys, and PGP keys are not supported');
           if (fields.secret_shares === undefined || fields.secret_threshold === undefined) {
             throw invalidRequest('secret_shares and secret_threshold are required');
           }
-          return { raw: await core.seal.rekeyInit({ secretShares: fields.secret_shares, secretThreshold: fields.secret_threshold }) };
+          return {
+            raw: await core.seal.rekey.init({
+              secretShares: fields.secret_shares,
+              secretThreshold: fields.secret_threshold,
+              requireVerification: fields.require_verification,
+            }),
+          };
         },
-        delete: () => {
+        delete: async () => {
           requireSealKind(core, base);
-          core.seal.rekeyCancel();
+          await core.seal.rekey.cancel();
           return null;
         },
       },
-      help: { synopsis: 'Start, read or cancel a rekey: new unseal key shares for the same root key.' },
+      help: { synopsis: 'Start, read or cancel a rekey: new key shares for the same root key.' },
     }),
     definePath({
       pattern: `${base}/update`,
@@ -72,55 +73,56 @@ function rekeyPathsAt(core: Core, base: 'rekey' | 'rekey-recovery-key') {
         update: async ({ fields }) => {
           requireSealKind(core, base);
           const { key, nonce } = requireKey(fields);
-          const result = await core.seal.rekeyUpdate(key, nonce);
+          const result = await core.seal.rekey.update(key, nonce);
           if (!result.complete) return { raw: result.status };
-          const keys = result.keys;
-          const body = {
-            complete: true,
-            nonce: result.nonce,
-            keys: keys.map((k) => k.toString('hex')),
-            keys_base64: keys.map((k) => k.toString('base64')),
-            pgp_fingerprints: null,
-            backup: false,
-            verification_required: false,
-          };
+          const { keys, ...rest } = result;
+          const body = { ...rest, keys: keys.map((k) => k.toString('hex')), keys_base64: keys.map((k) => k.toString('base64')) };
           for (const k of keys) k.fill(0);
           return { raw: body };
         },
       },
-      help: { synopsis: 'Submit one current unseal key share for the running rekey.' },
+      help: { synopsis: 'Submit one current key share for the running rekey.' },
+    }),
+    definePath({
+      pattern: `${base}/verify`,
+      fields: updateFields,
+      operations: {
+        read: () => {
+          requireSealKind(core, base);
+          return { raw: core.seal.rekey.verifyStatus() };
+        },
+        update: async ({ fields }) => {
+          requireSealKind(core, base);
+          const { key, nonce } = requireKey(fields);
+          const result = await core.seal.rekey.verify(key, nonce);
+          return { raw: result.complete ? { nonce: result.nonce, complete: true } : result.status };
+        },
+        // Vault answers the restart with the verification status, not 204.
+        delete: async () => {
+          requireSealKind(core, base);
+          return { raw: await core.seal.rekey.restartVerification() };
+        },
+      },
+      help: { synopsis: 'Read, advance or restart the verification of the new shares of a rekey.' },
     }),
   ];
 }
 
-function generateRootPaths(core: Core) {
-  return [
+/**
+ * Vault keeps a backup of PGP-encrypted new shares when rekey/init asked for one. Coffer
+ * refuses PGP keys, so there is never a backup: reads answer as Vault does without one.
+ */
+function backupPaths() {
+  return ['rekey/backup', 'rekey/recovery-key-backup'].map((pattern) =>
     definePath({
-      pattern: 'generate-root/attempt',
-      fields: { pgp_key: z.string().optional(), otp: z.string().optional() },
+      pattern,
       operations: {
-        read: () => ({ raw: core.seal.generateRootStatus() }),
-        update: async ({ fields }) => {
-          if (fields.pgp_key) throw invalidRequest('PGP-encrypted root tokens are not supported; use the OTP');
-          return { raw: await core.seal.generateRootInit({ otp: fields.otp }) };
+        read: () => {
+          throw invalidRequest('no backed-up keys: a backup is only kept of PGP-encrypted shares, and PGP keys are not supported');
         },
-        delete: () => {
-          core.seal.generateRootCancel();
-          return null;
-        },
+        delete: () => null,
       },
-      help: { synopsis: 'Start, read or cancel the generation of a new root token.' },
+      help: { synopsis: 'Read or delete the backup of PGP-encrypted rekeyed shares (never made: PGP keys are not supported).' },
     }),
-    definePath({
-      pattern: 'generate-root/update',
-      fields: updateFields,
-      operations: {
-        update: async ({ fields }) => {
-          const { key, nonce } = requireKey(fields);
-          return { raw: await core.seal.generateRootUpdate(key, nonce, async () => (await core.createRootToken()).token) };
-        },
-      },
-      help: { synopsis: 'Submit one unseal key share for the running root token generation.' },
-    }),
-  ];
+  );
 }

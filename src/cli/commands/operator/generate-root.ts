@@ -2,6 +2,7 @@
  * `coffer operator generate-root`: a new root token authorized by a threshold of unseal key
  * shares. -init starts it and prints the OTP; each share holder submits a share; the last
  * answer carries the encoded token, which -decode turns back into the token with the OTP.
+ * With a token it goes through sys/generate-root-token/* (generate-root-api.ts).
  */
 import type { Context } from '../../context.js';
 import { defineCommand, expectArgs } from '../../command.js';
@@ -10,6 +11,7 @@ import { UsageError } from '../../flags.js';
 import { outputData, printRaw, wrapAtLength } from '../../output/format.js';
 import { columns } from '../../output/table.js';
 import { readAllStdin } from '../../prompt.js';
+import { generateRootCall } from './generate-root-api.js';
 import { keyInput } from './key-input.js';
 import { decodeRootToken, generateOtp } from './otp.js';
 
@@ -31,7 +33,7 @@ const DEFAULT_OTP_LENGTH = 28;
 
 async function readStatus(ctx: Context): Promise<GenerateRootStatus> {
   try {
-    return ((await ctx.api().call<GenerateRootStatus>('GET', 'sys/generate-root/attempt')) ?? {}) as GenerateRootStatus;
+    return ((await generateRootCall<GenerateRootStatus>(ctx, 'GET', 'attempt')) ?? {}) as GenerateRootStatus;
   } catch (err) {
     throw failure('Error getting root generation status', err);
   }
@@ -99,6 +101,11 @@ export default defineCommand({
   The token is handed back XORed with a one-time password (OTP), so only the
   holder of the OTP can read it.
 
+  With a token that has sudo on sys/generate-root-token/*, the command uses
+  those paths. Without a token it uses sys/generate-root/*, which a server
+  serves without a token only when its listener sets
+  disable_unauthed_generate_root_endpoints = false (for a lost root token).
+
   Start a generation; the OTP and the nonce are printed:
 
       $ coffer operator generate-root -init
@@ -124,7 +131,7 @@ export default defineCommand({
     if (encoded !== undefined) return decode(ctx, encoded, flags.str('otp'));
     if (flags.bool('cancel')) {
       try {
-        await ctx.api().call('DELETE', 'sys/generate-root/attempt');
+        await generateRootCall(ctx, 'DELETE', 'attempt');
       } catch (err) {
         throw failure('Error canceling root token generation', err);
       }
@@ -135,7 +142,7 @@ export default defineCommand({
       const otp = flags.str('otp');
       let status: GenerateRootStatus | null;
       try {
-        status = await ctx.api().call<GenerateRootStatus>('PUT', 'sys/generate-root/attempt', otp ? { otp } : {});
+        status = await generateRootCall<GenerateRootStatus>(ctx, 'PUT', 'attempt', otp ? { otp } : {});
       } catch (err) {
         throw failure('Error initializing root generation', err);
       }
@@ -155,7 +162,7 @@ export default defineCommand({
     if (key === '') throw new CommandFailed('Error posting unseal key: no key was given');
     let status: GenerateRootStatus | null;
     try {
-      status = await ctx.api().call<GenerateRootStatus>('PUT', 'sys/generate-root/update', { key, nonce });
+      status = await generateRootCall<GenerateRootStatus>(ctx, 'PUT', 'update', { key, nonce });
     } catch (err) {
       throw failure('Error posting unseal key', err);
     }

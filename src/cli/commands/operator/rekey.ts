@@ -9,6 +9,7 @@ import { UsageError } from '../../flags.js';
 import { outputData, wrapAtLength } from '../../output/format.js';
 import { columns } from '../../output/table.js';
 import { keyInput } from './key-input.js';
+import { runVerify, verificationNotice } from './rekey-verify.js';
 
 interface RekeyStatus {
   nonce: string;
@@ -26,6 +27,8 @@ interface RekeyDone {
   nonce: string;
   keys: string[];
   keys_base64?: string[];
+  verification_required?: boolean;
+  verification_nonce?: string;
   [key: string]: unknown;
 }
 
@@ -64,6 +67,10 @@ function printNewKeys(ctx: Context, done: RekeyDone, before: RekeyStatus): numbe
     ctx.out('');
     ctx.out(`Operation nonce: ${done.nonce}`);
   }
+  if (done.verification_required) {
+    verificationNotice(ctx, before.n, before.t, done.verification_nonce ?? '');
+    return 0;
+  }
   ctx.out('');
   ctx.out(
     wrapAtLength(
@@ -86,12 +93,21 @@ export default defineCommand({
       type: 'string',
       usage: 'Nonce of the rekey in progress, printed by -init. Needed when the key is given as an argument or on stdin with "-".',
     },
+    verify: {
+      type: 'bool',
+      default: false,
+      usage:
+        'With -init: the new shares take effect only once a threshold of them is submitted with -verify. Otherwise -status, -cancel (restart) and a submitted key act on that verification.',
+    },
     target: { type: 'string', default: 'barrier', usage: 'What to rekey: only "barrier" (the unseal keys) is supported.' },
   },
   help: `Usage: coffer operator rekey [options] [KEY]
 
   Generates new unseal key shares for the same root key, with a new number of
   shares and threshold. A threshold of the current shares must be submitted.
+
+  The server takes these calls from a token with sudo on sys/rekey/*; without
+  a token only when its listener sets disable_unauthed_rekey_endpoints = false.
 
   Start a rekey into 7 shares, 4 of them needed to unseal:
 
@@ -105,10 +121,16 @@ export default defineCommand({
   Or give the key and the nonce:
 
       $ coffer operator rekey -nonce=<nonce> <key>
+
+  With -init -verify the new shares are printed but not yet in force; submit
+  a threshold of them to install them (the current shares work until then):
+
+      $ coffer operator rekey -verify
 `,
   async run(ctx, args, flags) {
     expectArgs(args, 0, 1);
     if (flags.str('target') !== 'barrier') throw new UsageError(`Unknown target: ${flags.str('target')}: only "barrier" is supported`);
+    if (flags.bool('verify') && !flags.bool('init')) return runVerify(ctx, args, flags);
     if (flags.bool('cancel')) {
       try {
         await ctx.api().call('DELETE', 'sys/rekey/init');
@@ -124,6 +146,7 @@ export default defineCommand({
         status = await ctx.api().call<RekeyStatus>('PUT', 'sys/rekey/init', {
           secret_shares: flags.int('key-shares'),
           secret_threshold: flags.int('key-threshold'),
+          ...(flags.bool('verify') ? { require_verification: true } : {}),
         });
       } catch (err) {
         throw failure('Error initializing rekey', err);
