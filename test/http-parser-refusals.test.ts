@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { promisify } from 'node:util';
+import { connect as tlsConnect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { SCHEMES, startDevServer, type TestServer } from './helpers/dev-server.js';
 import { parseResponses, rawExchange } from './helpers/raw-http.js';
@@ -108,3 +110,29 @@ for (const scheme of SCHEMES) {
     });
   });
 }
+
+describe('TLS connections that end early', () => {
+  it('closes the connection of every client that refused the certificate', async () => {
+    const t = await startDevServer({}, {}, 'https');
+    try {
+      const url = new URL(t.address);
+      for (let i = 0; i < 5; i++) {
+        await new Promise<void>((resolve) => {
+          // No CA given: the client refuses the self-signed certificate and hangs up.
+          const socket = tlsConnect({ port: Number(url.port), host: url.hostname });
+          socket.on('error', () => resolve());
+          socket.on('secureConnect', () => resolve());
+        });
+      }
+      const server = t.server.servers[0]!.server;
+      let open = -1;
+      for (let waited = 0; waited < 2000 && open !== 0; waited += 50) {
+        open = await promisify(server.getConnections.bind(server))();
+        if (open !== 0) await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(open, 0, 'connections left open after failed handshakes');
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -40,6 +40,21 @@ function send(reply: FastifyReply, status: number, body: string | undefined): Fa
 const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 const REQUEST_TIMEOUT_MS = 90_000;
 
+/**
+ * A TLS client that sends its requests and then its close_notify still gets every answer, as
+ * over plain TCP: by default node ends a TLS connection on the close_notify and drops the
+ * answers still being computed (seen with pipelined requests and Expect: 100-continue). Only
+ * connections past the handshake are half-open: a server-wide allowHalfOpen also kept every
+ * failed handshake's socket open forever, one descriptor leaked per client that refused the
+ * certificate.
+ */
+function allowHalfClosedTls(server: Server): void {
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  server.on('secureConnection', (socket: Socket) => {
+    socket.allowHalfOpen = true;
+  });
+}
+
 export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   const { core, logger } = opts;
   const maxRequestSize = opts.maxRequestSize ?? 32 * 1024 * 1024;
@@ -58,12 +73,8 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     // The API goes straight to the v1 handler; Fastify gets the rest.
     serverFactory: (fastifyHandler) => {
       const route: RequestListener = (req, res) => (req.url !== undefined && req.url.startsWith('/v1/') ? v1(req, res) : fastifyHandler(req, res));
-      const server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key, allowHalfOpen: true }, route) : createServer(route);
-      // A TLS client that sends its requests and then its close_notify still gets every
-      // answer, as over plain TCP: without both settings node ends the connection on the
-      // close_notify and drops the answers still being computed (seen with pipelined
-      // requests and with Expect: 100-continue).
-      if (opts.tls) (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+      const server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, route) : createServer(route);
+      if (opts.tls) allowHalfClosedTls(server as Server);
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
       server.requestTimeout = REQUEST_TIMEOUT_MS;
       listParser = createListParser(route);
