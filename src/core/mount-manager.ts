@@ -225,6 +225,8 @@ export class MountManager {
       clock: this.core.clock,
       random: randomBytesOf,
       lockout: backend.userLockout ? this.core.lockout.forMount(entry.accessor, lockoutSettings(entry.config.user_lockout_config)) : undefined,
+      // Looked up at call time: the store is replaced on every unseal.
+      passwords: { generate: (policy?: string) => this.core.passwordPolicies.generate(policy) },
     };
     return { routedPath, entry, backend, info, storage, base };
   }

@@ -59,6 +59,14 @@ export interface HandlerContext<F = Record<string, unknown>> {
   random: (bytes: number) => Buffer;
   /** The mount's failed-login tracking; only for backends that declare `userLockout`. */
   lockout?: LoginLockout;
+  /** Passwords from sys/policies/password (database credentials); absent outside a mount. */
+  passwords?: PasswordSource;
+}
+
+/** What an engine may ask of the server's password policies: a fresh password, nothing else. */
+export interface PasswordSource {
+  /** From the named policy, or Vault's default generator when `policy` is empty; 400 for an unknown name. */
+  generate(policy?: string): Promise<string>;
 }
 
 /**

@@ -7,6 +7,7 @@ import { leasePaths } from './lease-paths.js';
 import { auditPaths } from './audit-paths.js';
 import { lockedUsersPaths } from './locked-users-paths.js';
 import { mountPaths } from './mount-paths.js';
+import { passwordPolicyPaths } from './password-policy-paths.js';
 import { policyPaths } from './policy-paths.js';
 import { rekeyPaths } from './rekey-paths.js';
 import { sealPaths } from './seal-paths.js';
@@ -21,6 +22,7 @@ export function createSystemBackend(core: Core): Backend {
       ...rekeyPaths(core),
       ...mountPaths(core),
       ...policyPaths(core),
+      ...passwordPolicyPaths(core),
       ...leasePaths(core),
       ...wrappingPaths(core),
       ...auditPaths(core),
