@@ -1,0 +1,29 @@
+/**
+ * database: dynamic database credentials. Each config names a plugin and how to reach one
+ * database; each role says how a user is created there; each read of creds/<role> makes a
+ * new user with a generated password under a lease, which the one lease manager renews and
+ * revokes. Plugins live in plugins/<name>/ behind one interface (plugins/plugin.ts).
+ *
+ * Each mount keeps its own pools (connections.ts), closed on unmount and seal.
+ */
+import { defineBackend, type Backend } from '../../framework/backend.js';
+import { ConnectionCache } from './connections.js';
+import { credsLeaseType } from './lease.js';
+import { configAdminPaths } from './paths/config-admin.js';
+import { configPaths } from './paths/config.js';
+import { credsPaths } from './paths/creds.js';
+import { rolesPaths } from './paths/roles.js';
+
+export default function databaseBackend(): Backend {
+  const connections = new ConnectionCache();
+  return defineBackend({
+    type: 'database',
+    help:
+      'Dynamic database credentials: a user per request, created from role statements with a generated password, ' +
+      'dropped when its lease is revoked or expires.',
+    paths: [...configPaths(connections), ...configAdminPaths(connections), ...rolesPaths(), ...credsPaths(connections)],
+    secrets: [credsLeaseType(connections)],
+    cleanup: () => connections.closeAll(),
+    forget: () => void connections.closeAll(),
+  });
+}

@@ -1,0 +1,19 @@
+/**
+ * Database drivers put what they were given into their errors (a URL, a user name, now and
+ * then a statement). Every message that leaves the engine (an answer, a log line, a lease's
+ * last error) passes through here first: known secrets and any URL's credentials become
+ * `[redacted]`.
+ */
+export function redact(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    // Very short values would blank out ordinary words; generated passwords are 4+ characters.
+    if (!secret || secret.length < 4) continue;
+    for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join('[redacted]');
+  }
+  return out.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/gi, '$1[redacted]@');
+}
+
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
