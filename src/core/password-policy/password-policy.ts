@@ -112,7 +112,7 @@ function buildPolicy(length: number, rules: CharsetRule[]): PasswordPolicy {
   if (rules.length === 0) throw new PasswordPolicyError('no charset specified: add at least one rule "charset"');
   for (const rule of rules) {
     if (rule.charset.length === 0) throw new PasswordPolicyError('a charset rule has an empty charset');
-    if (rule.charset.some((c) => !/^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(c))) throw new PasswordPolicyError('non-printable character in charset');
+    if (rule.charset.some((c) => !/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(c))) throw new PasswordPolicyError('non-printable character in charset');
   }
   const need = rules.reduce((sum, r) => sum + r.minChars, 0);
   if (need > length) throw new PasswordPolicyError(`specified rules require at least ${need} characters but ${length} is specified`);
