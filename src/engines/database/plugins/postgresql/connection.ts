@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import type { Logger } from '../../../../logging/logger.js';
+import { redact } from '../../redact.js';
 import { renderStatements } from '../../sql/statements.js';
 import { DatabaseUnreachable, StatementFailed, type ConnectionSettings, type DatabaseConnection, type NewUser } from '../plugin.js';
 import { pgTimestamp, postgresQuoting } from './dialect.js';
@@ -23,8 +24,10 @@ export class PostgresConnection implements DatabaseConnection {
   private readonly pool: pg.Pool;
 
   constructor(settings: ConnectionSettings, logger: Logger) {
+    const connectionString = renderConnectionUrl(settings.connectionUrl, settings.username, settings.password);
+    const secrets = [settings.password, connectionString];
     this.pool = new pg.Pool({
-      connectionString: renderConnectionUrl(settings.connectionUrl, settings.username, settings.password),
+      connectionString,
       max: settings.maxOpenConnections,
       maxLifetimeSeconds: settings.maxConnectionLifetime,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
@@ -34,7 +37,7 @@ export class PostgresConnection implements DatabaseConnection {
       options: '-c standard_conforming_strings=on',
     });
     // An idle client losing its server (a restart) must not become an uncaught error.
-    this.pool.on('error', (err) => logger.warn('idle database connection failed', { error: err.message.slice(0, 200) }));
+    this.pool.on('error', (err) => logger.warn('idle database connection failed', { error: redact(err.message, secrets).slice(0, 200) }));
   }
 
   async verify(): Promise<void> {
