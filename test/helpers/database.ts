@@ -1,6 +1,6 @@
 /** A dev server with the database engine at `database/` and a throwaway PostgreSQL it manages, for the database tests. */
 import type { StartOptions } from '../../src/server/start-server.js';
-import { startDevServer, type TestServer } from './dev-server.js';
+import { startDevServer, type Scheme, type TestServer } from './dev-server.js';
 import { startPostgres, type TestPostgres } from './postgres.js';
 
 export interface DatabaseFixture {
@@ -14,13 +14,13 @@ export interface DatabaseFixture {
 
 export const CREATE_USER = `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'; GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{{name}}";`;
 
-export async function startDatabaseFixture(options: StartOptions = {}): Promise<DatabaseFixture> {
+export async function startDatabaseFixture(options: StartOptions = {}, scheme: Scheme = 'http'): Promise<DatabaseFixture> {
   const pg = await startPostgres();
   const rootUser = 'coffer_root';
   const rootPassword = `root-${Math.random().toString(36).slice(2)}`;
   await pg.query(`CREATE ROLE ${rootUser} WITH LOGIN SUPERUSER PASSWORD '${rootPassword}'`);
   await pg.query('CREATE TABLE widgets (id int); INSERT INTO widgets VALUES (1), (2)');
-  const t = await startDevServer({}, options);
+  const t = await startDevServer({}, options, scheme);
   await t.root.write('sys/mounts/database', { type: 'database' });
   return {
     t,
