@@ -206,6 +206,7 @@ export class Core {
     await this.auditDevices.load();
     this.loaded = true;
     this.expiration.startRestore();
+    for (const route of this.router.all()) this.mounts.initializeRoute(route);
     this.stopPeriodic = startPeriodic(this.router, this.logger);
     this.logger.info('unsealed');
   }

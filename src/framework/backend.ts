@@ -177,6 +177,12 @@ export interface BackendSpec {
   renewLogin?: (ctx: BackgroundContext, token: LoginRenewal) => Promise<void>;
   /** Called about once a minute while unsealed. */
   periodic?: (ctx: BackgroundContext) => Promise<void>;
+  /**
+   * Called in the background once the mount is routed: after every unseal and when it is
+   * enabled. For work that must resume after a restart (a rotation that was under way).
+   * Failures are logged; requests are served meanwhile.
+   */
+  initialize?: (ctx: BackgroundContext) => Promise<void>;
   /** Called when the mount is disabled, before its storage is cleared. */
   cleanup?: (ctx: BackgroundContext) => Promise<void>;
   /**

@@ -4,7 +4,10 @@
  * new user with a generated password under a lease, which the one lease manager renews and
  * revokes. Plugins live in plugins/<name>/ behind one interface (plugins/plugin.ts).
  *
- * Each mount keeps its own pools (connections.ts), closed on unmount and seal.
+ * Static roles (static-roles/) own the password of an existing user and rotate it on a
+ * schedule, crash-safely (static-store.ts, rotation.ts).
+ *
+ * Each mount keeps its own pools (connections.ts) and rotation timers, closed on unmount and seal.
  */
 import { defineBackend, type Backend } from '../../framework/backend.js';
 import { ConnectionCache } from './connections.js';
@@ -13,17 +16,34 @@ import { configAdminPaths } from './paths/config-admin.js';
 import { configPaths } from './paths/config.js';
 import { credsPaths } from './paths/creds.js';
 import { rolesPaths } from './paths/roles.js';
+import { staticRolePaths } from './paths/static-roles.js';
+import { StaticRotator } from './rotation.js';
 
 export default function databaseBackend(): Backend {
   const connections = new ConnectionCache();
+  const rotator = new StaticRotator(connections);
   return defineBackend({
     type: 'database',
     help:
       'Dynamic database credentials: a user per request, created from role statements with a generated password, ' +
       'dropped when its lease is revoked or expires.',
-    paths: [...configPaths(connections), ...configAdminPaths(connections), ...rolesPaths(), ...credsPaths(connections)],
+    paths: [
+      ...configPaths(connections),
+      ...configAdminPaths(connections),
+      ...rolesPaths(),
+      ...credsPaths(connections),
+      ...staticRolePaths(connections, rotator),
+    ],
     secrets: [credsLeaseType(connections)],
-    cleanup: () => connections.closeAll(),
-    forget: () => void connections.closeAll(),
+    // Static roles: pending rotations finished and schedules armed after every unseal.
+    initialize: (ctx) => rotator.start(ctx),
+    cleanup: async () => {
+      rotator.stop();
+      await connections.closeAll();
+    },
+    forget: () => {
+      rotator.stop();
+      void connections.closeAll();
+    },
   });
 }

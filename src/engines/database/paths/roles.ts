@@ -9,6 +9,7 @@ import { definePath, type HandlerContext, type PathDefinition } from '../../../f
 import { f } from '../../../framework/fields.js';
 import type { Response } from '../../../logical/request.js';
 import { nameField, refuseUnknownFields, statementsField } from '../fields.js';
+import { readStaticRole } from '../static-store.js';
 import { readRole, writeRole, type DbRole } from '../storage.js';
 
 const roleFields = {
@@ -38,6 +39,7 @@ const EMPTY: DbRole = {
 async function write(ctx: HandlerContext<RoleFields>): Promise<Response | null> {
   refuseUnknownFields(ctx.raw, roleFields);
   const { name, ...given } = ctx.fields;
+  if (await readStaticRole(ctx.storage, name)) throw invalidRequest(`"${name}" is already a static role: role and static role names must be unique`);
   const role: DbRole = { ...EMPTY, ...(await readRole(ctx.storage, name)) };
   for (const [key, value] of Object.entries(given)) {
     if (value !== undefined) (role as unknown as Record<string, unknown>)[key] = value;
