@@ -1,6 +1,7 @@
 // What the test suite needs beyond npm packages, installed when missing: Debian's
 // python3-hvac for the hvac compatibility tests, openssl to make test certificates,
-// postgresql for the database engine's tests (throwaway servers from its initdb). Runs as root on CI and fresh machines.
+// postgresql and mariadb-server for the database engine's tests (throwaway servers from their
+// initdb and mariadb-install-db). Runs as root on CI and fresh machines.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 
@@ -13,6 +14,7 @@ export function ensureTestPrerequisites() {
   if (!has('/usr/bin/python3', ['-c', 'import hvac'])) missing.push('python3-hvac');
   if (!has('openssl', ['version'])) missing.push('openssl');
   if (!hasPostgres()) missing.push('postgresql');
+  if (!existsSync('/usr/sbin/mariadbd')) missing.push('mariadb-server');
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
     console.error(`missing test prerequisites: ${missing.join(', ')}; install them with apt-get (needs root)`);

@@ -9,7 +9,9 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
   for (const secret of secrets) {
     // Very short values would blank out ordinary words; generated passwords are 4+ characters.
     if (!secret || secret.length < 4) continue;
-    for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join('[redacted]');
+    // As sent, URL-encoded, and as escaped inside SQL literals (a driver may quote the statement).
+    const forms = [secret, encodeURIComponent(secret), secret.replace(/'/g, "''"), secret.replace(/\\/g, '\\\\').replace(/'/g, "''"), secret.replace(/"/g, '""')];
+    for (const form of new Set(forms)) out = out.split(form).join('[redacted]');
   }
   return out.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/gi, '$1[redacted]@');
 }

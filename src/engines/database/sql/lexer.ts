@@ -15,7 +15,7 @@ export interface SqlDialect {
   backslashEscapes: boolean;
   /** PostgreSQL: `$tag$ ... $tag$` bodies, `E'...'` strings, nested block comments. */
   postgres: boolean;
-  /** MySQL: `#` starts a comment. */
+  /** MySQL: `#` starts a comment, and `--` only when whitespace follows (`1--1` is arithmetic). */
   hashComments: boolean;
 }
 
@@ -45,7 +45,7 @@ export function tokenize(text: string, d: SqlDialect): Token[] {
       flush();
       tokens.push({ kind: 'semicolon', text: ';' });
       i++;
-    } else if ((c === '-' && next === '-') || (c === '#' && d.hashComments)) {
+    } else if ((c === '-' && next === '-' && (!d.hashComments || /^[\s]?$/.test(text[i + 2] ?? ''))) || (c === '#' && d.hashComments)) {
       const end = text.indexOf('\n', i);
       const stop = end < 0 ? text.length : end;
       flush();
