@@ -2,7 +2,8 @@
  * The database engine's refusals and safety properties against a real PostgreSQL 15: bad
  * input is a 4xx naming the problem with nothing stored; templated values cannot change the
  * SQL; a failed creation leaves no user and no lease; an unreachable database goes through
- * retries to the irrevocable list; pools close on unmount and seal; rotate-root; and no
+ * retries to the irrevocable list; pools close on unmount and seal; rotate-root, also when
+ * interrupted; and no
  * password reaches the audit log in the clear.
  */
 import assert from 'node:assert/strict';
@@ -183,11 +184,32 @@ describe('database engine: bad input, injection, failures', () => {
     assert.equal((await fx.pg.login((await creds('rot')).data.username, issued.at(-1)!.data.password)).ok, true);
   });
 
+  it('a root rotation the database missed stays pending and is finished when the mount starts again', async () => {
+    await fx.pg.query("CREATE ROLE rot2_root WITH LOGIN SUPERUSER PASSWORD 'rot2-initial-pw'");
+    await configure(fx, 'rot2', { username: 'rot2_root', password: 'rot2-initial-pw' });
+    await configure(fx, 'rot2', { username: 'rot2_root', password: 'rot2-initial-pw', connection_url: 'postgresql://{{username}}:{{password}}@127.0.0.1:1/postgres', verify_connection: false });
+    const failed = await put('database/rotate-root/rot2', {});
+    assert.equal(failed.status, 502);
+    assert.ok(!JSON.stringify(failed.body).includes('rot2-initial-pw'));
+    assert.equal((await fx.pg.login('rot2_root', 'rot2-initial-pw')).ok, true);
+    // Fixed without a new password: the pending one is kept, and the old one still connects.
+    assert.equal((await put('database/config/rot2', { connection_url: fx.pg.url() })).status, 204);
+    assert.equal((await fx.t.root.raw('PUT', 'sys/seal')).status, 204);
+    assert.equal((await fx.t.root.raw('PUT', 'sys/unseal', { key: fx.t.server.dev!.unsealKey })).status, 200);
+    const deadline = Date.now() + 10_000;
+    while ((await fx.pg.login('rot2_root', 'rot2-initial-pw')).ok && Date.now() < deadline) await sleep(100);
+    assert.equal((await fx.pg.login('rot2_root', 'rot2-initial-pw')).ok, false, 'the pending root password was set on start');
+    await fx.t.root.write('database/roles/rot2', { db_name: 'rot2', creation_statements: CREATE_USER });
+    const c = await creds('rot2');
+    assert.equal((await fx.pg.login(c.data.username, c.data.password)).ok, true);
+    assert.ok(!JSON.stringify((await fx.t.root.read('database/config/rot2'))!.data).includes('pending'));
+  });
+
   it('no generated or root password reaches the audit log in the clear', () => {
     const text = readFileSync(auditLog, 'utf8');
     assert.ok(issued.length >= 4);
     assert.match(text, /database\/creds\/rot/);
-    for (const secret of [fx.rootPassword, 'rot-initial-pw', ...issued.map((c) => c.data.password)]) assert.ok(!text.includes(secret), 'a password is in the audit log');
+    for (const secret of [fx.rootPassword, 'rot-initial-pw', 'rot2-initial-pw', ...issued.map((c) => c.data.password)]) assert.ok(!text.includes(secret), 'a password is in the audit log');
   });
 
   it('closes its pools when the mount goes away and when the server seals', async () => {

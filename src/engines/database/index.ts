@@ -17,11 +17,13 @@ import { configPaths } from './paths/config.js';
 import { credsPaths } from './paths/creds.js';
 import { rolesPaths } from './paths/roles.js';
 import { staticRolePaths } from './paths/static-roles.js';
+import { RootRotator } from './root-rotation.js';
 import { StaticRotator } from './rotation.js';
 
 export default function databaseBackend(): Backend {
   const connections = new ConnectionCache();
   const rotator = new StaticRotator(connections);
+  const rootRotator = new RootRotator(connections);
   return defineBackend({
     type: 'database',
     help:
@@ -29,14 +31,17 @@ export default function databaseBackend(): Backend {
       'dropped when its lease is revoked or expires.',
     paths: [
       ...configPaths(connections),
-      ...configAdminPaths(connections),
+      ...configAdminPaths(connections, rootRotator),
       ...rolesPaths(),
       ...credsPaths(connections),
       ...staticRolePaths(connections, rotator),
     ],
     secrets: [credsLeaseType(connections)],
-    // Static roles: pending rotations finished and schedules armed after every unseal.
-    initialize: (ctx) => rotator.start(ctx),
+    // Root and static rotations left pending are finished, and schedules armed, after every unseal.
+    initialize: async (ctx) => {
+      await rootRotator.settleAll(ctx);
+      await rotator.start(ctx);
+    },
     cleanup: async () => {
       rotator.stop();
       await connections.closeAll();

@@ -12,6 +12,12 @@ describe('redact', () => {
     assert.match(out, /postgresql:\/\/\[redacted\]@db:5432\/x with \[redacted\]; see mysql:\/\/\[redacted\]@h\//);
   });
 
+  it('removes a password as escaped inside SQL literals too', () => {
+    const pw = `a'b\\c"d`;
+    const out = redact(`near 'a''b\\\\c"d' and "a'b\\c""d"`, [pw]);
+    assert.equal(out, `near '[redacted]' and "[redacted]"`);
+  });
+
   it('leaves short values alone rather than blanking ordinary words', () => {
     assert.equal(redact('the user is ab', ['ab', '', undefined]), 'the user is ab');
   });

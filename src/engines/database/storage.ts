@@ -18,6 +18,8 @@ export interface DbConfig {
   max_idle_connections: number;
   /** seconds */
   max_connection_lifetime: number;
+  /** A root password being rotated to (root-rotation.ts); never answered to a read. */
+  pending_password?: string;
 }
 
 export interface DbRole {

@@ -73,6 +73,8 @@ export function configPaths(connections: ConnectionCache): PathDefinition[] {
     for (const [key, value] of Object.entries(given)) {
       if (value !== undefined && key !== 'plugin_version') (next as unknown as Record<string, unknown>)[key] = value;
     }
+    // A new root password from the operator makes a pending rotation moot.
+    if (given.password !== undefined) delete next.pending_password;
     if (!next.plugin_name) throw invalidRequest('plugin_name is required');
     if (!pluginNamed(next.plugin_name)) throw invalidRequest(`unknown plugin_name "${next.plugin_name}": use one of ${pluginNames().join(', ')}`);
     const plugin = pluginOf(next);
