@@ -55,9 +55,15 @@ function configView(c: DbConfig): Record<string, unknown> {
   };
 }
 
-/** A password written literally into the URL (not templated) is shown as Vault shows it. */
-function redactUrlPassword(url: string): string {
-  return url.replace(/(:\/\/[^:/@\s]*:)([^@\s]*)@/, (whole, head: string, pw: string) => (/^\{\{\s*password\s*\}\}$/.test(pw) ? whole : `${head}xxxxx@`));
+/**
+ * A password written literally into the connection string (not templated) is shown as Vault
+ * shows it: in URLs (`scheme://user:pw@host`) and in Go-style DSNs (`user:pw@tcp(host)/`,
+ * where the password runs to the last `@` before the address).
+ */
+export function redactUrlPassword(url: string): string {
+  const m = /^((?:[a-z][a-z0-9+.-]*:\/\/)?[^:/@\s]*:)(.*)@((?:tcp|unix)?\(|\/|[^@]*$)/is.exec(url);
+  if (!m || /^\{\{\s*password\s*\}\}$/.test(m[2]!) || m[2] === '') return url;
+  return `${m[1]}xxxxx@${url.slice(m[1]!.length + m[2]!.length + 1)}`;
 }
 
 function hasLiteralPassword(url: string): boolean {
