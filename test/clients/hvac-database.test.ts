@@ -9,10 +9,11 @@ for (const scheme of SCHEMES) describe(`hvac secrets.database against a real ser
   let fx: DatabaseFixture;
   before(async () => {
     fx = await startDatabaseFixture({}, scheme);
+    await fx.pg.query("CREATE ROLE hvac_static WITH LOGIN PASSWORD 'initial-pw'; GRANT SELECT ON widgets TO hvac_static");
   });
   after(() => fx.close());
 
-  it('configures, manages roles, generates credentials that log in, rotates root, deletes', async () => {
+  it('configures, manages roles and static roles, generates credentials that log in, rotates root, deletes', async () => {
     const { code, out } = await runHvacScript('hvac_database.py', [fx.t.address, fx.t.rootToken, fx.pg.url(), fx.rootUser, fx.rootPassword], trustEnv(fx.t));
     assert.equal(code, 0, out);
     assert.match(out, /ok delete_connection/);
@@ -24,5 +25,8 @@ for (const scheme of SCHEMES) describe(`hvac secrets.database against a real ser
       assert.equal((await fx.pg.login(c.username, c.password)).ok, false);
     }
     assert.equal((await fx.pg.login(fx.rootUser, fx.rootPassword)).ok, false, 'rotate-root replaced the root password');
+    const stat = JSON.parse(/^static (.*)$/m.exec(out)![1]!) as { username: string; password: string };
+    assert.equal((await fx.pg.login(stat.username, 'initial-pw')).ok, false);
+    assert.equal((await fx.pg.login(stat.username, stat.password, 'SELECT count(*)::int AS n FROM widgets')).ok, true);
   });
 });

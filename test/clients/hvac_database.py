@@ -1,6 +1,7 @@
 """hvac (Debian's python3-hvac) secrets.database methods against a live Coffer with the
 database engine at database/ and a throwaway PostgreSQL: configure, read, list, roles,
-generate_credentials (printed for the test to log in with), reset, rotate root, delete.
+generate_credentials (printed for the test to log in with), reset, rotate root, static
+roles, delete.
 Exits non-zero on the first mismatch; prints one line per step."""
 import json
 import sys
@@ -15,7 +16,7 @@ db = client.secrets.database
 db.configure(
     name="pg",
     plugin_name="postgresql-database-plugin",
-    allowed_roles=["reader"],
+    allowed_roles=["reader", "static-*"],
     connection_url=pg_url,
     username=root_user,
     password=root_password,
@@ -68,6 +69,15 @@ db.rotate_root_credentials(name="pg")
 after = db.generate_credentials(name="reader")
 print("creds " + json.dumps(dict(after["data"], lease_id=after["lease_id"])), flush=True)
 step("reset_connection, rotate_root_credentials")
+
+db.create_static_role(name="static-app", db_name="pg", username="hvac_static", rotation_statements=[], rotation_period=3600)
+assert db.list_static_roles()["data"]["keys"] == ["static-app"]
+static = db.get_static_credentials(name="static-app")["data"]
+assert static["username"] == "hvac_static" and static["rotation_period"] == 3600 and 3590 < static["ttl"] <= 3600, static
+print("static " + json.dumps({"username": static["username"], "password": static["password"]}), flush=True)
+db.delete_static_role(name="static-app")
+expect(hvac.exceptions.InvalidPath, db.get_static_credentials, name="static-app")
+step("create_static_role, list_static_roles, get_static_credentials, delete_static_role")
 
 # Both credentials stay: the test logs in with them, then revokes them (the role's
 # deletion leaves them to the default revocation).
