@@ -143,6 +143,20 @@ describe('database engine with PostgreSQL', () => {
     assert.equal(owner, fx.rootUser);
   });
 
+  it('with password_authentication = scram-sha-256 the database is sent a SCRAM verifier, never the password', async () => {
+    await fx.pg.query('CREATE TABLE seen (pw text)');
+    await configure(fx, 'scram', { password_authentication: 'scram-sha-256' });
+    await fx.t.root.write('database/roles/scram', { db_name: 'scram', creation_statements: `${CREATE_USER} INSERT INTO seen VALUES ('{{password}}');` });
+    const c = await creds('scram');
+    assert.deepEqual(await canSelect(c), { ok: true, rows: [{ n: 2 }] });
+    const sent = (await fx.pg.query<{ pw: string }>('SELECT pw FROM seen')).rows[0]!.pw;
+    assert.match(sent, /^SCRAM-SHA-256\$4096:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$/);
+    assert.ok(!sent.includes(c.data.password));
+    const res = await fx.t.root.raw<{ errors: string[] }>('PUT', 'database/config/scram', { password_authentication: 'md5' });
+    assert.equal(res.status, 400);
+    assert.match(res.body!.errors.join(' '), /password_authentication "md5" is not supported by postgresql-database-plugin/);
+  });
+
   it('deletes roles and configs', async () => {
     await fx.t.root.write('database/roles/temp', { db_name: 'pg', creation_statements: CREATE_USER });
     assert.equal((await fx.t.root.raw('DELETE', 'database/roles/temp')).status, 204);

@@ -25,6 +25,8 @@ export function settingsOf(config: DbConfig): ConnectionSettings {
     maxOpenConnections: config.max_open_connections > 0 ? config.max_open_connections : 4,
     maxIdleConnections: config.max_idle_connections,
     maxConnectionLifetime: config.max_connection_lifetime,
+    // Configs stored before the field existed send passwords as they are.
+    passwordAuthentication: config.password_authentication ?? 'password',
   };
 }
 

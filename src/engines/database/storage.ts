@@ -18,6 +18,8 @@ export interface DbConfig {
   max_idle_connections: number;
   /** seconds */
   max_connection_lifetime: number;
+  /** How a plugin sends passwords: `password` (as is) or, for PostgreSQL, `scram-sha-256` (a verifier). */
+  password_authentication: string;
   /** A root password being rotated to (root-rotation.ts); never answered to a read. */
   pending_password?: string;
 }
@@ -52,6 +54,7 @@ export const CONFIG_DEFAULTS: Omit<DbConfig, 'plugin_name' | 'connection_url'> =
   max_open_connections: 4,
   max_idle_connections: 0,
   max_connection_lifetime: 0,
+  password_authentication: 'password',
 };
 
 export const readConfig = (s: Storage, name: string) => getJson<DbConfig>(s, `config/${name}`);

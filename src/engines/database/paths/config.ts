@@ -31,6 +31,7 @@ const configFields = {
   max_open_connections: f.int().refine((n) => n >= 0 && n <= 1000, 'expected 0 to 1000').optional().describe('Pool size (default 4)'),
   max_idle_connections: f.int().refine((n) => n >= 0, 'expected 0 or more').optional().describe('Accepted for compatibility'),
   max_connection_lifetime: f.duration().optional().describe('Close pooled connections older than this; 0 never'),
+  password_authentication: z.string().optional().describe('PostgreSQL: "password" (default) or "scram-sha-256" (send SCRAM verifiers, never the password)'),
 };
 type ConfigFields = z.infer<z.ZodObject<typeof configFields>>;
 type Ctx = HandlerContext<ConfigFields>;
@@ -46,6 +47,7 @@ function configView(c: DbConfig): Record<string, unknown> {
       max_open_connections: c.max_open_connections,
       max_idle_connections: c.max_idle_connections,
       max_connection_lifetime: `${c.max_connection_lifetime}s`,
+      password_authentication: c.password_authentication ?? 'password',
       ...(c.username_template ? { username_template: c.username_template } : {}),
     },
     allowed_roles: c.allowed_roles,
@@ -90,6 +92,9 @@ export function configPaths(connections: ConnectionCache): PathDefinition[] {
     } catch (err) {
       if (err instanceof PluginInputError) throw invalidRequest(`invalid connection_url: ${err.message}`);
       throw err;
+    }
+    if (!plugin.passwordAuthentications.includes(next.password_authentication)) {
+      throw invalidRequest(`password_authentication "${next.password_authentication}" is not supported by ${next.plugin_name}: use ${plugin.passwordAuthentications.join(' or ')}`);
     }
     if (next.username_template) checkTemplate(next.username_template);
     if (next.password_policy) await ctx.passwords!.generate(next.password_policy);

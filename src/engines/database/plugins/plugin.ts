@@ -14,6 +14,8 @@ export interface ConnectionSettings {
   maxIdleConnections: number;
   /** seconds; 0 = no limit */
   maxConnectionLifetime: number;
+  /** One of the plugin's `passwordAuthentications`. */
+  passwordAuthentication: string;
 }
 
 export interface NewUser {
@@ -45,6 +47,8 @@ export interface DatabasePlugin {
   defaultUsernameTemplate: string;
   /** Longest username the database keeps without changing it (bytes). */
   maxUsernameLength: number;
+  /** Values of `password_authentication` the plugin understands; the first is the default. */
+  passwordAuthentications: string[];
   /** Syntax check of a connection URL at config time; throws PluginInputError naming what is wrong. */
   checkConnectionUrl(url: string): void;
   open(settings: ConnectionSettings, logger: Logger): DatabaseConnection;

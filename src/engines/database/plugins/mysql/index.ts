@@ -15,6 +15,7 @@ function mysqlFlavour(names: string[], template: string, maxUsernameLength: numb
     names,
     defaultUsernameTemplate: template,
     maxUsernameLength,
+    passwordAuthentications: ['password'],
     checkConnectionUrl: (url) => void parseMysqlDsn(url),
     open: (settings, logger) => new MysqlConnection(settings, logger),
   };

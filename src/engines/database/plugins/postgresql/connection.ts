@@ -10,6 +10,7 @@ import { renderStatements } from '../../sql/statements.js';
 import { DatabaseUnreachable, StatementFailed, type ConnectionSettings, type DatabaseConnection, type NewUser } from '../plugin.js';
 import { pgTimestamp, postgresQuoting } from './dialect.js';
 import { defaultRevoke } from './revoke.js';
+import { scramVerifier } from './scram.js';
 
 const DEFAULT_RENEW = `ALTER ROLE "{{name}}" VALID UNTIL '{{expiration}}';`;
 const DEFAULT_PASSWORD_CHANGE = `ALTER ROLE "{{username}}" WITH PASSWORD '{{password}}';`;
@@ -22,10 +23,13 @@ export function renderConnectionUrl(url: string, username: string, password: str
 
 export class PostgresConnection implements DatabaseConnection {
   private readonly pool: pg.Pool;
+  /** What `{{password}}` becomes in statements: the password, or its SCRAM verifier. */
+  private readonly sendable: (password: string) => string;
 
   constructor(settings: ConnectionSettings, logger: Logger) {
     const connectionString = renderConnectionUrl(settings.connectionUrl, settings.username, settings.password);
     const secrets = [settings.password, connectionString];
+    this.sendable = settings.passwordAuthentication === 'scram-sha-256' ? scramVerifier : (p) => p;
     this.pool = new pg.Pool({
       connectionString,
       max: settings.maxOpenConnections,
@@ -45,7 +49,7 @@ export class PostgresConnection implements DatabaseConnection {
   }
 
   async createUser(user: NewUser): Promise<void> {
-    const values = { name: user.username, username: user.username, password: user.password, expiration: pgTimestamp(user.expiration) };
+    const values = { name: user.username, username: user.username, password: this.sendable(user.password), expiration: pgTimestamp(user.expiration) };
     const creation = render(user.creation, values);
     const rollback = render(user.rollback, values);
     await this.withClient(async (client) => {
@@ -77,7 +81,7 @@ export class PostgresConnection implements DatabaseConnection {
     const statements = render(req.statements.length ? req.statements : [DEFAULT_PASSWORD_CHANGE], {
       name: req.username,
       username: req.username,
-      password: req.password,
+      password: this.sendable(req.password),
     });
     await this.withClient((client) => inTransaction(client, statements, 'password change'));
   }

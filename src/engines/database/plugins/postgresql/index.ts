@@ -8,6 +8,7 @@ export const postgresqlPlugin: DatabasePlugin = {
   // Vault's default: display and role names cut to 8, then cut to PostgreSQL's 63-byte names.
   defaultUsernameTemplate: '{{ printf "v-%s-%s-%s-%s" (.DisplayName | truncate 8) (.RoleName | truncate 8) (random 20) (unix_time) | truncate 63 }}',
   maxUsernameLength: 63,
+  passwordAuthentications: ['password', 'scram-sha-256'],
   checkConnectionUrl(url) {
     let parsed: URL;
     try {
