@@ -50,7 +50,8 @@ describe('password policies', () => {
   });
 
   it('shuffles: required characters appear at every position', () => {
-    const p = parsePasswordPolicy('length = 6\nrule "charset" { charset = "a" }\nrule "charset" { charset = "Z"\n min-chars = 1 }');
+    // Exactly one Z (five a's are required too): unshuffled, it would always come last.
+    const p = parsePasswordPolicy('length = 6\nrule "charset" { charset = "a"\n min-chars = 5 }\nrule "charset" { charset = "Z"\n min-chars = 1 }');
     const seen = new Set<number>();
     for (let i = 0; i < 400; i++) seen.add(generatePassword(p).indexOf('Z'));
     assert.deepEqual([...seen].sort(), [0, 1, 2, 3, 4, 5]);
