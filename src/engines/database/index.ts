@@ -42,6 +42,8 @@ export default function databaseBackend(): Backend {
       await rootRotator.settleAll(ctx);
       await rotator.start(ctx);
     },
+    // A root rotation the database missed at start is tried again (static roles retry on their own timers).
+    periodic: (ctx) => rootRotator.settleAll(ctx),
     cleanup: async () => {
       rotator.stop();
       await connections.closeAll();

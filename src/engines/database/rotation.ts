@@ -43,9 +43,10 @@ export class StaticRotator {
       try {
         await conn.setPassword({ username: role.username, password, statements: role.rotation_statements });
       } catch (err) {
-        // A refused statement ran in a transaction that rolled back: the database kept the old
+        // A role that failed to be created is not stored, so neither is its pending password. A
+        // refused statement ran in a transaction that rolled back: the database kept the old
         // password, so a fresh attempt's pending entry can go. Anything else stays pending.
-        if (!earlier && err instanceof StatementFailed) await ctx.storage.delete(`static-pending/${name}`);
+        if (created || (!earlier && err instanceof StatementFailed)) await ctx.storage.delete(`static-pending/${name}`);
         throw databaseError(err, role.db_name, [password, role.password, config.password, config.connection_url]);
       }
       const next: StaticRole = { ...role, password, last_rotation: ctx.clock() };
