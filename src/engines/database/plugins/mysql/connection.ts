@@ -34,6 +34,7 @@ export class MysqlConnection implements DatabaseConnection {
       idleTimeout: settings.maxConnectionLifetime > 0 ? settings.maxConnectionLifetime * 1000 : 60_000,
       connectTimeout: CONNECT_TIMEOUT_MS,
       multipleStatements: false,
+      ...(target.tls ? { ssl: { rejectUnauthorized: target.tls === 'verify' } } : {}),
     });
     this.secrets = [password, settings.password];
     this.logger = logger;

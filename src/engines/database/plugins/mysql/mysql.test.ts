@@ -8,11 +8,20 @@ import { fillCredentials, parseMysqlDsn } from './dsn.js';
 describe('MySQL connection strings', () => {
   it("reads Go's DSN form, TCP and unix socket, before credentials are filled in", () => {
     assert.deepEqual(parseMysqlDsn('{{username}}:{{password}}@tcp(db.example:3307)/app?tls=skip-verify'), {
-      user: '{{username}}', password: '{{password}}', database: 'app', host: 'db.example', port: 3307,
+      user: '{{username}}', password: '{{password}}', database: 'app', tls: 'skip-verify', host: 'db.example', port: 3307,
     });
     assert.deepEqual(parseMysqlDsn('root@unix(/run/mysqld.sock)/'), { user: 'root', password: '', database: undefined, socketPath: '/run/mysqld.sock' });
     assert.equal(parseMysqlDsn('u:p@tcp([::1])/').host, '::1');
     assert.equal(fillCredentials('{{password}}', 'u', 'a@b)/c$&'), 'a@b)/c$&');
+  });
+
+  it('honours tls and refuses parameters it does not know, rather than dropping them', () => {
+    assert.equal(parseMysqlDsn('u:p@tcp(h:3306)/?tls=true').tls, 'verify');
+    assert.equal(parseMysqlDsn('u:p@tcp(h:3306)/?tls=skip-verify&parseTime=true').tls, 'skip-verify');
+    assert.equal(parseMysqlDsn('mysql://u:p@h/db?tls=true').tls, 'verify');
+    assert.equal(parseMysqlDsn('u:p@tcp(h:3306)/?tls=false').tls, undefined);
+    assert.throws(() => parseMysqlDsn('u:p@tcp(h:3306)/?tls=custom'), /tls=custom is not supported/);
+    assert.throws(() => parseMysqlDsn('u:p@tcp(h:3306)/?serverPubKey=x'), /"serverPubKey" is not supported/);
   });
 
   it('reads mysql:// URLs and refuses anything else', () => {
