@@ -1,6 +1,9 @@
 // What the test suite needs beyond npm packages, installed when missing: Debian's
-// python3-hvac for the hvac compatibility tests, openssl to make test certificates. Runs as root on CI and fresh machines.
+// python3-hvac for the hvac compatibility tests, openssl to make test certificates,
+// postgresql and mariadb-server for the database engine's tests (throwaway servers from their
+// initdb and mariadb-install-db). Runs as root on CI and fresh machines.
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 
 function has(cmd, args) {
   return spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
@@ -10,6 +13,8 @@ export function ensureTestPrerequisites() {
   const missing = [];
   if (!has('/usr/bin/python3', ['-c', 'import hvac'])) missing.push('python3-hvac');
   if (!has('openssl', ['version'])) missing.push('openssl');
+  if (!hasPostgres()) missing.push('postgresql');
+  if (!existsSync('/usr/sbin/mariadbd')) missing.push('mariadb-server');
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
     console.error(`missing test prerequisites: ${missing.join(', ')}; install them with apt-get (needs root)`);
@@ -21,4 +26,10 @@ export function ensureTestPrerequisites() {
     const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
     if (r.status !== 0) process.exit(r.status ?? 1);
   }
+}
+
+/** Debian's postgresql packages put initdb under /usr/lib/postgresql/<version>/bin. */
+function hasPostgres() {
+  const base = '/usr/lib/postgresql';
+  return existsSync(base) && readdirSync(base).some((v) => existsSync(`${base}/${v}/bin/initdb`));
 }

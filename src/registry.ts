@@ -5,6 +5,7 @@
  */
 import type { BackendRegistry } from './core/core.js';
 import cubbyhole from './engines/cubbyhole/index.js';
+import database from './engines/database/index.js';
 import kv from './engines/kv/index.js';
 import approle from './auth/approle/index.js';
 import jwt from './auth/jwt/index.js';
@@ -15,6 +16,7 @@ import transit from './engines/transit/index.js';
 export const registry: BackendRegistry = {
   secrets: {
     cubbyhole,
+    database,
     kv,
     // Vault's old name for kv version 1: mounts keep "generic" as their type, as Vault's do.
     generic: kv,

@@ -19,6 +19,7 @@ import { UserLockoutRegistry } from './lockout/user-lockout.js';
 import { handleRequest } from './handle.js';
 import { MountManager } from './mount-manager.js';
 import { startPeriodic } from './periodic.js';
+import { PasswordPolicyStore } from './password-policy/password-policy-store.js';
 import { PolicyStore } from './policy-store.js';
 import { Router } from './router.js';
 import { createIdentityBackend } from './identity/identity-backend.js';
@@ -76,6 +77,7 @@ export class Core {
   /** Answers the seal paths while nothing above the barrier is readable. */
   readonly sealedSystemBackend: Backend;
   policies!: PolicyStore;
+  passwordPolicies!: PasswordPolicyStore;
   tokens!: TokenStore;
   expiration!: ExpirationManager;
   lockout!: UserLockoutRegistry;
@@ -167,6 +169,7 @@ export class Core {
     this.loaded = false;
     const salt = await this.loadOrCreate('core/token-salt', () => randomBytes(32));
     this.policies = new PolicyStore(this.barrier);
+    this.passwordPolicies = new PasswordPolicyStore(storageView(this.barrier, 'sys/password_policy/'));
     this.tokens = new TokenStore({
       storage: storageView(this.barrier, 'sys/token/'),
       salt,
@@ -215,6 +218,7 @@ export class Core {
     await this.auditDevices.load();
     this.loaded = true;
     this.expiration.startRestore();
+    for (const route of this.router.all()) this.mounts.initializeRoute(route);
     this.stopPeriodic = startPeriodic(this.router, this.logger);
     this.logger.info('unsealed');
   }
@@ -237,6 +241,7 @@ export class Core {
     this.router.clear();
     this.tokens?.wipe();
     this.policies?.clear();
+    this.passwordPolicies?.clear();
     this.lockout?.clear();
     this.identity?.clear();
     this.mounts.clear();

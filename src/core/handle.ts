@@ -128,6 +128,7 @@ async function routeRequest(core: Core, req: Request, path: string, audit: Audit
           clock: base.clock,
           random: base.random,
           lockout: base.lockout,
+          passwords: base.passwords,
         }
       : undefined;
 

@@ -108,8 +108,19 @@ export class MountManager {
     const next = [...this.entries, entry];
     await saveMountTable(this.core.barrier, table, next);
     this.entries = next;
-    this.core.router.add(this.routeFor(entry, backend));
+    const route = this.routeFor(entry, backend);
+    this.core.router.add(route);
+    this.initializeRoute(route);
     return entry;
+  }
+
+  /** Starts a backend's initialize hook in the background; its failure is logged, never thrown. */
+  initializeRoute(route: Route): void {
+    const init = route.backend.initialize;
+    if (!init) return;
+    void init(route.base).catch((err: unknown) => {
+      this.core.logger.warn('backend initialization failed', { mount: route.routedPath, error: err instanceof Error ? err.message : String(err) });
+    });
   }
 
   async disable(table: MountTableName, rawPath: string): Promise<void> {
@@ -225,6 +236,8 @@ export class MountManager {
       clock: this.core.clock,
       random: randomBytesOf,
       lockout: backend.userLockout ? this.core.lockout.forMount(entry.accessor, lockoutSettings(entry.config.user_lockout_config)) : undefined,
+      // Looked up at call time: the store is replaced on every unseal.
+      passwords: { generate: (policy?: string) => this.core.passwordPolicies.generate(policy) },
     };
     return { routedPath, entry, backend, info, storage, base };
   }

@@ -59,6 +59,14 @@ export interface HandlerContext<F = Record<string, unknown>> {
   random: (bytes: number) => Buffer;
   /** The mount's failed-login tracking; only for backends that declare `userLockout`. */
   lockout?: LoginLockout;
+  /** Passwords from sys/policies/password (database credentials); absent outside a mount. */
+  passwords?: PasswordSource;
+}
+
+/** What an engine may ask of the server's password policies: a fresh password, nothing else. */
+export interface PasswordSource {
+  /** From the named policy, or Vault's default generator when `policy` is empty; 400 for an unknown name. */
+  generate(policy?: string): Promise<string>;
 }
 
 /**
@@ -176,6 +184,12 @@ export interface BackendSpec {
   renewLogin?: (ctx: BackgroundContext, token: LoginRenewal) => Promise<void>;
   /** Called about once a minute while unsealed. */
   periodic?: (ctx: BackgroundContext) => Promise<void>;
+  /**
+   * Called in the background once the mount is routed: after every unseal and when it is
+   * enabled. For work that must resume after a restart (a rotation that was under way).
+   * Failures are logged; requests are served meanwhile.
+   */
+  initialize?: (ctx: BackgroundContext) => Promise<void>;
   /** Called when the mount is disabled, before its storage is cleared. */
   cleanup?: (ctx: BackgroundContext) => Promise<void>;
   /**

@@ -8,6 +8,7 @@ import { auditPaths } from './audit-paths.js';
 import { generateRootPaths } from './generate-root-paths.js';
 import { lockedUsersPaths } from './locked-users-paths.js';
 import { mountPaths } from './mount-paths.js';
+import { passwordPolicyPaths } from './password-policy-paths.js';
 import { policyPaths } from './policy-paths.js';
 import { rekeyPaths } from './rekey-paths.js';
 import { sealPaths } from './seal-paths.js';
@@ -26,6 +27,7 @@ export function createSystemBackend(core: Core): Backend {
       ...generateRootPaths(core),
       ...mountPaths(core),
       ...policyPaths(core),
+      ...passwordPolicyPaths(core),
       ...leasePaths(core),
       ...wrappingPaths(core),
       ...auditPaths(core),
