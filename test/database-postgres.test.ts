@@ -106,9 +106,9 @@ describe('database engine with PostgreSQL', () => {
   });
 
   it('drops the user when the lease expires', async () => {
-    await fx.t.root.write('database/roles/brief', { db_name: 'pg', creation_statements: CREATE_USER, default_ttl: 1, max_ttl: 5 });
+    await fx.t.root.write('database/roles/brief', { db_name: 'pg', creation_statements: CREATE_USER, default_ttl: 2, max_ttl: 5 });
     const c = await creds('brief');
-    assert.equal(c.lease_duration, 1);
+    assert.equal(c.lease_duration, 2);
     assert.equal((await canSelect(c)).ok, true);
     await waitFor('the expired user to be dropped', async () => !(await roleExists(c.data.username)));
     assert.equal((await canSelect(c)).ok, false);

@@ -16,7 +16,12 @@ export const postgresQuoting: SqlQuoting = {
   quoteLiteral: (v) => `'${doubled(v, "'")}'`,
 };
 
-/** Vault's expiration format for PostgreSQL (VALID UNTIL), always in UTC. */
+/**
+ * Vault's expiration format for PostgreSQL (VALID UNTIL), always in UTC. It has whole
+ * seconds, so the time is rounded up: truncated, a one-second lease made at .9 s gave a
+ * password that expired 100 ms later, long before its lease did.
+ */
 export function pgTimestamp(date: Date): string {
-  return date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, '+0000');
+  const wholeSeconds = new Date(Math.ceil(date.getTime() / 1000) * 1000);
+  return wholeSeconds.toISOString().replace('T', ' ').replace(/\.\d+Z$/, '+0000');
 }
