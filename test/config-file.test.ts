@@ -5,13 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseConfigText } from '../src/server/config-file.js';
 import { DEFAULT_MAX_REQUEST_SIZE } from '../src/server/server-config.js';
 import { freePort, httpRequest, runCli, startProcessServer, stopAllProcessServers, type ProcessServer } from './helpers/process-server.js';
+import { selfSignedCert } from './helpers/tls-cert.js';
 
 after(() => stopAllProcessServers());
 
@@ -239,16 +240,10 @@ describe('parseConfigText: refusals name the file and the problem', () => {
   });
 });
 
-/** A self-signed certificate for 127.0.0.1, made with the openssl command. */
+/** A self-signed certificate for 127.0.0.1 in `dir`, as the paths and PEM this file's tests use. */
 function makeCertificate(dir: string): { cert: string; key: string; pem: string } {
-  const cert = join(dir, 'tls.crt');
-  const key = join(dir, 'tls.key');
-  execFileSync('openssl', [
-    'req', '-x509', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
-    '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ], { stdio: 'pipe' });
-  return { cert, key, pem: readFileSync(cert, 'utf8') };
+  const made = selfSignedCert('127.0.0.1', dir);
+  return { cert: made.certFile, key: made.keyFile, pem: made.cert };
 }
 
 describe('coffer server -config with a TLS listener and max_request_size', () => {

@@ -5,13 +5,10 @@
  * the caller must present the reviewer token; a token is authenticated when its signature
  * and expiry verify and, when audiences are asked for, it carries one of them.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { jwtVerify, type JWTPayload } from 'jose';
+import { selfSignedCert } from './tls-cert.js';
 import { makeKey, sign, type SigningKey } from './oidc-provider.js';
 
 export const K8S_ISSUER = 'https://kubernetes.default.svc.cluster.local';
@@ -38,20 +35,11 @@ export interface KubeApi {
   close(): Promise<void>;
 }
 
-function selfSignedCert(): { key: string; cert: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'coffer-kube-'));
-  try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=kube-apiserver', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 const uidOf = (sa: ServiceAccountSpec) => sa.uid ?? `uid-${sa.namespace}-${sa.name}`;
 
 export async function startKubeApi(): Promise<KubeApi> {
-  const tls = selfSignedCert();
+  const tls = selfSignedCert('kube-apiserver');
   const key = await makeKey('sa-key');
   const reviewer = await makeKey('reviewer');
   const state = { reviews: 0 };
