@@ -95,6 +95,9 @@ describe('jwt auth method', () => {
     await expectError(cfg({ jwt_validation_pubkeys: ['not a key'] }), 400, /jwt_validation_pubkeys\[0\] is not a PEM public key/);
     await expectError(cfg({ jwks_url: `${idp.issuer}/keys`, jwt_supported_algs: 'HS256' }), 400, /HS256.*not supported/);
     await expectError(cfg({ jwks_url: 'ftp://x' }), 400, /jwks_url must be an http or https URL/);
+    // Node would ignore a CA bundle it cannot parse and then fail every fetch with a certificate error.
+    await expectError(cfg({ jwks_url: `${idp.issuer}/keys`, jwks_ca_pem: 'not a certificate' }), 400, /could not parse 'jwks_ca_pem'/);
+    await expectError(cfg({ oidc_discovery_url: idp.issuer, oidc_discovery_ca_pem: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' }), 400, /could not parse 'oidc_discovery_ca_pem'/);
     await expectError(cfg({ oidc_discovery_url: 'http://127.0.0.1:1' }), 400, /error checking the key source: could not reach/);
     await expectError(cfg({ oidc_discovery_url: `${idp.issuer}/other` }), 400, /error checking the key source/);
     const role = (body: Record<string, unknown>) => t.root.raw<Body>('POST', 'auth/jwt/role/bad', body);

@@ -4,8 +4,8 @@
  * in a cluster, or else the caller's token itself) and the role's audience. A failure is a
  * Denied (the cluster said no) or an Unreachable (it could not be asked), never the token.
  */
-import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { hasCertificate } from '../../crypto/pem-bundle.js';
 import { fetchJson, FetchError } from '../shared/fetch-json.js';
 import { Denied, type ServiceAccount } from './service-account.js';
 import type { KubeConfig } from './storage.js';
@@ -34,21 +34,6 @@ async function credentials(config: KubeConfig, callerJwt: string): Promise<{ bea
   // with a message about the server's certificate, not about the bundle that is wrong.
   if (ca !== '' && !hasCertificate(ca)) throw new Unreachable(`${caSource} holds no valid PEM certificate, so the Kubernetes API's certificate cannot be verified: write the cluster's CA certificate to config`);
   return { bearer, ca, caSource };
-}
-
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
-
-/** Whether the bundle holds at least one certificate that parses (Go's cert pool asks the same). */
-function hasCertificate(bundle: string): boolean {
-  for (const block of bundle.match(PEM_CERTIFICATE) ?? []) {
-    try {
-      new X509Certificate(block);
-      return true;
-    } catch {
-      // try the next block
-    }
-  }
-  return false;
 }
 
 /** Node's codes for a server certificate that does not verify against the trusted CAs. */

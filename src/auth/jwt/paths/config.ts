@@ -4,6 +4,7 @@
  * rather than failed logins later. oidc_client_secret is kept but never read back.
  */
 import { z } from 'zod';
+import { hasCertificate } from '../../../crypto/pem-bundle.js';
 import { invalidRequest } from '../../../errors.js';
 import { definePath, type HandlerContext, type PathDefinition } from '../../../framework/backend.js';
 import { f } from '../../../framework/fields.js';
@@ -56,6 +57,9 @@ function checkConfig(c: JwtConfig): void {
   }
   if (c.jwksCaPem !== '' && c.jwksUrl === '') throw invalidRequest('jwks_ca_pem is set but jwks_url is not');
   if (c.oidcDiscoveryCaPem !== '' && c.oidcDiscoveryUrl === '') throw invalidRequest('oidc_discovery_ca_pem is set but oidc_discovery_url is not');
+  for (const [field, pem] of [['jwks_ca_pem', c.jwksCaPem], ['oidc_discovery_ca_pem', c.oidcDiscoveryCaPem]] as const) {
+    if (pem !== '' && !hasCertificate(pem)) throw invalidRequest(`could not parse '${field}' value successfully: it holds no valid PEM certificate`);
+  }
   for (const alg of c.jwtSupportedAlgs) {
     if (!ASYMMETRIC_ALGS.includes(alg)) throw invalidRequest(`jwt_supported_algs: ${JSON.stringify(alg.slice(0, 20))} is not supported; use asymmetric algorithms (${ASYMMETRIC_ALGS.join(', ')})`);
   }
