@@ -155,7 +155,7 @@ async function run(client: pg.PoolClient, sql: string, label: string): Promise<v
  * transaction rolled back whole, so it is simply run again.
  */
 class CatalogConflict extends StatementFailed {}
-const CONFLICT_ATTEMPTS = 8;
+const CONFLICT_ATTEMPTS = 20;
 
 async function retryConflicts<T>(fn: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -163,7 +163,7 @@ async function retryConflicts<T>(fn: () => Promise<T>): Promise<T> {
       return await fn();
     } catch (err) {
       if (!(err instanceof CatalogConflict) || attempt >= CONFLICT_ATTEMPTS) throw err;
-      await sleep(Math.random() * 2 * attempt);
+      await sleep(Math.random() * Math.min(2 * attempt, 20));
     }
   }
 }
