@@ -113,10 +113,10 @@ try {
   // creds through Coffer (then their leases revoked by prefix: row 2). A fixed count, each from an empty
   // catalog: every GRANT rewrites the table's whole ACL, so the rate falls as live grantees
   // pile up (and a few thousand overflow pg_class's row); both sides must see the same sizes.
-  // Round 0 (a tenth of the count) warms up and is not reported.
+  // Round 0 warms up (the server's JIT, its pools and caches) and is not counted.
   const ratios: number[] = [];
   for (let round = 0; round <= ROUNDS; round++) {
-    const amount = round === 0 ? Math.ceil(CREDS / 10) : CREDS;
+    const amount = CREDS;
     const label = round === 0 ? '(warm-up) ' : '';
     const measureDirect = async (): Promise<DirectResult> => {
       const direct = await runChild<DirectResult>('pg-direct.js', {
