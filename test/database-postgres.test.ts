@@ -168,6 +168,19 @@ describe('database engine with PostgreSQL', () => {
     assert.equal(owner, fx.rootUser);
   });
 
+  it('with an admin that may not REASSIGN OWNED (CREATEROLE, not superuser), revocation revokes the grants and still drops the user', async () => {
+    await fx.pg.query(`CREATE ROLE limited_admin WITH LOGIN CREATEROLE PASSWORD 'limited-pw'; GRANT SELECT ON widgets TO limited_admin WITH GRANT OPTION`);
+    await fx.t.root.write('database/config/pg-limited', {
+      plugin_name: 'postgresql-database-plugin', connection_url: fx.pg.url(), username: 'limited_admin', password: 'limited-pw', allowed_roles: 'limited',
+    });
+    await fx.t.root.write('database/roles/limited', { db_name: 'pg-limited', creation_statements: 'CREATE ROLE "{{name}}" WITH LOGIN PASSWORD \'{{password}}\'; GRANT SELECT ON widgets TO "{{name}}";' });
+    const c = await creds('limited');
+    assert.equal((await canSelect(c)).ok, true);
+    const res = await fx.t.root.raw('PUT', 'sys/leases/revoke', { lease_id: c.lease_id });
+    assert.equal(res.status, 204, JSON.stringify(res.body));
+    assert.equal(await roleExists(c.data.username), false);
+  });
+
   it('with password_authentication = scram-sha-256 the database is sent a SCRAM verifier, never the password', async () => {
     await fx.pg.query('CREATE TABLE seen (pw text)');
     await configure(fx, 'scram', { password_authentication: 'scram-sha-256' });
