@@ -83,7 +83,7 @@ async function run(seconds: number, record: boolean, amount?: number): Promise<n
             break;
           } catch (err) {
             // Concurrent GRANTs on one table collide in the catalog; the engine retries these too.
-            if ((err as Error).message === 'tuple concurrently updated' && attempt < 20) {
+            if (/^tuple concurrently (updated|deleted)$/.test((err as Error).message) && attempt < 20) {
               if (record) conflicts++;
               await sleep(Math.random() * Math.min(2 * attempt, 20));
               continue;

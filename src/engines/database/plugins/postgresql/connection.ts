@@ -151,8 +151,8 @@ async function run(client: pg.PoolClient, sql: string, label: string): Promise<v
 /**
  * Two transactions that change the privileges of one object (GRANT … ON ALL TABLES by two
  * creations at once, DROP OWNED by two revocations) collide in PostgreSQL's catalog: the
- * later one fails with "tuple concurrently updated" (XX000) instead of waiting. Its
- * transaction rolled back whole, so it is simply run again.
+ * later one fails with "tuple concurrently updated" (or "… deleted", XX000) instead of
+ * waiting. Its transaction rolled back whole, so it is simply run again.
  */
 class CatalogConflict extends StatementFailed {}
 const CONFLICT_ATTEMPTS = 20;
@@ -176,7 +176,7 @@ function classify(err: unknown, label: string): Error {
   if (err instanceof DatabaseUnreachable || err instanceof StatementFailed) return err;
   const code = (err as { code?: unknown })?.code;
   const sqlState = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
-  if (sqlState === 'XX000' && messageOf(err) === 'tuple concurrently updated') return new CatalogConflict(`${label} failed: ${messageOf(err)}`);
+  if (sqlState === 'XX000' && /^tuple concurrently (updated|deleted)$/.test(messageOf(err))) return new CatalogConflict(`${label} failed: ${messageOf(err)}`);
   if (sqlState && !/^(08|28|3D|53|57)/.test(sqlState)) return new StatementFailed(`${label} failed: ${messageOf(err)}`);
   return new DatabaseUnreachable(messageOf(err));
 }
