@@ -4,6 +4,7 @@
  * JSON line (a LoadResult) on stdout.
  */
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import autocannon from 'autocannon';
 
 export interface LoadSpec {
@@ -16,6 +17,12 @@ export interface LoadSpec {
   warmupSeconds: number;
   /** When given, the server's CPU use over the measured run is reported (Linux /proc). */
   serverPid?: number;
+  /**
+   * A fixed number of requests instead of `seconds`, sent by this file's own keep-alive
+   * loop (autocannon notices the end of an `amount` only on its one-second tick); the
+   * result's seconds are the time they took, and there is no warm-up.
+   */
+  amount?: number;
   /** Append `-<n>` to the path, n counting up across all requests: every request writes a new key. */
   uniquePaths?: boolean;
 }
@@ -94,14 +101,55 @@ function run(spec: LoadSpec, seconds: number, record: boolean): Promise<autocann
   });
 }
 
+/** The parts of autocannon's result this file reads. */
+type RunResult = Pick<autocannon.Result, 'duration' | 'non2xx' | 'errors' | 'timeouts' | '2xx' | 'statusCodeStats'> & { requests: { total: number } };
+
+/** `amount` requests over `spec.connections` keep-alive connections, each sent when the connection's previous answer is in. */
+async function runAmount(spec: LoadSpec, amount: number): Promise<RunResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: spec.connections });
+  const codes: Record<string, { count: number }> = {};
+  let started = 0;
+  let ok = 0;
+  let errors = 0;
+  const once = () =>
+    new Promise<void>((resolve) => {
+      const t0 = performance.now();
+      const req = http.request(spec.url, { method: spec.method, headers: spec.headers, agent }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          const code = res.statusCode ?? 0;
+          (codes[code] ??= { count: 0 }).count++;
+          if (code >= 200 && code < 300) {
+            ok++;
+            buckets[Math.min(Math.floor((performance.now() - t0) / BUCKET_MS), buckets.length - 1)]!++;
+          }
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+      req.end(spec.body);
+    });
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: spec.connections }, async () => {
+    while (started++ < amount) await once();
+  }));
+  const duration = (performance.now() - t0) / 1000;
+  agent.destroy();
+  const total = Object.values(codes).reduce((n, c) => n + c.count, 0);
+  return { duration, requests: { total }, '2xx': ok, non2xx: total - ok, errors, timeouts: 0, statusCodeStats: codes as autocannon.Result['statusCodeStats'] };
+}
+
 // `node load.js '<json>'`, or `node load.js @<file>` for specs too large for an argument.
 const arg = process.argv[2] ?? '';
 const spec = JSON.parse(arg.startsWith('@') ? readFileSync(arg.slice(1), 'utf8') : arg) as LoadSpec;
-if (spec.warmupSeconds > 0) await run(spec, spec.warmupSeconds, false);
+if (spec.warmupSeconds > 0 && !spec.amount) await run(spec, spec.warmupSeconds, false);
 const machineBefore = machineBusyMs();
 const serverBefore = procCpuMs(spec.serverPid);
 const loadBefore = process.cpuUsage();
-const r = await run(spec, spec.seconds, true);
+const r: RunResult = spec.amount ? await runAmount(spec, spec.amount) : await run(spec, spec.seconds, true);
 const serverAfter = procCpuMs(spec.serverPid);
 const loadUsed = process.cpuUsage(loadBefore);
 const machineAfter = machineBusyMs();

@@ -95,6 +95,31 @@ describe('database engine with PostgreSQL', () => {
     assert.equal((await canSelect(kept)).ok, true);
   });
 
+  it('commits statements that end in a -- comment (BEGIN and COMMIT travel with the first and last)', async () => {
+    const statements = [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' -- the user`, 'GRANT SELECT ON widgets TO "{{name}}" -- and its table'];
+    await fx.t.root.write('database/roles/commented', { db_name: 'pg', creation_statements: statements });
+    const c = await creds('commented');
+    assert.equal((await canSelect(c)).ok, true);
+    // One statement: BEGIN and COMMIT travel with it.
+    await fx.t.root.write('database/roles/single', { db_name: 'pg', creation_statements: [statements[0]] });
+    const one = await creds('single');
+    assert.equal((await fx.pg.login(one.data.username, one.data.password)).ok, true);
+  });
+
+  it('issues and revokes 32 credentials at once although their GRANTs and DROP OWNEDs collide on one table', async () => {
+    // PostgreSQL refuses the later of two concurrent privilege changes of one table ("tuple
+    // concurrently updated") instead of waiting; the plugin runs such a transaction again.
+    await configure(fx, 'pg-wide', { max_open_connections: 16 });
+    await fx.t.root.write('database/roles/crowd', { db_name: 'pg-wide', creation_statements: CREATE_USER, default_ttl: '1h' });
+    const all = await Promise.all(Array.from({ length: 32 }, () => fx.t.root.raw('GET', 'database/creds/crowd')));
+    assert.deepEqual(all.map((r) => r.status), Array(32).fill(200));
+    const names = all.map((r) => (r.body as unknown as Creds).data.username);
+    assert.equal((await fx.pg.query('SELECT 1 FROM pg_roles WHERE rolname = ANY($1)', [names])).rowCount, 32);
+    const revoked = await Promise.all(all.map((r) => fx.t.root.raw('PUT', 'sys/leases/revoke', { lease_id: (r.body as unknown as Creds).lease_id })));
+    assert.deepEqual(revoked.map((r) => r.status), Array(32).fill(204));
+    assert.equal((await fx.pg.query('SELECT 1 FROM pg_roles WHERE rolname = ANY($1)', [names])).rowCount, 0);
+  });
+
   it('revoking the token that read the credential drops the user', async () => {
     await fx.t.root.write('sys/policies/acl/app', { policy: 'path "database/creds/*" { capabilities = ["read"] }' });
     const token = ((await fx.t.root.write('auth/token/create', { policies: ['app'] }))!.auth as { client_token: string }).client_token;
@@ -141,6 +166,19 @@ describe('database engine with PostgreSQL', () => {
     assert.equal(await roleExists(c.data.username), false);
     const owner = (await fx.pg.query<{ o: string }>("SELECT tableowner AS o FROM pg_tables WHERE tablename = 'owned_by_user'")).rows[0]!.o;
     assert.equal(owner, fx.rootUser);
+  });
+
+  it('with an admin that may not REASSIGN OWNED (CREATEROLE, not superuser), revocation revokes the grants and still drops the user', async () => {
+    await fx.pg.query(`CREATE ROLE limited_admin WITH LOGIN CREATEROLE PASSWORD 'limited-pw'; GRANT SELECT ON widgets TO limited_admin WITH GRANT OPTION`);
+    await fx.t.root.write('database/config/pg-limited', {
+      plugin_name: 'postgresql-database-plugin', connection_url: fx.pg.url(), username: 'limited_admin', password: 'limited-pw', allowed_roles: 'limited',
+    });
+    await fx.t.root.write('database/roles/limited', { db_name: 'pg-limited', creation_statements: 'CREATE ROLE "{{name}}" WITH LOGIN PASSWORD \'{{password}}\'; GRANT SELECT ON widgets TO "{{name}}";' });
+    const c = await creds('limited');
+    assert.equal((await canSelect(c)).ok, true);
+    const res = await fx.t.root.raw('PUT', 'sys/leases/revoke', { lease_id: c.lease_id });
+    assert.equal(res.status, 204, JSON.stringify(res.body));
+    assert.equal(await roleExists(c.data.username), false);
   });
 
   it('with password_authentication = scram-sha-256 the database is sent a SCRAM verifier, never the password', async () => {

@@ -119,3 +119,94 @@ describe('database static roles', () => {
     assert.equal(await canRead('app_static', (await staticCreds('app')).password), true, 'other roles survive the restart');
   });
 });
+
+describe('database static roles on a rotation_schedule', () => {
+  let fx: DatabaseFixture;
+  // The server's clock, moved by the tests so that a scheduled time comes within seconds.
+  let offset = 0;
+  before(async () => {
+    fx = await startDatabaseFixture({ clock: () => Date.now() + offset });
+    await configure(fx, 'pg');
+    for (const user of ['nightly_static', 'imported_static']) await fx.pg.query(`CREATE ROLE ${user} WITH LOGIN PASSWORD 'initial-pw'`);
+  });
+  after(() => fx.close());
+
+  const put = (name: string, body: Record<string, unknown>) => fx.t.root.raw('PUT', `database/static-roles/${name}`, body);
+  const errorOf = (res: { body?: unknown }) => ((res.body as Body | undefined)?.errors ?? []).join(' ');
+  const staticCreds = async (name: string) => (await fx.t.root.read(`database/static-creds/${name}`))!.data as Record<string, unknown>;
+  /** The next 03:00 UTC after the server's now, unix ms. */
+  const next3am = () => {
+    const d = new Date(Date.now() + offset);
+    d.setUTCHours(3, 0, 0, 0);
+    if (d.getTime() <= Date.now() + offset) d.setUTCDate(d.getUTCDate() + 1);
+    return d.getTime();
+  };
+
+  it('refuses a bad cron, both or neither of period and schedule, and a window without a schedule or under an hour', async () => {
+    const base = { db_name: 'pg', username: 'nightly_static' };
+    for (const [body, message] of [
+      [{ rotation_schedule: '61 * * * *' }, /rotation_schedule: minute: 61 is outside 0-59/],
+      [{ rotation_schedule: '0 3 * *' }, /rotation_schedule: .*4 fields/],
+      [{ rotation_schedule: '0 0 31 2 *' }, /never comes/],
+      [{ rotation_schedule: '0 3 * * *', rotation_period: '1h' }, /mutually exclusive/],
+      [{}, /one of rotation_period or rotation_schedule is required/],
+      [{ rotation_period: '1h', rotation_window: '2h' }, /rotation_window is only for a role with a rotation_schedule/],
+      [{ rotation_schedule: '0 3 * * *', rotation_window: '59m' }, /rotation_window must be at least 3600s/],
+      [{ rotation_schedule: '0 3 * * *', rotation_window: 'soon' }, /rotation_window/],
+    ] as const) {
+      const res = await put('nightly', { ...base, ...body });
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.match(errorOf(res), message, JSON.stringify(body));
+    }
+    assert.equal((await fx.pg.login('nightly_static', 'initial-pw')).ok, true, 'nothing was rotated');
+    assert.equal((await fx.t.root.raw('GET', 'database/static-roles/nightly')).status, 404, 'nothing was stored');
+  });
+
+  it('reads back the schedule and window; static-creds ttl counts down to the next scheduled time', async () => {
+    assert.equal((await put('nightly', { db_name: 'pg', username: 'nightly_static', rotation_schedule: '0 3 * * *', rotation_window: '2h' })).status, 204);
+    const role = (await fx.t.root.read('database/static-roles/nightly'))!.data!;
+    assert.equal(role.rotation_schedule, '0 3 * * *');
+    assert.equal(role.rotation_window, 7200);
+    assert.equal('rotation_period' in role, false);
+    const creds = await staticCreds('nightly');
+    assert.equal(creds.rotation_schedule, '0 3 * * *');
+    const expected = Math.floor((next3am() - (Date.now() + offset)) / 1000);
+    assert.ok(Math.abs((creds.ttl as number) - expected) <= 2, `ttl ${creds.ttl}, expected ~${expected}`);
+    assert.equal((await fx.pg.login('nightly_static', creds.password as string)).ok, true);
+  });
+
+  it('rotates at the scheduled time', async () => {
+    // The server's now becomes 2 s before 03:00; the role is rewritten so its timer is armed from there.
+    offset += next3am() - (Date.now() + offset) - 2000;
+    assert.equal((await put('nightly', { rotation_schedule: '0 3 * * *' })).status, 204);
+    const before = await staticCreds('nightly');
+    assert.ok((before.ttl as number) <= 2, String(before.ttl));
+    await waitFor('the scheduled rotation', async () => (await staticCreds('nightly')).password !== before.password, 10_000);
+    const after = await staticCreds('nightly');
+    assert.equal((await fx.pg.login('nightly_static', after.password as string)).ok, true);
+    assert.equal((await fx.pg.login('nightly_static', before.password as string)).ok, false);
+    assert.ok((after.ttl as number) > 86_390 && (after.ttl as number) <= 86_400, String(after.ttl));
+    assert.equal(Date.parse(after.last_vault_rotation as string) >= next3am() - 86_400_000, true);
+  });
+
+  it('skip_import_rotation leaves the password alone until the first rotation', async () => {
+    assert.equal((await put('imported', { db_name: 'pg', username: 'imported_static', rotation_period: '1h', skip_import_rotation: true })).status, 204);
+    assert.equal((await fx.pg.login('imported_static', 'initial-pw')).ok, true);
+    const creds = await staticCreds('imported');
+    assert.equal(creds.password, '');
+    assert.equal('last_vault_rotation' in creds, false);
+    assert.ok((creds.ttl as number) > 3590 && (creds.ttl as number) <= 3600, String(creds.ttl));
+    assert.equal('last_vault_rotation' in (await fx.t.root.read('database/static-roles/imported'))!.data!, false);
+    assert.equal((await fx.t.root.raw('PUT', 'database/rotate-role/imported', {})).status, 204);
+    const rotated = await staticCreds('imported');
+    assert.equal((await fx.pg.login('imported_static', rotated.password as string)).ok, true);
+    assert.equal((await fx.pg.login('imported_static', 'initial-pw')).ok, false);
+  });
+
+  it('an update with rotation_period replaces the schedule and its window', async () => {
+    assert.equal((await put('nightly', { rotation_period: '6h' })).status, 204);
+    const role = (await fx.t.root.read('database/static-roles/nightly'))!.data!;
+    assert.equal(role.rotation_period, 21_600);
+    assert.equal('rotation_schedule' in role || 'rotation_window' in role, false);
+  });
+});

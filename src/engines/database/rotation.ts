@@ -75,7 +75,7 @@ export class StaticRotator {
     }
   }
 
-  schedule(ctx: BackgroundContext, name: string, role: StaticRole, at = nextRotation(role)): void {
+  schedule(ctx: BackgroundContext, name: string, role: StaticRole, at = nextRotation(role, ctx.clock())): void {
     this.ctx ??= ctx;
     this.cancel(name);
     if (this.stopped) return;
@@ -103,7 +103,8 @@ export class StaticRotator {
     if (!ctx || this.stopped) return;
     const role = await readStaticRole(ctx.storage, name);
     if (!role) return;
-    const due = onlyPending || nextRotation(role) <= ctx.clock() || (await readPending(ctx.storage, name)) !== null;
+    // A pending password is finished whatever the schedule or window says: the database may have it.
+    const due = onlyPending || nextRotation(role, ctx.clock()) <= ctx.clock() || (await readPending(ctx.storage, name)) !== null;
     if (!due) return this.schedule(ctx, name, role);
     try {
       await this.rotate(ctx, name);

@@ -7,16 +7,23 @@
  * the database has and storage lost.
  */
 import { applyOps, getJson, jsonOp, putJson, type Storage } from '../../logical/storage.js';
+import { nextRun, parseCron, type CronSchedule } from './cron.js';
 
 export interface StaticRole {
   db_name: string;
   username: string;
-  /** seconds */
+  /** seconds; 0 when the role rotates on `rotation_schedule` instead */
   rotation_period: number;
+  /** A five-field cron expression in UTC ('' or absent: rotation_period). */
+  rotation_schedule?: string;
+  /** seconds after a scheduled time in which a failed rotation is retried; 0 or absent: until it succeeds */
+  rotation_window?: number;
+  /** unix ms the role was created without a rotation (skip_import_rotation): its period counts from there */
+  imported?: number;
   rotation_statements: string[];
   credential_type: 'password';
   password: string;
-  /** unix ms of the last completed rotation */
+  /** unix ms of the last completed rotation; 0 before the first (skip_import_rotation) */
   last_rotation: number;
 }
 
@@ -43,6 +50,31 @@ export function deleteStaticRole(s: Storage, name: string): Promise<void> {
   ]);
 }
 
-export function nextRotation(role: StaticRole): number {
-  return role.last_rotation + role.rotation_period * 1000;
+const parsed = new Map<string, CronSchedule>();
+
+/** Parsed once per expression (they were validated when stored). */
+function scheduleOf(expression: string): CronSchedule {
+  let s = parsed.get(expression);
+  if (!s) {
+    s = parseCron(expression);
+    if (parsed.size > 10_000) parsed.clear();
+    parsed.set(expression, s);
+  }
+  return s;
+}
+
+/**
+ * When the role's password is next due to change, as of `now` (unix ms): `now` itself when a
+ * rotation is due and not yet done. A period counts from the last rotation (or the import).
+ * A schedule is due from a scheduled time after the last rotation until it succeeds, or, with
+ * a rotation_window, until the window closes; a missed window waits for the next time.
+ */
+export function nextRotation(role: StaticRole, now: number): number {
+  const last = role.last_rotation || role.imported || 0;
+  if (!role.rotation_schedule) return last + role.rotation_period * 1000;
+  const schedule = scheduleOf(role.rotation_schedule);
+  const window = (role.rotation_window ?? 0) * 1000;
+  const missed = nextRun(schedule, window > 0 ? Math.max(last, now - window) : last);
+  if (missed !== undefined && missed <= now) return now;
+  return nextRun(schedule, now) ?? Number.MAX_SAFE_INTEGER;
 }
