@@ -6,11 +6,11 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mysql from 'mysql2/promise';
+import { freePort } from './process-server.js';
 
 export interface TestMariadb {
   host: string;
@@ -20,17 +20,6 @@ export interface TestMariadb {
   /** Logs in as `user` over TCP and runs `sql`: the rows, or the server's error. */
   login(user: string, password: string, sql?: string): Promise<{ ok: true; rows: unknown[] } | { ok: false; error: string }>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startMariadb(): Promise<TestMariadb> {
