@@ -22,6 +22,7 @@ import { startPostgres } from '../test/helpers/postgres.js';
 import { startChild, stopChild } from './child.js';
 import type { LoadResult, LoadSpec } from './load.js';
 import type { DirectResult, DirectSpec } from './pg-direct.js';
+import { apiCall } from './api-call.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -85,16 +86,7 @@ const server = await startChild('coffer-server.js', [STORAGE], PROFILE ? ['--cpu
 const address: string = server.info.address;
 const token: string = server.info.token;
 
-async function call(method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${address}/v1/${path}`, {
-    method,
-    headers: { 'x-vault-token': token, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const call = (method: string, path: string, body?: unknown): Promise<any> => apiCall(`${address}/v1/${path}`, method, token, body);
 
 try {
   console.log(`PostgreSQL ${version} (fsync off), Coffer at ${address}`);

@@ -15,6 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startChild, stopChild, type Child } from './child.js';
 import type { LoadResult, LoadSpec } from './load.js';
+import { apiCall } from './api-call.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
 const outDir = resolve(here, '../../bench/out');
@@ -60,16 +61,7 @@ export interface Scenario {
 }
 
 /** One request from the harness (setup and sanity checks only, never the load itself). */
-async function call(ctx: Ctx, method: string, path: string, token: string, body?: unknown): Promise<any> {
-  const res = await fetch(ctx.address + path, {
-    method,
-    headers: { 'x-vault-token': token, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const call = (ctx: Ctx, method: string, path: string, token: string, body?: unknown): Promise<any> => apiCall(ctx.address + path, method, token, body);
 
 const asRoot = (ctx: Ctx) => ({ 'x-vault-token': ctx.rootToken });
 
