@@ -7,6 +7,7 @@ import type { BackendRegistry } from './core/core.js';
 import cubbyhole from './engines/cubbyhole/index.js';
 import database from './engines/database/index.js';
 import kv from './engines/kv/index.js';
+import pki from './engines/pki/index.js';
 import approle from './auth/approle/index.js';
 import jwt from './auth/jwt/index.js';
 import kubernetes from './auth/kubernetes/index.js';
@@ -20,6 +21,7 @@ export const registry: BackendRegistry = {
     kv,
     // Vault's old name for kv version 1: mounts keep "generic" as their type, as Vault's do.
     generic: kv,
+    pki,
     transit,
   },
   auth: {

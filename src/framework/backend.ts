@@ -215,14 +215,24 @@ export interface Backend extends BackendSpec {
   needsSudo(relPath: string): boolean;
 }
 
-/** Matches Vault's special-path lists: exact entries, or prefixes written with a trailing `*`. */
+/**
+ * Matches Vault's special-path lists: exact entries, prefixes written with a trailing `*`, and
+ * entries with `+` standing for one whole segment (pki's `issuer/+/pem`: the certificate is
+ * public, the issuer's settings beside it are not).
+ */
 export function compileSpecialPaths(entries: string[] = []): (relPath: string) => boolean {
-  const exact = new Set(entries.filter((e) => !e.endsWith('*')));
-  const prefixes = entries.filter((e) => e.endsWith('*')).map((e) => e.slice(0, -1));
+  const segmented = entries.filter((e) => e.split('/').includes('+')).map((e) => e.split('/'));
+  const plain = entries.filter((e) => !e.split('/').includes('+'));
+  const exact = new Set(plain.filter((e) => !e.endsWith('*')));
+  const prefixes = plain.filter((e) => e.endsWith('*')).map((e) => e.slice(0, -1));
+  const segmentsMatch = (relPath: string) => {
+    const parts = relPath.split('/');
+    return segmented.some((want) => want.length === parts.length && want.every((w, i) => (w === '+' ? parts[i] !== '' : w === parts[i])));
+  };
   return (relPath) => {
     if (exact.has(relPath)) return true;
     for (const p of prefixes) if (relPath.startsWith(p)) return true;
-    return false;
+    return segmented.length > 0 && segmentsMatch(relPath);
   };
 }
 

@@ -25,7 +25,7 @@ interface Answer {
   status: number;
   /** Flat header list: name, value, name, value… */
   headers: string[];
-  body: string | undefined;
+  body: string | Buffer | undefined;
 }
 
 let queue: Answer[] = [];
@@ -57,7 +57,7 @@ const flushAtTurnEnd = () => {
  * so far) when its request arrived more than WAITED_MS ago. `receivedAt`: performance.now()
  * when the request arrived.
  */
-export function queueAnswer(res: ServerResponse, status: number, headers: string[], body: string | undefined, receivedAt: number): void {
+export function queueAnswer(res: ServerResponse, status: number, headers: string[], body: string | Buffer | undefined, receivedAt: number): void {
   queue.push({ res, status, headers, body });
   if (performance.now() - receivedAt > WAITED_MS) return flush();
   if (!scheduled) {

@@ -34,7 +34,15 @@ export type RequestListener = (req: IncomingMessage, res: ServerResponse) => voi
  * Writes a JSON (or empty) answer; `close` when the rest of the request will not be read.
  * `receivedAt`: performance.now() when the request arrived (see answer-queue.ts).
  */
-export function writeAnswer(res: ServerResponse, receivedAt: number, status: number, body: string | undefined, headers?: Record<string, string>, close = false): void {
+export function writeAnswer(
+  res: ServerResponse,
+  receivedAt: number,
+  status: number,
+  body: string | Buffer | undefined,
+  headers?: Record<string, string>,
+  close = false,
+  contentType = 'application/json',
+): void {
   if (res.headersSent || res.destroyed) return;
   // The answer leaves later, outside this request's try/catch: what node would refuse then
   // is refused now, where it becomes a 500.
@@ -49,11 +57,12 @@ export function writeAnswer(res: ServerResponse, receivedAt: number, status: num
     }
   }
   if (close) list.push('connection', 'close');
-  if (body !== undefined) list.push('content-type', 'application/json', 'content-length', String(Buffer.byteLength(body)));
+  if (body !== undefined) list.push('content-type', contentType, 'content-length', String(Buffer.byteLength(body)));
   queueAnswer(res, status, list, body, receivedAt);
 }
 
-function answerOf(requestId: string, res: Response): { status: number; body: string | undefined } {
+function answerOf(requestId: string, res: Response): { status: number; body: string | Buffer | undefined; contentType?: string } {
+  if (res.file !== undefined) return { status: res.status ?? 200, body: res.file.body, contentType: res.file.contentType };
   if (res.raw !== undefined) return { status: res.status ?? 200, body: JSON.stringify(res.raw) };
   const empty = !res.data && !res.authBlock && !res.warnings?.length && !res.wrapInfo && !res.secret;
   if (empty) return { status: res.status && res.status !== 200 ? res.status : 204, body: undefined };
@@ -78,8 +87,8 @@ export function createV1Handler(opts: V1Options): RequestListener {
         listener,
       );
       const answer = await core.handle(logical);
-      const { status, body: text } = answerOf(id, answer);
-      writeAnswer(res, receivedAt, status, text, answer.headers);
+      const { status, body: text, contentType } = answerOf(id, answer);
+      writeAnswer(res, receivedAt, status, text, answer.headers, false, contentType);
     } catch (err) {
       fail(res, receivedAt, id, err);
     }

@@ -129,6 +129,8 @@ export interface Response {
   legacyTopLevel?: boolean;
   /** Send exactly this JSON body (sys/health, sys/init…: Vault answers them bare). */
   raw?: unknown;
+  /** Send these bytes as they are, not JSON: PEM and DER certificates (pki `ca/pem`, `crl`). */
+  file?: { contentType: string; body: Buffer };
   /** Filled by core: the lease registered for `secret`. */
   leaseId?: string;
   /** Filled by core: the type of the mount that answered (`mount_type` in the envelope). */

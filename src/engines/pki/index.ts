@@ -1,0 +1,21 @@
+/**
+ * pki: a certificate authority behind the barrier, speaking Vault's multi-issuer PKI API.
+ * Issuers and their keys live in the mount's storage view; certificates are built with
+ * @peculiar/x509 on node's webcrypto. The CA certificates and chains are public, as in
+ * Vault: clients fetch them without a token to trust what this mount issues.
+ */
+import { defineBackend, type Backend } from '../../framework/backend.js';
+import { caPaths } from './paths/ca.js';
+import { configIssuersPaths } from './paths/config-issuers.js';
+import { issuerPaths } from './paths/issuers.js';
+import { keyPaths } from './paths/keys.js';
+import { rootPaths } from './paths/root.js';
+
+export default function pkiBackend(): Backend {
+  return defineBackend({
+    type: 'pki',
+    help: 'A certificate authority: root issuers with keys that never leave the server, and their public certificates.',
+    paths: [...rootPaths(), ...issuerPaths(), ...keyPaths(), ...configIssuersPaths(), ...caPaths()],
+    unauthenticated: ['ca', 'ca/pem', 'ca_chain', 'cert/*', 'issuer/+/pem', 'issuer/+/der', 'issuer/+/json', 'issuers', 'issuers/'],
+  });
+}

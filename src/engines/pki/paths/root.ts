@@ -1,0 +1,94 @@
+/**
+ * root/generate/:type: a new self-signed CA and its key, stored behind the barrier as one
+ * issuer and one key. `exported` answers the private key this once; nothing reads it later.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { invalidRequest } from '../../../errors.js';
+import { definePath, type PathDefinition } from '../../../framework/backend.js';
+import { f } from '../../../framework/fields.js';
+import { buildCertificate, colonHex, randomSerialHex, unixSeconds } from '../cert.js';
+import { generateKeyPair, keySpec, privateKeyPem } from '../keys.js';
+import { allIssuers, allKeys, checkName, issuersConfig, putIssuer, putIssuersConfig, putKey } from '../storage.js';
+import type { Ctx } from './common.js';
+
+const fields = {
+  type: z.string().describe('"internal" keeps the key; "exported" also answers it, once'),
+  common_name: z.string().optional().describe("The CA's common name"),
+  ttl: f.duration().optional().describe("The CA's lifetime; default the mount's default lease TTL, at most its max"),
+  key_type: z.string().default('rsa').describe('rsa, ec or ed25519'),
+  key_bits: f.int().default(0).describe('rsa: 2048 (default), 3072, 4096; ec: 256 (default), 384, 521'),
+  issuer_name: z.string().default('').describe('A name for the new issuer, unique in this mount'),
+  key_name: z.string().default('').describe('A name for the new key, unique in this mount'),
+  organization: f.commaList().default([]),
+  ou: f.commaList().default([]),
+  country: f.commaList().default([]),
+};
+type Fields = z.infer<z.ZodObject<typeof fields>>;
+
+/** Vault backdates CAs by 30 s so a clock a little behind still accepts them. */
+const BACKDATE_SECONDS = 30;
+
+async function generateRoot(ctx: Ctx<Fields>) {
+  const { type, issuer_name, key_name } = ctx.fields;
+  if (type !== 'internal' && type !== 'exported') throw invalidRequest(`unsupported type "${type}": use internal or exported`);
+  if (!ctx.fields.common_name) throw invalidRequest('the common_name field is required');
+  checkName('issuer', issuer_name);
+  checkName('key', key_name);
+  if (issuer_name && (await allIssuers(ctx.storage)).some((i) => i.name === issuer_name)) throw invalidRequest(`issuer name "${issuer_name}" is already in use`);
+  if (key_name && (await allKeys(ctx.storage)).some((k) => k.name === key_name)) throw invalidRequest(`key name "${key_name}" is already in use`);
+  const spec = keySpec(ctx.fields.key_type, ctx.fields.key_bits);
+  const ttl = ctx.fields.ttl || ctx.system.defaultLeaseTtl;
+  if (ttl > ctx.system.maxLeaseTtl) throw invalidRequest(`ttl ${ttl}s is larger than the mount's max lease TTL (${ctx.system.maxLeaseTtl}s)`);
+
+  const now = ctx.clock();
+  const keys = await generateKeyPair(spec);
+  const serialHex = randomSerialHex(ctx.random);
+  const cert = await buildCertificate(
+    {
+      serialHex,
+      subject: { commonName: ctx.fields.common_name, organization: ctx.fields.organization, ou: ctx.fields.ou, country: ctx.fields.country },
+      publicKey: keys.publicKey,
+      notBefore: new Date(now - BACKDATE_SECONDS * 1000),
+      notAfter: new Date(now + ttl * 1000),
+      isCa: true,
+    },
+    { key: keys.privateKey, spec },
+  );
+  const pem = cert.toString('pem') + '\n';
+  const privateKey = await privateKeyPem(keys.privateKey);
+  const keyId = randomUUID();
+  const issuerId = randomUUID();
+  await putKey(ctx.storage, { id: keyId, name: key_name, spec, privateKey });
+  await putIssuer(ctx.storage, { id: issuerId, name: issuer_name, keyId, certificate: pem, caChain: [pem], serialNumber: colonHex(serialHex), notAfter: unixSeconds(cert.notAfter) });
+  // The first issuer of a mount becomes its default, as in Vault; later ones only when asked.
+  const config = await issuersConfig(ctx.storage);
+  if (!config.default) await putIssuersConfig(ctx.storage, { default: issuerId });
+
+  const data: Record<string, unknown> = {
+    certificate: pem,
+    issuing_ca: pem,
+    expiration: unixSeconds(cert.notAfter),
+    serial_number: colonHex(serialHex),
+    issuer_id: issuerId,
+    issuer_name,
+    key_id: keyId,
+    key_name,
+  };
+  if (type === 'exported') Object.assign(data, { private_key: privateKey, private_key_type: spec.type });
+  return { data };
+}
+
+export function rootPaths(): PathDefinition[] {
+  return [
+    definePath({
+      pattern: 'root/generate/:type',
+      fields,
+      operations: { update: generateRoot },
+      help: {
+        synopsis: 'Generate a self-signed root CA and its key as a new issuer.',
+        description: 'The first issuer of a mount becomes its default. With "exported" the private key is answered once and never again.',
+      },
+    }),
+  ];
+}
