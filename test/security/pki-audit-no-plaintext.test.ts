@@ -1,6 +1,6 @@
 /**
  * Security invariant for the PKI engine: a private key the server answers (an exported root)
- * never reaches an audit log in clear. A log_raw device beside the hashed one holds it, so
+ * or an issued leaf's key never reaches an audit log in clear. A log_raw device beside the hashed one holds it, so
  * the search is shown to be able to find it.
  */
 import assert from 'node:assert/strict';
@@ -19,19 +19,22 @@ describe('PKI private keys in the audit log', () => {
   });
   after(() => x.t.close());
 
-  it('holds no line of an exported key, which a raw device does hold', async () => {
+  it('holds no line of an exported root key or an issued key, which a raw device does hold', async () => {
     const hashed = join(x.dir, 'hashed.log');
     const raw = join(x.dir, 'raw.log');
     assert.equal((await x.t.root.raw('PUT', 'sys/audit/hashed', { type: 'file', options: { file_path: hashed } })).status, 204);
     assert.equal((await x.t.root.raw('PUT', 'sys/audit/raw', { type: 'file', options: { file_path: raw, log_raw: true } })).status, 204);
     const d = await x.write('root/generate/exported', { common_name: 'audited', key_type: 'ec' });
-    const lines = pemBodyLines(d.private_key);
+    await x.write('roles/r', { allow_any_name: true });
+    // A leaf may not outlive its root: both would default to the mount's default TTL.
+    const leaf = await x.write('issue/r', { common_name: 'leaf.test', ttl: '1h' });
+    const lines = [...pemBodyLines(d.private_key), ...pemBodyLines(leaf.private_key)];
     assert.ok(lines.length >= 2);
     // Raw log entries are JSON: the newlines of the PEM are escaped there.
     const rawText = readFileSync(raw, 'utf8');
     for (const l of lines) assert.ok(rawText.includes(l), 'the raw device records the key (the search works)');
     const hashedText = readFileSync(hashed, 'utf8');
-    assert.ok(hashedText.includes('root/generate/exported'));
+    assert.ok(hashedText.includes('root/generate/exported') && hashedText.includes('issue/r'));
     for (const l of lines) assert.equal(hashedText.includes(l), false, 'a line of the private key is in the hashed audit log');
   });
 });

@@ -9,6 +9,8 @@ import { caPaths } from './paths/ca.js';
 import { configIssuersPaths } from './paths/config-issuers.js';
 import { issuerPaths } from './paths/issuers.js';
 import { keyPaths } from './paths/keys.js';
+import { certPaths } from './paths/certs.js';
+import { issuePaths } from './paths/issue.js';
 import { rolePaths } from './paths/roles.js';
 import { rootPaths } from './paths/root.js';
 
@@ -16,7 +18,7 @@ export default function pkiBackend(): Backend {
   return defineBackend({
     type: 'pki',
     help: 'A certificate authority: root issuers with keys that never leave the server, and their public certificates.',
-    paths: [...rootPaths(), ...issuerPaths(), ...keyPaths(), ...configIssuersPaths(), ...caPaths(), ...rolePaths()],
+    paths: [...rootPaths(), ...issuerPaths(), ...keyPaths(), ...configIssuersPaths(), ...caPaths(), ...rolePaths(), ...issuePaths(), ...certPaths()],
     unauthenticated: ['ca', 'ca/pem', 'ca_chain', 'cert/*', 'issuer/+/pem', 'issuer/+/der', 'issuer/+/json', 'issuers', 'issuers/'],
   });
 }
