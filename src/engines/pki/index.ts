@@ -11,6 +11,7 @@ import { issuerPaths } from './paths/issuers.js';
 import { keyPaths } from './paths/keys.js';
 import { certPaths } from './paths/certs.js';
 import { issuePaths } from './paths/issue.js';
+import { revokePaths } from './paths/revoke.js';
 import { rolePaths } from './paths/roles.js';
 import { rootPaths } from './paths/root.js';
 
@@ -18,7 +19,7 @@ export default function pkiBackend(): Backend {
   return defineBackend({
     type: 'pki',
     help: 'A certificate authority: root issuers with keys that never leave the server, and their public certificates.',
-    paths: [...rootPaths(), ...issuerPaths(), ...keyPaths(), ...configIssuersPaths(), ...caPaths(), ...rolePaths(), ...issuePaths(), ...certPaths()],
-    unauthenticated: ['ca', 'ca/pem', 'ca_chain', 'cert/*', 'issuer/+/pem', 'issuer/+/der', 'issuer/+/json', 'issuers', 'issuers/'],
+    paths: [...rootPaths(), ...issuerPaths(), ...keyPaths(), ...configIssuersPaths(), ...caPaths(), ...rolePaths(), ...issuePaths(), ...revokePaths(), ...certPaths()],
+    unauthenticated: ['ca', 'ca/pem', 'ca_chain', 'cert/*', 'issuer/+/pem', 'issuer/+/der', 'issuer/+/json', 'issuers', 'issuers/', 'crl', 'crl/pem'],
   });
 }

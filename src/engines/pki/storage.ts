@@ -48,6 +48,7 @@ export const putIssuersConfig = (s: Storage, c: IssuersConfig) => putJson(s, CON
 export const putIssuer = (s: Storage, e: IssuerEntry) => putJson(s, ISSUER + e.id, e);
 export const putKey = (s: Storage, e: KeyEntry) => putJson(s, KEY + e.id, e);
 export const getKey = (s: Storage, id: string) => getJson<KeyEntry>(s, KEY + id);
+export const getIssuer = (s: Storage, id: string) => getJson<IssuerEntry>(s, ISSUER + id);
 
 async function all<T>(s: Storage, prefix: string): Promise<T[]> {
   const ids = await s.list(prefix);
