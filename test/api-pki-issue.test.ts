@@ -23,9 +23,9 @@ describe('pki issue and sign over HTTP', () => {
   });
   after(() => x.t.close());
 
-  const newCsr = (curve: string, cn: string) => {
+  const newCsr = (curve: string, cn: string, extra: string[] = []) => {
     const out = x.file(`${cn}.csr`, '');
-    const r = openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', `ec_paramgen_curve:${curve}`, '-nodes', '-subj', `/CN=${cn}`, '-keyout', x.file(`${cn}.key`, ''), '-out', out]);
+    const r = openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', `ec_paramgen_curve:${curve}`, '-nodes', '-subj', `/CN=${cn}`, ...extra, '-keyout', x.file(`${cn}.key`, ''), '-out', out]);
     assert.equal(r.status, 0, r.out);
     return readFileSync(out, 'utf8');
   };
@@ -83,6 +83,22 @@ describe('pki issue and sign over HTTP', () => {
     assert.match(text, /TLS Web Client Authentication/);
     assert.doesNotMatch(text, /TLS Web Server Authentication/);
     assert.equal(openssl(['pkey', '-pubout', '-in', key]).out, openssl(['x509', '-noout', '-pubkey'], d.certificate).out);
+  });
+
+  it("signs what cert-manager's Vault issuer sends: every value a string, uri_sans too, no Content-Type", async () => {
+    // cert-manager's CSRs carry their SANs; with use_csr_sans (the default) those are the ones used.
+    const csr = newCsr('P-256', 'cm.example.com', ['-addext', 'subjectAltName=DNS:cm.example.com']);
+    // The parameters of cert-manager's Vault client, as its Go code builds them.
+    const params = { common_name: 'cm.example.com', alt_names: 'cm.example.com', ip_sans: '', uri_sans: '', ttl: '2160h0m0s', csr, exclude_cn_from_sans: 'true' };
+    await x.write('roles/cm', { allowed_domains: 'example.com', allow_subdomains: true, key_type: 'any', max_ttl: '2160h' });
+    const res = await fetch(`${x.t.address}/v1/pki/sign/cm`, { method: 'PUT', headers: { 'X-Vault-Token': x.t.rootToken }, body: JSON.stringify(params) });
+    const body = (await res.json()) as { data: Record<string, any> };
+    assert.equal(res.status, 200, JSON.stringify(body));
+    const text = checked('cm.pem', body.data.certificate);
+    assert.match(text, /DNS:cm\.example\.com/);
+    assert.equal(Math.round((body.data.expiration * 1000 - Date.now()) / 86400e3), 90);
+    assert.equal(body.data.issuing_ca, readFileSync(rootFile, 'utf8'));
+    assert.ok(Array.isArray(body.data.ca_chain));
   });
 
   it('refuses a CSR whose signature was tampered with', async () => {
