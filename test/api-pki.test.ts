@@ -45,7 +45,8 @@ describe('pki issuers over HTTP', () => {
     ] as const) {
       const d = await x.write('root/generate/exported', { common_name: `r-${key_type}-${key_bits}`, key_type, key_bits });
       assert.equal(d.private_key_type, key_type);
-      assert.match(d.private_key, /^-----BEGIN PRIVATE KEY-----/);
+      // Vault's default private_key_format: PKCS#1 for RSA, SEC1 for EC, PKCS#8 for ed25519.
+      assert.match(d.private_key, { rsa: /^-----BEGIN RSA PRIVATE KEY-----/, ec: /^-----BEGIN EC PRIVATE KEY-----/, ed25519: /^-----BEGIN PRIVATE KEY-----/ }[key_type]);
       assert.match(openssl(['x509', '-noout', '-text'], d.certificate).out, expect);
       // The key matches the certificate: openssl derives the same public key from both.
       const fromKey = openssl(['pkey', '-pubout'], d.private_key).out;
@@ -117,6 +118,7 @@ describe('pki issuers over HTTP', () => {
     bad(await x.call('POST', 'pki/root/generate/internal', { common_name: 'x', key_type: 'ec', key_bits: 225 }), /key_bits 225/);
     bad(await x.call('POST', 'pki/root/generate/internal', { common_name: 'x', issuer_name: 'root-a' }), /"root-a" is already in use/);
     bad(await x.call('POST', 'pki/root/generate/internal', { common_name: 'x', issuer_name: 'default' }), /reserved/);
+    bad(await x.call('POST', 'pki/root/generate/exported', { common_name: 'x', private_key_format: 'jks' }), /unsupported private_key_format "jks"/);
     bad(await x.call('POST', 'pki/root/generate/internal', { common_name: 'x', ttl: '876001h' }), /max lease TTL/);
     bad(await x.call('GET', 'pki/issuer/nope'), /unable to find issuer "nope"/);
     bad(await x.call('GET', 'pki/key/nope'), /unable to find key "nope"/);

@@ -2,7 +2,7 @@
  * Key pairs for issuers and leaves: Vault's key types and sizes, made with node's webcrypto
  * (what @peculiar/x509 signs with) and kept as PKCS#8 PEM behind the barrier.
  */
-import { webcrypto } from 'node:crypto';
+import { KeyObject, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { invalidRequest } from '../../errors.js';
 
@@ -83,4 +83,18 @@ export async function specOfPublicKey(key: x509.PublicKey): Promise<KeySpec> {
   }
   if (alg.name === 'Ed25519' || alg.name === 'EdDSA') return { type: 'ed25519', bits: 0 };
   throw invalidRequest(`unsupported public key algorithm in the CSR: ${alg.name}`);
+}
+
+/** Vault's private_key_format: "der" (the default, and "") or "pkcs8"; anything else a 400. */
+export function checkKeyFormat(format: string): 'der' | 'pkcs8' {
+  if (format === 'der' || format === '') return 'der';
+  if (format === 'pkcs8') return 'pkcs8';
+  throw invalidRequest(`unsupported private_key_format "${format}": use der or pkcs8`);
+}
+
+/** As Vault answers keys: "der" gives RSA as PKCS#1 and EC as SEC1 PEM; ed25519 has only PKCS#8. */
+export function exportKey(key: CryptoKey, spec: KeySpec, format: 'der' | 'pkcs8'): string {
+  const obj = KeyObject.from(key as Parameters<typeof KeyObject.from>[0]);
+  if (format === 'pkcs8' || spec.type === 'ed25519') return obj.export({ type: 'pkcs8', format: 'pem' }) as string;
+  return obj.export({ type: spec.type === 'rsa' ? 'pkcs1' : 'sec1', format: 'pem' }) as string;
 }

@@ -3,13 +3,12 @@
  * key, after its signature proves the requester holds it). Both check names and lifetimes
  * against the role in leaf.ts.
  */
-import { KeyObject } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { z } from 'zod';
 import { invalidRequest } from '../../../errors.js';
 import { definePath, type PathDefinition } from '../../../framework/backend.js';
 import { f } from '../../../framework/fields.js';
-import { generateKeyPair, keySpec, specOfPublicKey } from '../keys.js';
+import { checkKeyFormat, exportKey, generateKeyPair, keySpec, specOfPublicKey } from '../keys.js';
 import { issueLeaf } from '../leaf.js';
 import type { Ctx } from './common.js';
 import { roleOrFail } from './roles.js';
@@ -30,18 +29,10 @@ function checkFormat(format: string) {
   if (format !== 'pem') throw invalidRequest(`unsupported format "${format}": only pem so far`);
 }
 
-/** Vault's default ("der") answers RSA keys as PKCS#1 and EC keys as SEC1; ed25519 has only PKCS#8. */
-function exportKey(key: CryptoKey, type: string, format: string): string {
-  const obj = KeyObject.from(key as Parameters<typeof KeyObject.from>[0]);
-  if (format === 'pkcs8' || type === 'ed25519') return obj.export({ type: 'pkcs8', format: 'pem' }) as string;
-  return obj.export({ type: type === 'rsa' ? 'pkcs1' : 'sec1', format: 'pem' }) as string;
-}
-
 async function issue(ctx: Ctx<z.infer<z.ZodObject<typeof issueFields>>>) {
   const role = await roleOrFail(ctx, ctx.fields.role);
   checkFormat(ctx.fields.format);
-  const keyFormat = ctx.fields.private_key_format;
-  if (keyFormat !== 'der' && keyFormat !== 'pkcs8' && keyFormat !== '') throw invalidRequest(`unsupported private_key_format "${keyFormat}": use der or pkcs8`);
+  const keyFormat = checkKeyFormat(ctx.fields.private_key_format);
   if (role.key_type === 'any') throw invalidRequest('role key type "any" not allowed for issuing certificates, only signing');
   const spec = keySpec(role.key_type, role.key_bits);
   const keys = await generateKeyPair(spec);
@@ -53,7 +44,7 @@ async function issue(ctx: Ctx<z.infer<z.ZodObject<typeof issueFields>>>) {
     publicKey: keys.publicKey,
     excludeCnFromSans: ctx.fields.exclude_cn_from_sans,
   });
-  return { data: { ...data, private_key: exportKey(keys.privateKey, spec.type, keyFormat), private_key_type: spec.type } };
+  return { data: { ...data, private_key: exportKey(keys.privateKey, spec, keyFormat), private_key_type: spec.type } };
 }
 
 async function parseCsr(pem: string): Promise<x509.Pkcs10CertificateRequest> {

@@ -8,7 +8,7 @@ import { invalidRequest } from '../../../errors.js';
 import { definePath, type PathDefinition } from '../../../framework/backend.js';
 import { f } from '../../../framework/fields.js';
 import { buildCertificate, colonHex, randomSerialHex, unixSeconds } from '../cert.js';
-import { generateKeyPair, keySpec, privateKeyPem } from '../keys.js';
+import { checkKeyFormat, exportKey, generateKeyPair, keySpec, privateKeyPem } from '../keys.js';
 import { allIssuers, allKeys, checkName, issuersConfig, putIssuer, putIssuersConfig, putKey } from '../storage.js';
 import type { Ctx } from './common.js';
 
@@ -20,6 +20,7 @@ const fields = {
   key_bits: f.int().default(0).describe('rsa: 2048 (default), 3072, 4096; ec: 256 (default), 384, 521'),
   issuer_name: z.string().default('').describe('A name for the new issuer, unique in this mount'),
   key_name: z.string().default('').describe('A name for the new key, unique in this mount'),
+  private_key_format: z.string().default('der').describe('exported: der (PKCS#1/SEC1 in PEM, the default) or pkcs8'),
   organization: f.commaList().default([]),
   ou: f.commaList().default([]),
   country: f.commaList().default([]),
@@ -35,6 +36,7 @@ async function generateRoot(ctx: Ctx<Fields>) {
   if (!ctx.fields.common_name) throw invalidRequest('the common_name field is required');
   checkName('issuer', issuer_name);
   checkName('key', key_name);
+  const keyFormat = checkKeyFormat(ctx.fields.private_key_format);
   if (issuer_name && (await allIssuers(ctx.storage)).some((i) => i.name === issuer_name)) throw invalidRequest(`issuer name "${issuer_name}" is already in use`);
   if (key_name && (await allKeys(ctx.storage)).some((k) => k.name === key_name)) throw invalidRequest(`key name "${key_name}" is already in use`);
   const spec = keySpec(ctx.fields.key_type, ctx.fields.key_bits);
@@ -75,7 +77,7 @@ async function generateRoot(ctx: Ctx<Fields>) {
     key_id: keyId,
     key_name,
   };
-  if (type === 'exported') Object.assign(data, { private_key: privateKey, private_key_type: spec.type });
+  if (type === 'exported') Object.assign(data, { private_key: exportKey(keys.privateKey, spec, keyFormat), private_key_type: spec.type });
   return { data };
 }
 
