@@ -101,6 +101,19 @@ describe('pki issue and sign over HTTP', () => {
     assert.ok(Array.isArray(body.data.ca_chain));
   });
 
+  it('signs an RSA CSR under an rsa role, and refuses one smaller than the role asks', async () => {
+    const make = (bits: number, cn: string) => {
+      const out = x.file(`${cn}.csr`, '');
+      const r = openssl(['req', '-new', '-newkey', `rsa:${bits}`, '-nodes', '-subj', `/CN=${cn}`, '-keyout', x.file(`${cn}.key`, ''), '-out', out]);
+      assert.equal(r.status, 0, r.out);
+      return readFileSync(out, 'utf8');
+    };
+    const d = await x.write('sign/web', { csr: make(3072, 'rsa.example.com'), ttl: '1h' });
+    assert.match(checked('rsa.pem', d.certificate), /Public-Key: \(3072 bit\)[\s\S]*DNS:rsa\.example\.com/);
+    await x.write('roles/big', { allowed_domains: 'example.com', allow_subdomains: true, key_bits: 4096 });
+    bad(await x.call('POST', 'pki/sign/big', { csr: make(2048, 'small.example.com') }), /at least 4096 bits, but the CSR has 2048/);
+  });
+
   it('refuses a CSR whose signature was tampered with', async () => {
     const csrPem = newCsr('P-256', 't.example.com');
     // The last bytes are the signature's: the CSR still parses, its signature no longer matches.

@@ -59,6 +59,14 @@ describe('pki revocation and CRLs over HTTP', () => {
     assert.match(after, /crlNumber=0x03/);
   });
 
+  it('lists every serial in the CRL when many are revoked at once', async () => {
+    const batch = await Promise.all(Array.from({ length: 8 }, (_, i) => x.write('issue/web', { common_name: `c${i}.example.com`, ttl: '1h' })));
+    await Promise.all(batch.map((l) => x.write('revoke', { serial_number: l.serial_number })));
+    const text = openssl(['crl', '-in', await crlPem(), '-noout', '-text']).out;
+    for (const l of batch) assert.match(text, new RegExp(`Serial Number: ${l.serial_number.replace(/:/g, '').toUpperCase()}`));
+    assert.equal((await x.call('LIST', 'pki/certs/revoked')).body!.data!.keys.length, 9);
+  });
+
   it('answers 400 for a serial it does not hold or cannot read', async () => {
     bad(await x.call('POST', 'pki/revoke', { serial_number: '01:02:03' }), /serial 01:02:03 not found/);
     bad(await x.call('POST', 'pki/revoke', { serial_number: 'zz' }), /invalid serial_number "zz"/);

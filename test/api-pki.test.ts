@@ -110,6 +110,11 @@ describe('pki issuers over HTTP', () => {
     await x.write('config/issuers', { default: rootId });
   });
 
+  it('gives a name to one of two roots asking for it at once', async () => {
+    const results = await Promise.all([1, 2].map(() => x.call('POST', 'pki/root/generate/internal', { common_name: 'race', issuer_name: 'contested', key_type: 'ec' })));
+    assert.deepEqual(results.map((r) => r.status).sort(), [200, 400]);
+  });
+
   it('answers 400 naming the problem for bad input, never a 500', async () => {
     bad(await x.call('POST', 'pki/root/generate/kms', { common_name: 'x' }), /unsupported type "kms"/);
     bad(await x.call('POST', 'pki/root/generate/internal', {}), /common_name/);

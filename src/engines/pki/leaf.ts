@@ -45,7 +45,8 @@ export async function issueLeaf(ctx: HandlerContext<unknown>, role: Role, req: L
   const keyEntry = await getKey(ctx.storage, issuer.keyId);
   if (!keyEntry) throw invalidRequest(`issuer "${issuer.name || issuer.id}" has no key to sign with`);
 
-  const maxTtl = role.max_ttl || ctx.system.maxLeaseTtl;
+  // The role's max_ttl, itself never past the mount's.
+  const maxTtl = Math.min(role.max_ttl || Infinity, ctx.system.maxLeaseTtl);
   const ttl = Math.min(req.ttl || role.ttl || ctx.system.defaultLeaseTtl, maxTtl);
   const now = ctx.clock();
   const notAfter = new Date(now + ttl * 1000);

@@ -10,6 +10,7 @@ import { getJson, putJson } from '../../../logical/storage.js';
 import { currentCrl, rebuildCrl, revokedKey } from '../crl.js';
 import { certKey, type StoredCert } from '../leaf.js';
 import { allIssuers, findIssuer, getIssuer } from '../storage.js';
+import { withMountLock } from '../lock.js';
 import type { Ctx } from './common.js';
 
 const answer = (t: number) => ({ data: { revocation_time: t, revocation_time_rfc3339: new Date(t * 1000).toISOString(), state: 'revoked' } });
@@ -17,6 +18,10 @@ const answer = (t: number) => ({ data: { revocation_time: t, revocation_time_rfc
 async function revoke(ctx: Ctx<{ serial_number: string }>) {
   const serial = ctx.fields.serial_number.trim();
   if (!/^[0-9a-fA-F]{2}([:-]?[0-9a-fA-F]{2})*$/.test(serial)) throw invalidRequest(`invalid serial_number "${serial}": use colon-separated hex`);
+  return withMountLock(ctx.mount, 'crl', () => revokeSerial(ctx, serial));
+}
+
+async function revokeSerial(ctx: Ctx<unknown>, serial: string) {
   const stored = await getJson<StoredCert>(ctx.storage, certKey(serial));
   if (!stored) throw invalidRequest(`certificate with serial ${serial} not found (roles with no_store keep no copy to revoke)`);
   // Revoking twice changes nothing: the first time stands.
@@ -76,7 +81,9 @@ export function revokePaths(): PathDefinition[] {
       pattern: 'crl/rotate',
       operations: {
         read: async (ctx) => {
-          for (const issuer of await allIssuers(ctx.storage)) await rebuildCrl(ctx, issuer);
+          await withMountLock(ctx.mount, 'crl', async () => {
+            for (const issuer of await allIssuers(ctx.storage)) await rebuildCrl(ctx, issuer);
+          });
           return { data: { success: true } };
         },
       },

@@ -10,6 +10,7 @@ import { f } from '../../../framework/fields.js';
 import { buildCertificate, colonHex, randomSerialHex, unixSeconds } from '../cert.js';
 import { checkKeyFormat, exportKey, generateKeyPair, keySpec, privateKeyPem } from '../keys.js';
 import { allIssuers, allKeys, checkName, issuersConfig, putIssuer, putIssuersConfig, putKey } from '../storage.js';
+import { withMountLock } from '../lock.js';
 import type { Ctx } from './common.js';
 
 const fields = {
@@ -30,6 +31,12 @@ type Fields = z.infer<z.ZodObject<typeof fields>>;
 /** Vault backdates CAs by 30 s so a clock a little behind still accepts them. */
 const BACKDATE_SECONDS = 30;
 
+/** Checked before the (slow) key generation to fail fast, and again under the lock to be sure. */
+async function checkNamesFree(ctx: Ctx<unknown>, issuerName: string, keyName: string) {
+  if (issuerName && (await allIssuers(ctx.storage)).some((i) => i.name === issuerName)) throw invalidRequest(`issuer name "${issuerName}" is already in use`);
+  if (keyName && (await allKeys(ctx.storage)).some((k) => k.name === keyName)) throw invalidRequest(`key name "${keyName}" is already in use`);
+}
+
 async function generateRoot(ctx: Ctx<Fields>) {
   const { type, issuer_name, key_name } = ctx.fields;
   if (type !== 'internal' && type !== 'exported') throw invalidRequest(`unsupported type "${type}": use internal or exported`);
@@ -37,8 +44,7 @@ async function generateRoot(ctx: Ctx<Fields>) {
   checkName('issuer', issuer_name);
   checkName('key', key_name);
   const keyFormat = checkKeyFormat(ctx.fields.private_key_format);
-  if (issuer_name && (await allIssuers(ctx.storage)).some((i) => i.name === issuer_name)) throw invalidRequest(`issuer name "${issuer_name}" is already in use`);
-  if (key_name && (await allKeys(ctx.storage)).some((k) => k.name === key_name)) throw invalidRequest(`key name "${key_name}" is already in use`);
+  await checkNamesFree(ctx, issuer_name, key_name);
   const spec = keySpec(ctx.fields.key_type, ctx.fields.key_bits);
   const ttl = ctx.fields.ttl || ctx.system.defaultLeaseTtl;
   if (ttl > ctx.system.maxLeaseTtl) throw invalidRequest(`ttl ${ttl}s is larger than the mount's max lease TTL (${ctx.system.maxLeaseTtl}s)`);
@@ -61,11 +67,15 @@ async function generateRoot(ctx: Ctx<Fields>) {
   const privateKey = await privateKeyPem(keys.privateKey);
   const keyId = randomUUID();
   const issuerId = randomUUID();
-  await putKey(ctx.storage, { id: keyId, name: key_name, spec, privateKey });
-  await putIssuer(ctx.storage, { id: issuerId, name: issuer_name, keyId, certificate: pem, caChain: [pem], serialNumber: colonHex(serialHex), notAfter: unixSeconds(cert.notAfter) });
-  // The first issuer of a mount becomes its default, as in Vault; later ones only when asked.
-  const config = await issuersConfig(ctx.storage);
-  if (!config.default) await putIssuersConfig(ctx.storage, { default: issuerId });
+  // Names checked and entries written under one lock: two roots asking for one name cannot both get it.
+  await withMountLock(ctx.mount, 'issuers', async () => {
+    await checkNamesFree(ctx, issuer_name, key_name);
+    await putKey(ctx.storage, { id: keyId, name: key_name, spec, privateKey });
+    await putIssuer(ctx.storage, { id: issuerId, name: issuer_name, keyId, certificate: pem, caChain: [pem], serialNumber: colonHex(serialHex), notAfter: unixSeconds(cert.notAfter) });
+    // The first issuer of a mount becomes its default, as in Vault; later ones only when asked.
+    const config = await issuersConfig(ctx.storage);
+    if (!config.default) await putIssuersConfig(ctx.storage, { default: issuerId });
+  });
 
   const data: Record<string, unknown> = {
     certificate: pem,
