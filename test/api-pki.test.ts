@@ -115,6 +115,14 @@ describe('pki issuers over HTTP', () => {
     assert.deepEqual(results.map((r) => r.status).sort(), [200, 400]);
   });
 
+  it('describes its paths in the OpenAPI document and path-help', async () => {
+    const res = await x.call('GET', 'sys/internal/specs/openapi');
+    ok(res);
+    const paths = Object.keys((res.body as any).paths);
+    for (const p of ['/pki/root/generate/{type}', '/pki/issuer/{ref}', '/pki/roles/{name}', '/pki/issue/{role}', '/pki/sign/{role}', '/pki/revoke']) assert.ok(paths.includes(p), p);
+    ok(await x.call('GET', 'pki/issue/web?help=1'));
+  });
+
   it('answers 400 naming the problem for bad input, never a 500', async () => {
     bad(await x.call('POST', 'pki/root/generate/kms', { common_name: 'x' }), /unsupported type "kms"/);
     bad(await x.call('POST', 'pki/root/generate/internal', {}), /common_name/);

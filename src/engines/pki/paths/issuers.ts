@@ -3,6 +3,7 @@
  * by id, name or `default`; the bare read is for operators, the forms are public as in Vault.
  */
 import * as x509 from '@peculiar/x509';
+import { z } from 'zod';
 import { invalidRequest } from '../../../errors.js';
 import { definePath, type PathDefinition } from '../../../framework/backend.js';
 import { allIssuers, issuerOrFail, issuersConfig } from '../storage.js';
@@ -46,7 +47,7 @@ export function issuerPaths(): PathDefinition[] {
     }),
     definePath({
       pattern: 'issuer/:ref/:form',
-      fields: { ref: refField, form: refField.describe('pem, der or json') },
+      fields: { ref: refField, form: z.string().describe('pem, der or json') },
       operations: { read: readForm },
       help: { synopsis: "An issuer's certificate as PEM, DER, or JSON with its chain; needs no token." },
     }),
