@@ -18,7 +18,9 @@ import { rootPaths } from './paths/root.js';
 export default function pkiBackend(): Backend {
   return defineBackend({
     type: 'pki',
-    help: 'A certificate authority: root issuers with keys that never leave the server, and their public certificates.',
+    help:
+      'A certificate authority: root issuers whose keys never leave the server, roles, certificates issued or signed ' +
+      'from CSRs under them, revocation and CRLs; the CA certificates and CRLs are public.',
     paths: [...rootPaths(), ...issuerPaths(), ...keyPaths(), ...configIssuersPaths(), ...caPaths(), ...rolePaths(), ...issuePaths(), ...revokePaths(), ...certPaths()],
     unauthenticated: ['ca', 'ca/pem', 'ca_chain', 'cert/*', 'issuer/+/pem', 'issuer/+/der', 'issuer/+/json', 'issuers', 'issuers/', 'crl', 'crl/pem'],
   });

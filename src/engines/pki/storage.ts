@@ -4,7 +4,7 @@
  * name or, for `default`, through config/issuers, as in Vault's multi-issuer API.
  */
 import { invalidRequest } from '../../errors.js';
-import { getJson, putJson, type Storage } from '../../logical/storage.js';
+import { getJson, jsonOp, putJson, type Storage, type StorageOp } from '../../logical/storage.js';
 import type { KeySpec } from './keys.js';
 
 export interface IssuerEntry {
@@ -45,8 +45,9 @@ export function checkName(kind: 'issuer' | 'key', name: string): void {
 
 export const issuersConfig = async (s: Storage) => (await getJson<IssuersConfig>(s, CONFIG)) ?? { default: '' };
 export const putIssuersConfig = (s: Storage, c: IssuersConfig) => putJson(s, CONFIG, c);
-export const putIssuer = (s: Storage, e: IssuerEntry) => putJson(s, ISSUER + e.id, e);
-export const putKey = (s: Storage, e: KeyEntry) => putJson(s, KEY + e.id, e);
+export const issuerOp = (e: IssuerEntry): StorageOp => jsonOp(ISSUER + e.id, e);
+export const keyOp = (e: KeyEntry): StorageOp => jsonOp(KEY + e.id, e);
+export const issuersConfigOp = (c: IssuersConfig): StorageOp => jsonOp(CONFIG, c);
 export const getKey = (s: Storage, id: string) => getJson<KeyEntry>(s, KEY + id);
 export const getIssuer = (s: Storage, id: string) => getJson<IssuerEntry>(s, ISSUER + id);
 

@@ -6,7 +6,7 @@ import * as x509 from '@peculiar/x509';
 import { z } from 'zod';
 import { invalidRequest } from '../../../errors.js';
 import { definePath, type PathDefinition } from '../../../framework/backend.js';
-import { getJson, putJson } from '../../../logical/storage.js';
+import { applyOps, getJson, jsonOp } from '../../../logical/storage.js';
 import { currentCrl, rebuildCrl, revokedKey } from '../crl.js';
 import { certKey, type StoredCert } from '../leaf.js';
 import { allIssuers, findIssuer, getIssuer } from '../storage.js';
@@ -27,8 +27,7 @@ async function revokeSerial(ctx: Ctx<unknown>, serial: string) {
   // Revoking twice changes nothing: the first time stands.
   if (stored.revocationTime) return answer(stored.revocationTime);
   const time = Math.floor(ctx.clock() / 1000);
-  await putJson(ctx.storage, certKey(serial), { ...stored, revocationTime: time } satisfies StoredCert);
-  await putJson(ctx.storage, revokedKey(serial), { time });
+  await applyOps(ctx.storage, [jsonOp(certKey(serial), { ...stored, revocationTime: time } satisfies StoredCert), jsonOp(revokedKey(serial), { time })]);
   const issuer = await getIssuer(ctx.storage, stored.issuerId);
   if (issuer) await rebuildCrl(ctx, issuer);
   return answer(time);

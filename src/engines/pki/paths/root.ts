@@ -9,7 +9,8 @@ import { definePath, type PathDefinition } from '../../../framework/backend.js';
 import { f } from '../../../framework/fields.js';
 import { buildCertificate, colonHex, randomSerialHex, unixSeconds } from '../cert.js';
 import { checkKeyFormat, exportKey, generateKeyPair, keySpec, privateKeyPem } from '../keys.js';
-import { allIssuers, allKeys, checkName, issuersConfig, putIssuer, putIssuersConfig, putKey } from '../storage.js';
+import { applyOps } from '../../../logical/storage.js';
+import { allIssuers, allKeys, checkName, issuerOp, issuersConfig, issuersConfigOp, keyOp } from '../storage.js';
 import { withMountLock } from '../lock.js';
 import type { Ctx } from './common.js';
 
@@ -70,11 +71,14 @@ async function generateRoot(ctx: Ctx<Fields>) {
   // Names checked and entries written under one lock: two roots asking for one name cannot both get it.
   await withMountLock(ctx.mount, 'issuers', async () => {
     await checkNamesFree(ctx, issuer_name, key_name);
-    await putKey(ctx.storage, { id: keyId, name: key_name, spec, privateKey });
-    await putIssuer(ctx.storage, { id: issuerId, name: issuer_name, keyId, certificate: pem, caChain: [pem], serialNumber: colonHex(serialHex), notAfter: unixSeconds(cert.notAfter) });
     // The first issuer of a mount becomes its default, as in Vault; later ones only when asked.
     const config = await issuersConfig(ctx.storage);
-    if (!config.default) await putIssuersConfig(ctx.storage, { default: issuerId });
+    // One commit: a crash never leaves a key without its issuer, or a default naming nothing.
+    await applyOps(ctx.storage, [
+      keyOp({ id: keyId, name: key_name, spec, privateKey }),
+      issuerOp({ id: issuerId, name: issuer_name, keyId, certificate: pem, caChain: [pem], serialNumber: colonHex(serialHex), notAfter: unixSeconds(cert.notAfter) }),
+      ...(config.default ? [] : [issuersConfigOp({ default: issuerId })]),
+    ]);
   });
 
   const data: Record<string, unknown> = {
