@@ -7,7 +7,8 @@ import type { HandlerContext } from '../../framework/backend.js';
 import { getJson, putJson, type Storage } from '../../logical/storage.js';
 import { importPrivateKey, signingAlgorithmOf } from './keys.js';
 import { certKey, type StoredCert } from './leaf.js';
-import { getKey, type IssuerEntry } from './storage.js';
+import { withMountLock } from './lock.js';
+import { allIssuers, getKey, type IssuerEntry } from './storage.js';
 
 export const CRL_LIFETIME_SECONDS = 72 * 3600;
 
@@ -16,7 +17,11 @@ interface StoredCrl {
   crl: string;
   /** RFC 5280's CRL number: one more on every rebuild. */
   number: number;
+  /** unix seconds: the CRL's nextUpdate */
+  nextUpdate: number;
 }
+
+type Background = Omit<HandlerContext<unknown>, 'req' | 'fields' | 'raw'>;
 
 const crlKey = (issuerId: string) => `crl/${issuerId}`;
 export const revokedKey = (serial: string) => `revoked/${serial.toLowerCase().replace(/:/g, '-')}`;
@@ -40,7 +45,7 @@ async function revokedUnder(storage: Storage, issuerId: string): Promise<{ seria
   return out;
 }
 
-export async function rebuildCrl(ctx: Omit<HandlerContext<unknown>, 'req' | 'fields' | 'raw'>, issuer: IssuerEntry): Promise<string> {
+export async function rebuildCrl(ctx: Background, issuer: IssuerEntry): Promise<string> {
   const key = await getKey(ctx.storage, issuer.keyId);
   if (!key) throw new Error(`issuer ${issuer.id} has no key`);
   const previous = await getJson<StoredCrl>(ctx.storage, crlKey(issuer.id));
@@ -58,11 +63,25 @@ export async function rebuildCrl(ctx: Omit<HandlerContext<unknown>, 'req' | 'fie
   });
   // "X509 CRL" is the label openssl and Go read; the library's own PEM says just "CRL".
   const pem = x509.PemConverter.encode(crl.rawData, 'X509 CRL') + '\n';
-  await putJson(ctx.storage, crlKey(issuer.id), { crl: pem, number } satisfies StoredCrl);
+  await putJson(ctx.storage, crlKey(issuer.id), { crl: pem, number, nextUpdate: Math.floor(now / 1000) + CRL_LIFETIME_SECONDS } satisfies StoredCrl);
   return pem;
 }
 
 /** The issuer's CRL as stored, built first if it never was. */
-export async function currentCrl(ctx: Omit<HandlerContext<unknown>, 'req' | 'fields' | 'raw'>, issuer: IssuerEntry): Promise<string> {
+export async function currentCrl(ctx: Background, issuer: IssuerEntry): Promise<string> {
   return (await getJson<StoredCrl>(ctx.storage, crlKey(issuer.id)))?.crl ?? rebuildCrl(ctx, issuer);
+}
+
+/**
+ * Periodic: rebuilds each CRL with less than a third of its life left. A CRL past its
+ * nextUpdate makes clients that check it refuse every certificate of its issuer, so it must
+ * be renewed even when nothing is revoked.
+ */
+export async function refreshCrls(ctx: Background): Promise<void> {
+  const nowSeconds = ctx.clock() / 1000;
+  for (const issuer of await allIssuers(ctx.storage)) {
+    const stored = await getJson<StoredCrl>(ctx.storage, crlKey(issuer.id));
+    if (!stored || (stored.nextUpdate ?? 0) - nowSeconds > CRL_LIFETIME_SECONDS / 3) continue;
+    await withMountLock(ctx.mount, 'crl', () => rebuildCrl(ctx, issuer));
+  }
 }
