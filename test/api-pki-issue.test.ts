@@ -61,6 +61,12 @@ describe('pki issue and sign over HTTP', () => {
     assert.ok((await x.call('LIST', 'pki/certs')).body!.data!.keys.includes(d.serial_number));
   });
 
+  it('puts IPv6 SANs and wildcard names in as asked', async () => {
+    const d = await x.write('issue/web', { common_name: '*.apps.example.com', ip_sans: '2001:db8::1,::1', ttl: '1h' });
+    const text = checked('v6.pem', d.certificate);
+    assert.match(text, /DNS:\*\.apps\.example\.com, IP Address:2001:DB8:0:0:0:0:0:1, IP Address:0:0:0:0:0:0:0:1/);
+  });
+
   it("caps the lifetime at the role's max_ttl and answers pkcs8 keys when asked", async () => {
     const d = await x.write('issue/web', { common_name: 'long.example.com', ttl: '1000h', private_key_format: 'pkcs8' });
     assert.equal(Math.round((d.expiration * 1000 - Date.now()) / 3600e3), 72);
