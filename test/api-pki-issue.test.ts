@@ -158,4 +158,30 @@ describe('pki issue and sign over HTTP', () => {
     bad(await x.call('POST', 'pki/issue/web', { common_name: 'a.example.com', format: 'der' }), /unsupported format "der"/);
     bad(await x.call('POST', 'pki/sign/web', { csr: newCsr('P-384', 'a.example.com') }), /role requires keys of type rsa, but the CSR has a ec key/);
   });
+
+  it('answers odd input with a 4xx, never a 500', async () => {
+    const ed = x.file('ed.csr', '');
+    assert.equal(openssl(['req', '-new', '-newkey', 'ed25519', '-nodes', '-subj', '/CN=ed.example.com', '-keyout', x.file('ed.key', ''), '-out', ed]).status, 0);
+    const cases: [string, Record<string, unknown>][] = [
+      ['issue/web', { common_name: 123 }],
+      ['issue/web', { common_name: 'a.example.com', ttl: -5 }],
+      ['issue/web', { common_name: 'a.example.com', alt_names: { a: 1 } }],
+      ['issue/web', { common_name: 'a.example.com', ip_sans: '999.1.1.1' }],
+      ['issue/web', { common_name: 'a.example.com', private_key_format: 'jks' }],
+      ['issue/web', { common_name: `${'a'.repeat(70)}.example.com` }],
+      ['sign/web', { csr: 123 }],
+      ['sign/web', { csr: '-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n' }],
+      ['sign/web', { csr: readFileSync(ed, 'utf8') }],
+      ['sign/web', {}],
+      ['roles/x', { key_bits: 'many' }],
+      ['revoke', { serial_number: 5 }],
+    ];
+    for (const [path, body] of cases) {
+      const res = await x.call('POST', `pki/${path}`, body);
+      assert.ok(res.status >= 400 && res.status < 500, `${path} ${JSON.stringify(body).slice(0, 80)}: ${res.status} ${JSON.stringify(res.body)}`);
+    }
+    // An ed25519 CSR is signed where the role takes any key type.
+    const d = await x.write('sign/any', { csr: readFileSync(ed, 'utf8'), ttl: '1h' });
+    assert.match(checked('ed.pem', d.certificate), /ED25519/);
+  });
 });
