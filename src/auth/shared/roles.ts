@@ -7,7 +7,7 @@ import { invalidRequest } from '../../errors.js';
 import { definePath, type BackgroundContext, type HandlerContext, type LoginRenewal, type PathDefinition } from '../../framework/backend.js';
 import type { Response } from '../../logical/request.js';
 import { getJson, putJson, type Storage } from '../../logical/storage.js';
-import { listEntries, pageFields } from './listing.js';
+import { listEntries, pageFields } from '../../framework/listing.js';
 import { expectedTokenPolicies, type TokenParams } from './token-params.js';
 
 export const ROLE_PREFIX = 'role/';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { invalidRequest, notFound } from '../../../errors.js';
 import { definePath, type HandlerContext, type PathDefinition } from '../../../framework/backend.js';
 import { applyOps } from '../../../logical/storage.js';
-import { listEntries, pageFields } from '../../shared/listing.js';
+import { listEntries, pageFields } from '../../../framework/listing.js';
 import type { AppRoleState } from '../mount-state.js';
 import { applyRoleChange, checkRoleId, roleData, roleSettingFields, saveRole, type RoleChange } from '../role-config.js';
 import { accessorFolder, deleteFolder, getRole, hmacOf, requireRoleName, roleIdKey, roleKey, secretIdFolder, type RoleEntry } from '../storage.js';

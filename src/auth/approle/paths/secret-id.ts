@@ -11,7 +11,7 @@ import { invalidRequest, notFound } from '../../../errors.js';
 import { definePath, type HandlerContext, type PathDefinition } from '../../../framework/backend.js';
 import { f } from '../../../framework/fields.js';
 import type { Response } from '../../../logical/request.js';
-import { listEntries, pageFields } from '../../shared/listing.js';
+import { listEntries, pageFields } from '../../../framework/listing.js';
 import type { AppRoleState } from '../mount-state.js';
 import { destroySecretId, findSecretId, issueSecretId, secretIdData, type IssueFields } from '../secret-ids.js';
 import { accessorFolder, accessorKey, getSecretId, type RoleEntry } from '../storage.js';

@@ -9,7 +9,7 @@ import { definePath, type HandlerContext, type PathDefinition } from '../../../f
 import { f } from '../../../framework/fields.js';
 import type { Response } from '../../../logical/request.js';
 import type { KeyLock } from '../../../framework/key-lock.js';
-import { listEntries, pageFields } from '../../shared/listing.js';
+import { listEntries, pageFields } from '../../../framework/listing.js';
 import {
   applyTokenFields,
   checkAgainstMount,

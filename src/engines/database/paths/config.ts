@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { invalidRequest } from '../../../errors.js';
 import { definePath, type HandlerContext, type PathDefinition } from '../../../framework/backend.js';
+import { listEntries } from '../../../framework/listing.js';
 import { f } from '../../../framework/fields.js';
 import type { Response } from '../../../logical/request.js';
 import { pluginOf, settingsOf, type ConnectionCache } from '../connections.js';
@@ -118,10 +119,7 @@ export function configPaths(connections: ConnectionCache): PathDefinition[] {
     definePath({
       pattern: 'config/?',
       operations: {
-        list: async (ctx) => {
-          const keys = await ctx.storage.list('config/');
-          return keys.length ? { data: { keys } } : null;
-        },
+        list: (ctx) => listEntries(ctx.storage, 'config/', {}),
       },
       help: { synopsis: 'List the configured database connections.' },
     }),

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { invalidRequest } from '../../../errors.js';
 import { definePath, type HandlerContext, type PathDefinition } from '../../../framework/backend.js';
+import { listEntries } from '../../../framework/listing.js';
 import { f } from '../../../framework/fields.js';
 import type { Response } from '../../../logical/request.js';
 import { nameField, refuseUnknownFields, statementsField } from '../fields.js';
@@ -61,10 +62,7 @@ export function rolesPaths(): PathDefinition[] {
     definePath({
       pattern: 'roles/?',
       operations: {
-        list: async (ctx) => {
-          const keys = await ctx.storage.list('role/');
-          return keys.length ? { data: { keys } } : null;
-        },
+        list: (ctx) => listEntries(ctx.storage, 'role/', {}),
       },
       help: { synopsis: 'List the roles.' },
     }),

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { invalidRequest } from '../../../errors.js';
 import { definePath, type HandlerContext, type PathDefinition } from '../../../framework/backend.js';
+import { listEntries } from '../../../framework/listing.js';
 import { f } from '../../../framework/fields.js';
 import type { Response } from '../../../logical/request.js';
 import type { ConnectionCache } from '../connections.js';
@@ -124,10 +125,7 @@ export function staticRolePaths(connections: ConnectionCache, rotator: StaticRot
     definePath({
       pattern: 'static-roles/?',
       operations: {
-        list: async (ctx) => {
-          const keys = await ctx.storage.list('static-role/');
-          return keys.length ? { data: { keys } } : null;
-        },
+        list: (ctx) => listEntries(ctx.storage, 'static-role/', {}),
       },
       help: { synopsis: 'List the static roles.' },
     }),

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { invalidRequest } from '../../../errors.js';
 import { definePath, type PathDefinition } from '../../../framework/backend.js';
+import { listEntries } from '../../../framework/listing.js';
 import { f } from '../../../framework/fields.js';
 import { getJson, putJson } from '../../../logical/storage.js';
 import { keySpec } from '../keys.js';
@@ -99,10 +100,7 @@ export function rolePaths(): PathDefinition[] {
     definePath({
       pattern: 'roles/?',
       operations: {
-        list: async (ctx) => {
-          const keys = (await ctx.storage.list('role/')).filter((k) => !k.endsWith('/'));
-          return keys.length ? { data: { keys } } : null;
-        },
+        list: (ctx) => listEntries(ctx.storage, 'role/', {}),
       },
       help: { synopsis: 'List the roles.' },
     }),

@@ -1,7 +1,7 @@
-/** LIST answers of auth methods: Vault's `keys`, with the optional after/limit paging. */
-import { f } from '../../framework/fields.js';
-import type { Response } from '../../logical/request.js';
-import type { Storage } from '../../logical/storage.js';
+/** LIST answers of backends: Vault's `keys`, with the optional after/limit paging. */
+import { f } from './fields.js';
+import type { Response } from '../logical/request.js';
+import type { Storage } from '../logical/storage.js';
 
 export const pageFields = {
   after: f.string().optional().describe('List only entries after this one'),
