@@ -28,10 +28,9 @@ interface ParserError extends Error {
 export interface ClientErrorOptions {
   /** Where rewritten LIST and SCAN requests are parsed (list-method.ts). */
   listParser: Server;
-  /** How long a LIST's headers may take to arrive once its request line has. */
-  listHeadersTimeoutMs?: number;
 }
 
+/** How long a LIST's headers may take to arrive once its request line has. */
 const LIST_HEADERS_TIMEOUT_MS = 10_000;
 
 /** Connections this file took over; node reports further errors on them (a timeout, the client's FIN), which change nothing. */
@@ -90,7 +89,7 @@ function collectList(options: ClientErrorOptions, socket: Socket, start: Buffer)
   };
   const timer = setTimeout(
     () => finish(() => refuse(socket, 408, 'Request Timeout', `${verb} request headers did not arrive in time`)),
-    options.listHeadersTimeoutMs ?? LIST_HEADERS_TIMEOUT_MS,
+    LIST_HEADERS_TIMEOUT_MS,
   );
   timer.unref();
   socket.on('data', onData);
