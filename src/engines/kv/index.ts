@@ -12,7 +12,7 @@
  * themselves, so each 400 names the field the way Vault's messages do.
  */
 import { z } from 'zod';
-import { notFound, unsupportedOperation } from '../../errors.js';
+import { unsupportedOperation } from '../../errors.js';
 import { defineBackend, definePath, type Handler, type HandlerContext, type PathDefinition } from '../../framework/backend.js';
 import type { Response } from '../../logical/request.js';
 import { checkMountOptions, flavourOf, relativePath } from './flavour.js';
@@ -79,14 +79,11 @@ function dualPath(v2: V2Path): PathDefinition {
   });
 }
 
-/** Every other path: a plain key on a version-1 mount, nothing on a version-2 one. */
+/** A version-1 mount's one path: every key (version-2 mounts never get it, see kvBackend). */
 function v1Path(): PathDefinition {
   const operations: Partial<Record<V1Operation, Handler<Record<string, unknown>>>> = {};
   for (const op of Object.keys(v1Handlers) as V1Operation[]) {
-    operations[op] = (ctx: Ctx) => {
-      if (flavourOf(ctx.mount) === 2) throw notFound('unsupported path');
-      return v1Handlers[op](ctx, relativePath(ctx));
-    };
+    operations[op] = (ctx: Ctx) => v1Handlers[op](ctx, relativePath(ctx));
   }
   return definePath({
     pattern: ':path*',
