@@ -1,7 +1,7 @@
 // What the test suite needs beyond npm packages, installed when missing: Debian's
 // python3-hvac for the hvac compatibility tests, openssl to make test certificates,
 // postgresql and mariadb-server for the database engine's tests (throwaway servers from their
-// initdb and mariadb-install-db). Runs as root on CI and fresh machines.
+// initdb and mariadb-install-db), lego, certbot and dnsmasq-base for the PKI engine's ACME. Runs as root on CI and fresh machines.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 
@@ -15,6 +15,11 @@ export function ensureTestPrerequisites() {
   if (!has('openssl', ['version'])) missing.push('openssl');
   if (!hasPostgres()) missing.push('postgresql');
   if (!existsSync('/usr/sbin/mariadbd')) missing.push('mariadb-server');
+  // ACME is tested with the real clients, names resolved by a throwaway dnsmasq (the -base
+  // package: the binary alone, no system service taking port 53).
+  if (!existsSync('/usr/bin/lego')) missing.push('lego');
+  if (!existsSync('/usr/bin/certbot')) missing.push('certbot');
+  if (!existsSync('/usr/sbin/dnsmasq')) missing.push('dnsmasq-base');
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
     console.error(`missing test prerequisites: ${missing.join(', ')}; install them with apt-get (needs root)`);
