@@ -14,6 +14,18 @@ export interface RawHttpRequest {
   remoteAddress: string | undefined;
 }
 
+/**
+ * Content types whose bodies are handed to the backend as bytes (Request.body) rather than
+ * parsed as JSON: what standard clients send that is not JSON (openssl's OCSP requests).
+ */
+const RAW_BODY_TYPES = ['application/ocsp-request'];
+
+function isRawBody(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const type = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  return RAW_BODY_TYPES.includes(type);
+}
+
 const TRUE = new Set(['true', '1', 't', 'yes', '']);
 
 function parseQuery(text: string): Record<string, unknown> {
@@ -57,6 +69,7 @@ export function toLogicalRequest(http: RawHttpRequest, limits: JsonLimits, liste
 
   let operation: Operation;
   let data: Record<string, unknown>;
+  let rawBody: Buffer | undefined;
   switch (http.method) {
     case 'GET':
     case 'HEAD':
@@ -74,7 +87,10 @@ export function toLogicalRequest(http: RawHttpRequest, limits: JsonLimits, liste
     case 'POST':
     case 'PUT':
       operation = 'update';
-      data = parseJsonBody(http.body, limits);
+      if (isRawBody(header(http.headers, 'content-type'))) {
+        rawBody = http.body ?? Buffer.alloc(0);
+        data = {};
+      } else data = parseJsonBody(http.body, limits);
       break;
     case 'PATCH':
       operation = 'patch';
@@ -105,5 +121,6 @@ export function toLogicalRequest(http: RawHttpRequest, limits: JsonLimits, liste
     headers: http.headers,
     wrapTtl,
     listener,
+    ...(rawBody ? { body: rawBody } : {}),
   };
 }

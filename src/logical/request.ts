@@ -34,6 +34,11 @@ export interface Request {
   wrapTtl?: number;
   /** Set by the http layer from the listener's configuration. */
   listener?: ListenerAccess;
+  /**
+   * The body as sent, for the binary types some paths take instead of JSON (RAW_BODY_TYPES in
+   * src/http/request-adapter.ts: OCSP requests); `data` is then empty.
+   */
+  body?: Buffer;
 }
 
 export interface LeaseOptions {

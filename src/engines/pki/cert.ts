@@ -58,6 +58,8 @@ export interface CertRequest {
   ipAddresses?: string[];
   keyUsage?: number;
   extKeyUsage?: string[];
+  /** Appended as given: the mount's AIA and CRL distribution points (urls.ts). */
+  extensions?: x509.Extension[];
 }
 
 export async function buildCertificate(req: CertRequest, signer: Signer): Promise<x509.X509Certificate> {
@@ -79,6 +81,7 @@ export async function buildCertificate(req: CertRequest, signer: Signer): Promis
     ...(req.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
   ];
   if (sans.length) extensions.push(new x509.SubjectAlternativeNameExtension(sans));
+  if (req.extensions) extensions.push(...req.extensions);
   const subject = nameOf(req.subject);
   return x509.X509CertificateGenerator.create({
     serialNumber: req.serialHex,

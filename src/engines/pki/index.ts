@@ -5,7 +5,6 @@
  * Vault: clients fetch them without a token to trust what this mount issues.
  */
 import { defineBackend, type Backend } from '../../framework/backend.js';
-import { refreshCrls } from './crl.js';
 import { caPaths } from './paths/ca.js';
 import { configIssuersPaths } from './paths/config-issuers.js';
 import { issuerPaths } from './paths/issuers.js';
@@ -15,6 +14,12 @@ import { issuePaths } from './paths/issue.js';
 import { revokePaths } from './paths/revoke.js';
 import { rolePaths } from './paths/roles.js';
 import { rootPaths } from './paths/root.js';
+import { configCrlPaths } from './paths/config-crl.js';
+import { configUrlsPaths } from './paths/config-urls.js';
+import { crlPaths } from './paths/crl.js';
+import { ocspPaths } from './paths/ocsp.js';
+import { tidyPaths } from './paths/tidy.js';
+import { pkiPeriodic } from './tidy.js';
 
 export default function pkiBackend(): Backend {
   return defineBackend({
@@ -22,8 +27,11 @@ export default function pkiBackend(): Backend {
     help:
       'A certificate authority: root issuers whose keys never leave the server, roles, certificates issued or signed ' +
       'from CSRs under them, revocation and CRLs; the CA certificates and CRLs are public.',
-    paths: [...rootPaths(), ...issuerPaths(), ...keyPaths(), ...configIssuersPaths(), ...caPaths(), ...rolePaths(), ...issuePaths(), ...revokePaths(), ...certPaths()],
-    periodic: refreshCrls,
-    unauthenticated: ['ca', 'ca/pem', 'ca_chain', 'cert/*', 'issuer/+/pem', 'issuer/+/der', 'issuer/+/json', 'issuers', 'issuers/', 'crl', 'crl/pem'],
+    // Revocation paths first: issuer/:ref/crl and issuer/:ref/ocsp must win over issuer/:ref/:form.
+    paths: [...crlPaths(), ...ocspPaths(), ...configCrlPaths(), ...configUrlsPaths(), ...tidyPaths(), ...rootPaths(), ...issuerPaths(), ...keyPaths(), ...configIssuersPaths(), ...caPaths(), ...rolePaths(), ...issuePaths(), ...revokePaths(), ...certPaths()],
+    periodic: pkiPeriodic,
+    unauthenticated: ['ca', 'ca/pem', 'ca_chain', 'cert/*', 'issuer/+/pem', 'issuer/+/der', 'issuer/+/json', 'issuers', 'issuers/', 'crl', 'crl/pem',
+      'crl/delta', 'crl/delta/pem', 'issuer/+/crl', 'issuer/+/crl/der', 'issuer/+/crl/pem', 'issuer/+/crl/delta', 'issuer/+/crl/delta/der', 'issuer/+/crl/delta/pem',
+      'ocsp', 'ocsp/*', 'issuer/+/ocsp'],
   });
 }

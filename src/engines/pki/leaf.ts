@@ -12,6 +12,7 @@ import { importPrivateKey } from './keys.js';
 import { checkNames } from './names.js';
 import { EXT_KEY_USAGE_OIDS, KEY_USAGE_BITS, type Role } from './paths/roles.js';
 import { getKey, issuerOrFail } from './storage.js';
+import { certExtensionsFor } from './urls.js';
 
 export interface LeafRequest {
   commonName?: string;
@@ -76,6 +77,7 @@ export async function issueLeaf(ctx: HandlerContext<unknown>, role: Role, req: L
       ipAddresses: req.ipSans,
       keyUsage,
       extKeyUsage: eku,
+      extensions: await certExtensionsFor(ctx.storage, issuer),
     },
     { certificate: new x509.X509Certificate(issuer.certificate), key: await importPrivateKey(keyEntry.privateKey, keyEntry.spec), spec: keyEntry.spec },
   );

@@ -1,50 +1,128 @@
 /**
- * revoke (by serial number), certs/revoked, and the CRLs: crl (DER), crl/pem and crl/rotate.
- * A revocation rebuilds its issuer's CRL before it is answered, so the next CRL fetch lists it.
+ * revoke (by serial number or by the certificate itself), revoke-with-key (the holder of the
+ * private key proves it) and certs/revoked. Without auto_rebuild a revocation rebuilds its
+ * issuer's CRL before it is answered, so the next CRL fetch lists it; with auto_rebuild the
+ * periodic function does, and OCSP answers "revoked" at once either way.
  */
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { z } from 'zod';
 import { invalidRequest } from '../../../errors.js';
 import { definePath, type PathDefinition } from '../../../framework/backend.js';
-import { applyOps, getJson, jsonOp } from '../../../logical/storage.js';
-import { currentCrl, rebuildCrl, revokedKey } from '../crl.js';
+import { applyOps, getJson } from '../../../logical/storage.js';
+import { colonHex } from '../cert.js';
+import { crlConfig } from '../crl-config.js';
+import { rebuildCrl, revocationOps, type RevokedEntry } from '../crl.js';
 import { certKey, type StoredCert } from '../leaf.js';
-import { allIssuers, findIssuer, getIssuer } from '../storage.js';
 import { withMountLock } from '../lock.js';
+import { allIssuers, getIssuer } from '../storage.js';
 import type { Ctx } from './common.js';
 
 const answer = (t: number) => ({ data: { revocation_time: t, revocation_time_rfc3339: new Date(t * 1000).toISOString(), state: 'revoked' } });
 
-async function revoke(ctx: Ctx<{ serial_number: string }>) {
-  const serial = ctx.fields.serial_number.trim();
+const fields = {
+  serial_number: z.string().optional().describe('The serial number of the certificate to revoke'),
+  certificate: z.string().optional().describe('The certificate to revoke, PEM; it must have been issued by this mount'),
+};
+const withKeyFields = { ...fields, private_key: z.string().describe("The certificate's private key, PEM") };
+type Fields = z.infer<z.ZodObject<typeof fields>>;
+
+function checkSerial(raw: string): string {
+  const serial = raw.trim();
   if (!/^[0-9a-fA-F]{2}([:-]?[0-9a-fA-F]{2})*$/.test(serial)) throw invalidRequest(`invalid serial_number "${serial}": use colon-separated hex`);
-  return withMountLock(ctx.mount, 'crl', () => revokeSerial(ctx, serial));
+  return colonHex(serial.replace(/[:-]/g, ''));
 }
 
-async function revokeSerial(ctx: Ctx<unknown>, serial: string) {
+function parseCertificate(pem: string): x509.X509Certificate {
+  try {
+    return new x509.X509Certificate(pem.trim());
+  } catch {
+    throw invalidRequest('certificate is not a PEM certificate');
+  }
+}
+
+/** The stored copy for a given certificate, or a new one when the role kept none (no_store): after checking one of our issuers signed it. */
+async function storedForCertificate(ctx: Ctx<unknown>, cert: x509.X509Certificate): Promise<{ serial: string; stored: StoredCert }> {
+  const serial = colonHex(cert.serialNumber);
+  for (const issuer of await allIssuers(ctx.storage)) {
+    const issuerCert = new x509.X509Certificate(issuer.certificate);
+    if (issuerCert.subject !== cert.issuer) continue;
+    if (!(await cert.verify({ publicKey: issuerCert.publicKey, signatureOnly: true }).catch(() => false))) continue;
+    const stored = await getJson<StoredCert>(ctx.storage, certKey(serial));
+    if (stored && stored.certificate.trim() !== cert.toString('pem').trim()) throw invalidRequest(`certificate with serial ${serial} differs from the one this mount stored`);
+    return { serial, stored: stored ?? { certificate: cert.toString('pem') + '\n', issuerId: issuer.id, revocationTime: 0 } };
+  }
+  throw invalidRequest('certificate was not issued by any issuer of this mount');
+}
+
+async function target(ctx: Ctx<Fields>): Promise<{ serial: string; stored: StoredCert }> {
+  const { serial_number, certificate } = ctx.fields;
+  if (serial_number && certificate) throw invalidRequest('give either serial_number or certificate, not both');
+  if (certificate) return storedForCertificate(ctx, parseCertificate(certificate));
+  if (!serial_number) throw invalidRequest('serial_number or certificate is required');
+  const serial = checkSerial(serial_number);
   const stored = await getJson<StoredCert>(ctx.storage, certKey(serial));
   if (!stored) throw invalidRequest(`certificate with serial ${serial} not found (roles with no_store keep no copy to revoke)`);
-  // Revoking twice changes nothing: the first time stands.
-  if (stored.revocationTime) return answer(stored.revocationTime);
-  const time = Math.floor(ctx.clock() / 1000);
-  await applyOps(ctx.storage, [jsonOp(certKey(serial), { ...stored, revocationTime: time } satisfies StoredCert), jsonOp(revokedKey(serial), { time })]);
-  const issuer = await getIssuer(ctx.storage, stored.issuerId);
-  if (issuer) await rebuildCrl(ctx, issuer);
-  return answer(time);
+  return { serial, stored };
 }
 
-async function defaultCrl(ctx: Ctx<unknown>): Promise<string | null> {
-  const issuer = await findIssuer(ctx.storage, 'default');
-  return issuer ? currentCrl(ctx, issuer) : null;
+async function revokeStored(ctx: Ctx<unknown>, serial: string, stored: StoredCert) {
+  return withMountLock(ctx.mount, 'crl', async () => {
+    // Re-read under the lock: revoking twice changes nothing, the first time stands.
+    const current = (await getJson<StoredCert>(ctx.storage, certKey(serial))) ?? stored;
+    if (current.revocationTime) return answer(current.revocationTime);
+    const config = await crlConfig(ctx.storage);
+    const entry: RevokedEntry = {
+      serial,
+      time: Math.floor(ctx.clock() / 1000),
+      issuerId: current.issuerId,
+      notAfter: Math.floor(new x509.X509Certificate(current.certificate).notAfter.getTime() / 1000),
+    };
+    await applyOps(ctx.storage, revocationOps(entry, current, serial, config));
+    if (!config.auto_rebuild) {
+      const issuer = await getIssuer(ctx.storage, current.issuerId);
+      if (issuer) await rebuildCrl(ctx, issuer);
+    }
+    return answer(entry.time);
+  });
+}
+
+async function revoke(ctx: Ctx<Fields>) {
+  const { serial, stored } = await target(ctx);
+  return revokeStored(ctx, serial, stored);
+}
+
+/** DER of a SubjectPublicKeyInfo, or null for a key node cannot read (the caller names the field). */
+function spkiOfPrivateKey(pem: string): Buffer | null {
+  try {
+    return createPublicKey(createPrivateKey(pem)).export({ type: 'spki', format: 'der' });
+  } catch {
+    return null;
+  }
+}
+
+async function revokeWithKey(ctx: Ctx<Fields & { private_key: string }>) {
+  const { serial, stored } = await target(ctx);
+  const spki = spkiOfPrivateKey(ctx.fields.private_key);
+  if (!spki) throw invalidRequest('private_key is not a PEM private key');
+  const certSpki = Buffer.from(new x509.X509Certificate(stored.certificate).publicKey.rawData);
+  if (!spki.equals(certSpki)) throw invalidRequest("private_key does not match the certificate's public key");
+  return revokeStored(ctx, serial, stored);
 }
 
 export function revokePaths(): PathDefinition[] {
   return [
     definePath({
       pattern: 'revoke',
-      fields: { serial_number: z.string().describe('The serial number of the certificate to revoke') },
+      fields,
       operations: { update: revoke },
-      help: { synopsis: "Revoke a stored certificate by serial number; its issuer's CRL is rebuilt at once." },
+      help: { synopsis: 'Revoke a certificate by serial number or by its PEM; its CRL is rebuilt at once unless auto_rebuild is on.' },
+    }),
+    definePath({
+      pattern: 'revoke-with-key',
+      fields: withKeyFields,
+      operations: { update: revokeWithKey },
+      help: { synopsis: "Revoke a certificate, proving possession of its private key; no revoke capability on other certificates needed." },
     }),
     definePath({
       pattern: 'certs/revoked/?',
@@ -55,38 +133,6 @@ export function revokePaths(): PathDefinition[] {
         },
       },
       help: { synopsis: 'List the serial numbers of revoked certificates.' },
-    }),
-    definePath({
-      pattern: 'crl',
-      operations: {
-        read: async (ctx) => {
-          const pem = await defaultCrl(ctx);
-          return pem ? { file: { contentType: 'application/pkix-crl', body: Buffer.from(new x509.X509Crl(pem).rawData) } } : { status: 204 };
-        },
-      },
-      help: { synopsis: "The default issuer's CRL, DER; needs no token." },
-    }),
-    definePath({
-      pattern: 'crl/pem',
-      operations: {
-        read: async (ctx) => {
-          const pem = await defaultCrl(ctx);
-          return pem ? { file: { contentType: 'application/x-pem-file', body: Buffer.from(pem) } } : { status: 204 };
-        },
-      },
-      help: { synopsis: "The default issuer's CRL, PEM; needs no token." },
-    }),
-    definePath({
-      pattern: 'crl/rotate',
-      operations: {
-        read: async (ctx) => {
-          await withMountLock(ctx.mount, 'crl', async () => {
-            for (const issuer of await allIssuers(ctx.storage)) await rebuildCrl(ctx, issuer);
-          });
-          return { data: { success: true } };
-        },
-      },
-      help: { synopsis: "Rebuild every issuer's CRL now." },
     }),
   ];
 }
