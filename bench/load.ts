@@ -11,7 +11,9 @@ export interface LoadSpec {
   url: string;
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
   headers: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
+  /** A binary body (an OCSP request), base64: JSON cannot carry bytes. Sent as `body`. */
+  bodyBase64?: string;
   connections: number;
   seconds: number;
   warmupSeconds: number;
@@ -145,6 +147,7 @@ async function runAmount(spec: LoadSpec, amount: number): Promise<RunResult> {
 // `node load.js '<json>'`, or `node load.js @<file>` for specs too large for an argument.
 const arg = process.argv[2] ?? '';
 const spec = JSON.parse(arg.startsWith('@') ? readFileSync(arg.slice(1), 'utf8') : arg) as LoadSpec;
+if (spec.bodyBase64) spec.body = Buffer.from(spec.bodyBase64, 'base64');
 if (spec.warmupSeconds > 0 && !spec.amount) await run(spec, spec.warmupSeconds, false);
 const machineBefore = machineBusyMs();
 const serverBefore = procCpuMs(spec.serverPid);

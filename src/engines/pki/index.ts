@@ -20,6 +20,7 @@ import { crlPaths } from './paths/crl.js';
 import { ocspPaths } from './paths/ocsp.js';
 import { tidyPaths } from './paths/tidy.js';
 import { pkiPeriodic } from './tidy.js';
+import { forgetSigningKeys } from './der.js';
 
 export default function pkiBackend(): Backend {
   return defineBackend({
@@ -30,6 +31,7 @@ export default function pkiBackend(): Backend {
     // Revocation paths first: issuer/:ref/crl and issuer/:ref/ocsp must win over issuer/:ref/:form.
     paths: [...crlPaths(), ...ocspPaths(), ...configCrlPaths(), ...configUrlsPaths(), ...tidyPaths(), ...rootPaths(), ...issuerPaths(), ...keyPaths(), ...configIssuersPaths(), ...caPaths(), ...rolePaths(), ...issuePaths(), ...revokePaths(), ...certPaths()],
     periodic: pkiPeriodic,
+    forget: forgetSigningKeys,
     unauthenticated: ['ca', 'ca/pem', 'ca_chain', 'cert/*', 'issuer/+/pem', 'issuer/+/der', 'issuer/+/json', 'issuers', 'issuers/', 'crl', 'crl/pem',
       'crl/delta', 'crl/delta/pem', 'issuer/+/crl', 'issuer/+/crl/der', 'issuer/+/crl/pem', 'issuer/+/crl/delta', 'issuer/+/crl/delta/der', 'issuer/+/crl/delta/pem',
       'ocsp', 'ocsp/*', 'issuer/+/ocsp'],

@@ -6,7 +6,7 @@
  * a request that does not parse gets malformedRequest (400); one this mount cannot sign for
  * (no issuer matches, or ocsp_disable) gets unauthorized (401).
  */
-import { createHash, createPrivateKey, sign } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import {
   BasicOCSPResponse,
@@ -23,12 +23,12 @@ import {
   RevokedInfo,
   SingleResponse,
 } from '@peculiar/asn1-ocsp';
-import { AlgorithmIdentifier, Certificate, Extension } from '@peculiar/asn1-x509';
+import { Certificate, Extension } from '@peculiar/asn1-x509';
 import type { Storage } from '../../logical/storage.js';
 import { colonHex } from './cert.js';
 import { crlConfig } from './crl-config.js';
 import { revokedEntry } from './crl.js';
-import type { KeySpec } from './keys.js';
+import { signatureAlgorithm, signDer } from './der.js';
 import { allIssuers, getKey, type IssuerEntry } from './storage.js';
 
 export const OCSP_RESPONSE_TYPE = 'application/ocsp-response';
@@ -89,18 +89,6 @@ function matches(parts: IssuerParts, id: CertID): boolean {
   return h.name.equals(Buffer.from(id.issuerNameHash.buffer)) && h.key.equals(Buffer.from(id.issuerKeyHash.buffer));
 }
 
-const RSA_NULL = new Uint8Array([5, 0]).buffer;
-
-/** The signature algorithm of the response and node's digest for it (Vault's: SHA-256 for RSA, the curve's hash for EC). */
-function signatureOf(spec: KeySpec): { alg: AlgorithmIdentifier; digest: string | null } {
-  if (spec.type === 'rsa') return { alg: new AlgorithmIdentifier({ algorithm: '1.2.840.113549.1.1.11', parameters: RSA_NULL }), digest: 'sha256' };
-  if (spec.type === 'ec') {
-    const [oid, digest] = spec.bits === 256 ? ['1.2.840.10045.4.3.2', 'sha256'] : spec.bits === 384 ? ['1.2.840.10045.4.3.3', 'sha384'] : ['1.2.840.10045.4.3.4', 'sha512'];
-    return { alg: new AlgorithmIdentifier({ algorithm: oid }), digest };
-  }
-  return { alg: new AlgorithmIdentifier({ algorithm: '1.3.101.112' }), digest: null };
-}
-
 function parseRequest(der: Buffer): OCSPRequest | null {
   if (der.length === 0 || der.length > MAX_OCSP_REQUEST) return null;
   try {
@@ -150,9 +138,8 @@ export async function answerOcsp(storage: Storage, der: Buffer, nowMs: number, o
     responseExtensions: nonce ? [new Extension({ extnID: id_pkix_ocsp_nonce, critical: false, extnValue: nonce.extnValue })] : undefined,
   });
   const tbsDer = Buffer.from(AsnConvert.serialize(tbs));
-  const { alg, digest } = signatureOf(key.spec);
-  const signature = sign(digest, tbsDer, createPrivateKey(key.privateKey));
-  const basic = new BasicOCSPResponse({ tbsResponseData: tbs, signatureAlgorithm: alg, signature: new Uint8Array(signature).buffer });
+  const signature = signDer(tbsDer, key.privateKey, key.spec);
+  const basic = new BasicOCSPResponse({ tbsResponseData: tbs, signatureAlgorithm: signatureAlgorithm(key.spec).id, signature: new Uint8Array(signature).buffer });
   const response = new OCSPResponse({
     responseStatus: OCSPResponseStatus.successful,
     responseBytes: new ResponseBytes({ responseType: id_pkix_ocsp_basic, response: new OctetString(AsnConvert.serialize(basic)) }),

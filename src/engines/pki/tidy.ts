@@ -6,9 +6,8 @@
  * are rebuilt afterwards. Auto-tidy runs it from the periodic function every interval.
  * Status lives in memory, as in Vault: only the active node tidies.
  */
-import * as x509 from '@peculiar/x509';
 import { applyOps, getJson, putJson, type StorageOp } from '../../logical/storage.js';
-import { crlKey, deltaKey, rebuildAll, refreshCrls, revokedEntry, revokedKey, type Background, type RevokedEntry } from './crl.js';
+import { crlKey, deltaKey, notAfterOf, rebuildAll, refreshCrls, revokedEntry, revokedKey, type Background, type RevokedEntry } from './crl.js';
 import { certKey, type StoredCert } from './leaf.js';
 import { withMountLock } from './lock.js';
 import { allIssuers, issuersConfig } from './storage.js';
@@ -78,7 +77,6 @@ class Cancelled extends Error {}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const notAfterOf = (pem: string) => Math.floor(new x509.X509Certificate(pem).notAfter.getTime() / 1000);
 
 /** Runs a tidy to its end; the caller decides whether to wait. Refuses to start a second. */
 export async function runTidy(ctx: Background, config: TidyConfig): Promise<TidyStatus> {

@@ -23,7 +23,7 @@ function answer(pem: string | null, form: Form) {
   if (!pem) return { status: 204 };
   if (form === 'json') return { data: { crl: pem } };
   if (form === 'pem') return { file: { contentType: 'application/x-pem-file', body: Buffer.from(pem) } };
-  return { file: { contentType: 'application/pkix-crl', body: Buffer.from(new x509.X509Crl(pem).rawData) } };
+  return { file: { contentType: 'application/pkix-crl', body: Buffer.from(x509.PemConverter.decodeFirst(pem)) } };
 }
 
 const defaultCrl = (pattern: string, delta: boolean, form: Form, synopsis: string) =>

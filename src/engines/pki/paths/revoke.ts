@@ -12,7 +12,7 @@ import { definePath, type PathDefinition } from '../../../framework/backend.js';
 import { applyOps, getJson } from '../../../logical/storage.js';
 import { colonHex } from '../cert.js';
 import { crlConfig } from '../crl-config.js';
-import { rebuildCrl, revocationOps, type RevokedEntry } from '../crl.js';
+import { notAfterOf, rebuildCrl, revocationOps, type RevokedEntry } from '../crl.js';
 import { certKey, type StoredCert } from '../leaf.js';
 import { withMountLock } from '../lock.js';
 import { allIssuers, getIssuer } from '../storage.js';
@@ -76,7 +76,7 @@ async function revokeStored(ctx: Ctx<unknown>, serial: string, stored: StoredCer
       serial,
       time: Math.floor(ctx.clock() / 1000),
       issuerId: current.issuerId,
-      notAfter: Math.floor(new x509.X509Certificate(current.certificate).notAfter.getTime() / 1000),
+      notAfter: notAfterOf(current.certificate),
     };
     await applyOps(ctx.storage, revocationOps(entry, current, serial, config));
     if (!config.auto_rebuild) {

@@ -1,0 +1,106 @@
+/**
+ * The little DER this engine writes by hand, for the structures too large for a parser to
+ * read back: a CRL of 100,000 entries is ~400,000 ASN.1 nodes, and asn1js (under
+ * @peculiar/x509) refuses more than 10,000 when X509CrlGenerator re-parses what it built.
+ * And the signature algorithms of CRLs and OCSP answers, signed with node:crypto.
+ */
+import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
+import type { KeySpec } from './keys.js';
+
+function lengthBytes(n: number): Buffer {
+  if (n < 0x80) return Buffer.from([n]);
+  const bytes: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+
+/** One TLV from its tag and content. */
+export function tlv(tag: number, ...content: Buffer[]): Buffer {
+  const body = content.length === 1 ? content[0]! : Buffer.concat(content);
+  return Buffer.concat([Buffer.from([tag]), lengthBytes(body.length), body]);
+}
+
+export const sequence = (...content: Buffer[]) => tlv(0x30, ...content);
+
+/** A non-negative INTEGER from hex (a serial number): minimal, with a 00 byte when the top bit is set. */
+export function integerFromHex(hex: string): Buffer {
+  let h = hex.replace(/[^0-9a-f]/gi, '').replace(/^(00)+(?=[0-9a-f]{2})/i, '');
+  if (h.length % 2) h = '0' + h;
+  let b = Buffer.from(h || '00', 'hex');
+  if (b[0]! & 0x80) b = Buffer.concat([Buffer.from([0]), b]);
+  return tlv(0x02, b);
+}
+
+export const integer = (n: number) => integerFromHex(n.toString(16));
+
+/** RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050; whole seconds. */
+export function time(d: Date): Buffer {
+  const iso = d.toISOString(); // 2026-12-07T22:11:05.123Z
+  const digits = iso.slice(0, 19).replace(/[-T:]/g, '') + 'Z';
+  const year = d.getUTCFullYear();
+  return year < 2050 ? tlv(0x17, Buffer.from(digits.slice(2), 'latin1')) : tlv(0x18, Buffer.from(digits, 'latin1'));
+}
+
+const RSA_NULL = new Uint8Array([5, 0]).buffer;
+
+interface SignatureAlgorithm {
+  id: AlgorithmIdentifier;
+  der: Buffer;
+  digest: string | null;
+}
+const algorithms = new Map<string, SignatureAlgorithm>();
+
+/** The AlgorithmIdentifier a key of this spec signs with, and node's digest for it (SHA-256 for RSA, the curve's hash for EC). */
+export function signatureAlgorithm(spec: KeySpec): SignatureAlgorithm {
+  const name = `${spec.type}/${spec.bits}`;
+  let found = algorithms.get(name);
+  if (!found) algorithms.set(name, (found = computeAlgorithm(spec)));
+  return found;
+}
+
+function computeAlgorithm(spec: KeySpec): SignatureAlgorithm {
+  let id: AlgorithmIdentifier;
+  let digest: string | null;
+  if (spec.type === 'rsa') {
+    id = new AlgorithmIdentifier({ algorithm: '1.2.840.113549.1.1.11', parameters: RSA_NULL });
+    digest = 'sha256';
+  } else if (spec.type === 'ec') {
+    const [oid, d] = spec.bits === 256 ? ['1.2.840.10045.4.3.2', 'sha256'] : spec.bits === 384 ? ['1.2.840.10045.4.3.3', 'sha384'] : ['1.2.840.10045.4.3.4', 'sha512'];
+    id = new AlgorithmIdentifier({ algorithm: oid });
+    digest = d;
+  } else {
+    id = new AlgorithmIdentifier({ algorithm: '1.3.101.112' });
+    digest = null;
+  }
+  return { id, der: Buffer.from(AsnConvert.serialize(id)), digest };
+}
+
+/**
+ * Parsed signing keys by their PEM: parsing one costs more than an OCSP answer's signature.
+ * Bounded, and dropped when the server seals (the backend's `forget`). The PEM is still read
+ * from storage each time, so a key deleted there is never used from here.
+ */
+const parsedKeys = new Map<string, KeyObject>();
+
+export function forgetSigningKeys(): void {
+  parsedKeys.clear();
+}
+
+/** Signs DER with a PKCS#8 PEM key: ECDSA signatures come out DER-encoded, as X.509 wants them. */
+export function signDer(data: Buffer, privateKeyPem: string, spec: KeySpec): Buffer {
+  let key = parsedKeys.get(privateKeyPem);
+  if (!key) {
+    key = createPrivateKey(privateKeyPem);
+    if (parsedKeys.size >= 64) parsedKeys.clear();
+    parsedKeys.set(privateKeyPem, key);
+  }
+  return sign(signatureAlgorithm(spec).digest, data, key);
+}
+
+/** X.509's SIGNED{}: the to-be-signed DER, the algorithm, and the signature as a BIT STRING. */
+export function signed(tbs: Buffer, privateKeyPem: string, spec: KeySpec): Buffer {
+  const sig = signDer(tbs, privateKeyPem, spec);
+  return sequence(tbs, signatureAlgorithm(spec).der, tlv(0x03, Buffer.from([0]), sig));
+}
