@@ -5,7 +5,6 @@
  * auto_rebuild a revocation rebuilds its issuer's CRL at once; with it, a revocation only
  * marks the issuer dirty and the periodic function rebuilds (as Vault).
  */
-import { X509Certificate as NodeX509 } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
 import * as x509 from '@peculiar/x509';
@@ -13,7 +12,7 @@ import type { HandlerContext } from '../../framework/backend.js';
 import { applyOps, getJson, jsonOp, putJson, type Storage, type StorageOp } from '../../logical/storage.js';
 import { colonHex } from './cert.js';
 import { crlConfig, type CrlConfig } from './crl-config.js';
-import { integer, integerFromHex, sequence, signatureAlgorithm, signed, time, tlv } from './der.js';
+import { certificateNotAfter, integer, integerFromHex, sequence, sequenceOf, signatureAlgorithm, signed, time, tlv } from './der.js';
 import { certKey, type StoredCert } from './leaf.js';
 import { withMountLock } from './lock.js';
 import { allIssuers, getKey, type IssuerEntry } from './storage.js';
@@ -61,8 +60,8 @@ export function integerExtension(oid: string, n: number, critical: boolean): x50
   return new x509.Extension(oid, critical, Buffer.concat([Buffer.from([0x02, value.length]), value]));
 }
 
-/** A certificate's notAfter in unix seconds, by node's native parser (the JS one costs ~1 ms). */
-export const notAfterOf = (pem: string) => Math.floor(Date.parse(new NodeX509(pem).validTo) / 1000);
+/** A stored certificate's notAfter in unix seconds. */
+export const notAfterOf = (pem: string) => certificateNotAfter(Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64'));
 
 /** The revocation entry for `serial`; entries written before they carried their issuer are completed from the certificate. */
 export async function revokedEntry(storage: Storage, serial: string): Promise<RevokedEntry | null> {
@@ -119,7 +118,7 @@ async function signCrl(ctx: Background, issuer: IssuerEntry, parts: CrlParts): P
     subjectDer(issuer.certificate),
     time(new Date(thisUpdate * 1000)),
     time(new Date((thisUpdate + parts.lifetime) * 1000)),
-    ...(entries.length ? [sequence(...entries)] : []),
+    ...(entries.length ? [sequenceOf(entries)] : []),
     tlv(0xa0, sequence(...extensions.map((e) => Buffer.from(e.rawData)))),
   );
   const der = signed(tbs, key.privateKey, key.spec);

@@ -23,6 +23,8 @@ export function tlv(tag: number, ...content: Buffer[]): Buffer {
 }
 
 export const sequence = (...content: Buffer[]) => tlv(0x30, ...content);
+/** A SEQUENCE OF any length (a spread of 100,000 arguments overflows the stack). */
+export const sequenceOf = (items: Buffer[]) => tlv(0x30, Buffer.concat(items));
 
 /** A non-negative INTEGER from hex (a serial number): minimal, with a 00 byte when the top bit is set. */
 export function integerFromHex(hex: string): Buffer {
@@ -103,4 +105,42 @@ export function signDer(data: Buffer, privateKeyPem: string, spec: KeySpec): Buf
 export function signed(tbs: Buffer, privateKeyPem: string, spec: KeySpec): Buffer {
   const sig = signDer(tbs, privateKeyPem, spec);
   return sequence(tbs, signatureAlgorithm(spec).der, tlv(0x03, Buffer.from([0]), sig));
+}
+
+/** The header of the TLV at `pos`: where its content starts and ends. */
+function readTlv(der: Buffer, pos: number): { tag: number; start: number; end: number } {
+  const tag = der[pos]!;
+  let len = der[pos + 1]!;
+  let start = pos + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + der[start + i]!;
+    start += n;
+  }
+  if (start + len > der.length) throw new Error('truncated DER');
+  return { tag, start, end: start + len };
+}
+
+function parseTime(tag: number, text: string): number {
+  // UTCTime YYMMDDHHMMSSZ (years 1950-2049), GeneralizedTime YYYYMMDDHHMMSSZ
+  const full = tag === 0x17 ? (Number(text.slice(0, 2)) >= 50 ? '19' : '20') + text : text;
+  return Date.UTC(+full.slice(0, 4), +full.slice(4, 6) - 1, +full.slice(6, 8), +full.slice(8, 10), +full.slice(10, 12), +full.slice(12, 14)) / 1000;
+}
+
+/**
+ * A certificate's notAfter (unix seconds) read straight from its DER: revocation and tidy
+ * need only this, and a full parse costs far more (node's X509Certificate took 0.7 ms each
+ * once 100,000 certificates had gone through it).
+ */
+export function certificateNotAfter(der: Buffer): number {
+  const cert = readTlv(der, 0);
+  const tbs = readTlv(der, cert.start);
+  let pos = tbs.start;
+  if (der[pos] === 0xa0) pos = readTlv(der, pos).end; // version
+  for (let i = 0; i < 3; i++) pos = readTlv(der, pos).end; // serial, signature, issuer
+  const validity = readTlv(der, pos);
+  const notBefore = readTlv(der, validity.start);
+  const notAfter = readTlv(der, notBefore.end);
+  return parseTime(notAfter.tag, der.toString('latin1', notAfter.start, notAfter.end));
 }
