@@ -5,14 +5,13 @@
  * auto_rebuild a revocation rebuilds its issuer's CRL at once; with it, a revocation only
  * marks the issuer dirty and the periodic function rebuilds (as Vault).
  */
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { Certificate } from '@peculiar/asn1-x509';
 import * as x509 from '@peculiar/x509';
 import type { HandlerContext } from '../../framework/backend.js';
 import { applyOps, getJson, jsonOp, putJson, type Storage, type StorageOp } from '../../logical/storage.js';
 import { colonHex } from './cert.js';
 import { crlConfig, type CrlConfig } from './crl-config.js';
-import { certificateNotAfter, integer, integerFromHex, sequence, sequenceOf, signatureAlgorithm, signed, time, tlv } from './der.js';
+import { certificateNotAfter } from './der.js';
+import { encodeCrl } from './crl-encode.js';
 import { certKey, type StoredCert } from './leaf.js';
 import { withMountLock } from './lock.js';
 import { allIssuers, getKey, type IssuerEntry } from './storage.js';
@@ -98,30 +97,13 @@ interface CrlParts {
   lifetime: number;
 }
 
-/** The issuer's subject as DER, straight from its certificate (a CRL's issuer must match it byte for byte). */
-function subjectDer(issuerPem: string): Buffer {
-  const cert = AsnConvert.parse(x509.PemConverter.decodeFirst(issuerPem), Certificate);
-  return Buffer.from(AsnConvert.serialize(cert.tbsCertificate.subject));
-}
-
-/** RFC 5280 5.1 CertificateList, encoded in one pass (der.ts says why not through the library). */
 async function signCrl(ctx: Background, issuer: IssuerEntry, parts: CrlParts): Promise<StoredCrl> {
   const key = await getKey(ctx.storage, issuer.keyId);
   if (!key) throw new Error(`issuer ${issuer.id} has no key`);
   const issuerCert = new x509.X509Certificate(issuer.certificate);
   const thisUpdate = Math.floor(parts.nowMs / 1000);
   const extensions = [await x509.AuthorityKeyIdentifierExtension.create(issuerCert.publicKey), integerExtension('2.5.29.20', parts.number, false), ...parts.extensions];
-  const entries = parts.entries.map((r) => sequence(integerFromHex(r.serial), time(new Date(r.time * 1000))));
-  const tbs = sequence(
-    integer(1),
-    signatureAlgorithm(key.spec).der,
-    subjectDer(issuer.certificate),
-    time(new Date(thisUpdate * 1000)),
-    time(new Date((thisUpdate + parts.lifetime) * 1000)),
-    ...(entries.length ? [sequenceOf(entries)] : []),
-    tlv(0xa0, sequence(...extensions.map((e) => Buffer.from(e.rawData)))),
-  );
-  const der = signed(tbs, key.privateKey, key.spec);
+  const der = encodeCrl({ issuerCertificate: issuer.certificate, key, thisUpdate, nextUpdate: thisUpdate + parts.lifetime, entries: parts.entries, extensions });
   // "X509 CRL" is the label openssl and Go read; the library's own PEM says just "CRL".
   const pem = x509.PemConverter.encode(new Uint8Array(der).buffer, 'X509 CRL') + '\n';
   return { crl: pem, number: parts.number, thisUpdate, nextUpdate: thisUpdate + parts.lifetime };
