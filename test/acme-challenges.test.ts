@@ -6,11 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { ChallengeFailed, validateChallenge, type ChallengeErrorType, type ChallengeInput } from '../src/engines/pki/acme/challenges/index.js';
+import { ChallengeFailed, dnsTxtValue, validateChallenge, type ChallengeErrorType, type ChallengeInput } from '../src/engines/pki/acme/challenges/index.js';
 import { startDnsmasq, type TestDns } from './helpers/dnsmasq.js';
+import { alpnCertificate, startTlsResponder, type AlpnCertificateOptions } from './helpers/tls-alpn-responder.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -187,5 +189,121 @@ describe('http-01', () => {
 
   it('refuses a wildcard name', async () => {
     await failure(challenge({ identifier: { type: 'dns', value: '*.coffer.test' } }), 'rejectedIdentifier', /wildcard \*\.coffer\.test; use dns-01/);
+  });
+});
+
+describe('dns-01', () => {
+  const dns01 = (name: string, overrides: Partial<ChallengeInput> = {}) => challenge({ type: 'dns-01', identifier: { type: 'dns', value: name }, ...overrides });
+
+  it('passes when _acme-challenge.<name> holds base64url(SHA-256(key authorization)) among other values', async () => {
+    const c = dns01('dns.coffer.test');
+    await dns.setTxt('_acme-challenge.dns.coffer.test', ['an-older-value', dnsTxtValue(c.keyAuthorization)]);
+    await validateChallenge(c);
+  });
+
+  it('proves a wildcard at its base name', async () => {
+    const c = dns01('*.wild.coffer.test');
+    await dns.setTxt('_acme-challenge.wild.coffer.test', [dnsTxtValue(c.keyAuthorization)]);
+    await validateChallenge(c);
+  });
+
+  it('follows a CNAME delegating the record to another zone', async () => {
+    const c = dns01('delegated.coffer.test');
+    await dns.setTxt('_acme-challenge.delegated.acme-zone.test', [dnsTxtValue(c.keyAuthorization)]);
+    await dns.setCname('_acme-challenge.delegated.coffer.test', '_acme-challenge.delegated.acme-zone.test');
+    await validateChallenge(c);
+  });
+
+  it('fails with incorrectResponse naming the record and what it holds when the value is wrong', async () => {
+    const c = dns01('wrong.coffer.test');
+    await dns.setTxt('_acme-challenge.wrong.coffer.test', ['not-the-digest']);
+    await failure(c, 'incorrectResponse', /_acme-challenge\.wrong\.coffer\.test has 1 TXT value\(s\): "not-the-digest"; none is the expected "[A-Za-z0-9_-]{43}"/);
+  });
+
+  it('fails with dns NXDOMAIN when the record does not exist', async () => {
+    await failure(dns01('nothing.coffer.test'), 'dns', /NXDOMAIN: _acme-challenge\.nothing\.coffer\.test does not exist/);
+  });
+
+  it('fails with dns, naming the resolver, when it never answers', async () => {
+    const silent = createSocket('udp4');
+    silent.bind(0, '127.0.0.1');
+    await new Promise((resolve) => silent.once('listening', resolve));
+    const resolver = `127.0.0.1:${silent.address().port}`;
+    try {
+      const err = await failure(dns01('slow.coffer.test', { dnsResolver: resolver, timeoutMs: 300 }), 'dns', /timed out|did not finish/);
+      assert.match(err.message, new RegExp(resolver));
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('refuses an IP identifier', async () => {
+    await failure(challenge({ type: 'dns-01', identifier: { type: 'ip', value: '127.0.0.1' } }), 'rejectedIdentifier', /not of the IP address 127\.0\.0\.1/);
+  });
+});
+
+describe('tls-alpn-01', () => {
+  const name = 'tls.coffer.test';
+
+  async function attempt(cert: AlpnCertificateOptions, alpn?: string[], overrides: Partial<ChallengeInput> = {}) {
+    const c = challenge({ type: 'tls-alpn-01', identifier: { type: 'dns', value: name }, ...overrides });
+    const responder = await startTlsResponder(await alpnCertificate({ ...cert, digestOf: cert.digestOf === 'KEYAUTH' ? c.keyAuthorization : cert.digestOf }), alpn);
+    return { c: { ...c, tlsPort: responder.port }, responder };
+  }
+
+  it('passes for a certificate naming only the name with the critical acmeIdentifier digest, over acme-tls/1 with SNI = name', async () => {
+    const { c, responder } = await attempt({ names: [{ type: 'dns', value: name }], digestOf: 'KEYAUTH' });
+    try {
+      await validateChallenge(c);
+      assert.deepEqual(responder.servernames, [name]);
+    } finally {
+      await responder.close();
+    }
+  });
+
+  it('fails with incorrectResponse when the digest is of something else', async () => {
+    const { c, responder } = await attempt({ names: [{ type: 'dns', value: name }], digestOf: 'another-token.another-thumbprint' });
+    await failure(c, 'incorrectResponse', /acmeIdentifier digest [0-9a-f]{64} that is not SHA-256 of the key authorization/).finally(() => responder.close());
+  });
+
+  it('fails with incorrectResponse when the acmeIdentifier extension is missing', async () => {
+    const { c, responder } = await attempt({ names: [{ type: 'dns', value: name }] });
+    await failure(c, 'incorrectResponse', /has no acmeIdentifier extension \(1\.3\.6\.1\.5\.5\.7\.1\.31\)/).finally(() => responder.close());
+  });
+
+  it('fails with incorrectResponse when the extension is not critical', async () => {
+    const { c, responder } = await attempt({ names: [{ type: 'dns', value: name }], digestOf: 'KEYAUTH', critical: false });
+    await failure(c, 'incorrectResponse', /not marked critical/).finally(() => responder.close());
+  });
+
+  it('fails with incorrectResponse when the certificate names more than the identifier', async () => {
+    const { c, responder } = await attempt({ names: [{ type: 'dns', value: name }, { type: 'dns', value: 'extra.coffer.test' }], digestOf: 'KEYAUTH' });
+    await failure(c, 'incorrectResponse', /must name exactly DNS:tls\.coffer\.test as its only subjectAltName, and has dns:tls\.coffer\.test, dns:extra\.coffer\.test/).finally(() => responder.close());
+  });
+
+  it('fails with tls when the server does not negotiate acme-tls/1', async () => {
+    const { c, responder } = await attempt({ names: [{ type: 'dns', value: name }], digestOf: 'KEYAUTH' }, []);
+    await failure(c, 'tls', /did not negotiate the ALPN protocol acme-tls\/1 \(it chose none\)/).finally(() => responder.close());
+  });
+
+  it('fails with tls when the server speaks only other protocols', async () => {
+    const { c, responder } = await attempt({ names: [{ type: 'dns', value: name }], digestOf: 'KEYAUTH' }, ['h2', 'http/1.1']);
+    await failure(c, 'tls', /TLS handshake with 127\.0\.0\.1:\d+ \(tls\.coffer\.test\) failed/).finally(() => responder.close());
+  });
+
+  it('validates an IP identifier with its reverse name as SNI and an IP subjectAltName (RFC 8738)', async () => {
+    const { c, responder } = await attempt({ names: [{ type: 'ip', value: '127.0.0.1' }], digestOf: 'KEYAUTH' }, undefined, { identifier: { type: 'ip', value: '127.0.0.1' } });
+    try {
+      await validateChallenge(c);
+      assert.deepEqual(responder.servernames, ['1.0.0.127.in-addr.arpa']);
+    } finally {
+      await responder.close();
+    }
+  });
+
+  it('refuses a name resolving outside the allowed networks before any handshake', async () => {
+    const { c, responder } = await attempt({ names: [{ type: 'dns', value: name }], digestOf: 'KEYAUTH' }, undefined, { allowedNetworks: ['192.0.2.0/24'] });
+    await failure(c, 'rejectedIdentifier', /tls\.coffer\.test resolves to 127\.0\.0\.1: outside the networks/).finally(() => responder.close());
+    assert.deepEqual(responder.servernames, []);
   });
 });

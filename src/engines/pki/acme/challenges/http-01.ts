@@ -9,7 +9,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import type { Budget } from './budget.js';
-import { connectionProblem } from './connection-problem.js';
+import { connectionProblem, endpoint } from './connection-problem.js';
 import { addressGuard, assertReachable, type AddressGuard } from './network-guard.js';
 import { normalizeName, resolveAddresses } from './resolve.js';
 import { ChallengeFailed, type ChallengeInput } from './types.js';
@@ -108,6 +108,7 @@ function getFrom(url: URL, address: string, port: number, name: string, budget: 
     // http-01 proves control by the answer, not by a certificate.
     ...(https ? { rejectUnauthorized: false, ...(isIP(name) === 0 ? { servername: name } : {}) } : {}),
   };
+  budget.doing('connection', `fetching ${url.href} from ${endpoint(address, port)}`);
   return new Promise<Fetched>((resolve, reject) => {
     const req = (https ? httpsRequest : httpRequest)(options, (res) => readBody(res).then(resolve, reject));
     req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));

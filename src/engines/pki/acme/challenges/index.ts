@@ -6,18 +6,18 @@
 import { startBudget, type Budget } from './budget.js';
 import { validateDns01 } from './dns-01.js';
 import { validateHttp01 } from './http-01.js';
+import { validateTlsAlpn01 } from './tls-alpn-01.js';
 import { ChallengeFailed, type ChallengeInput, type ChallengeType } from './types.js';
 
 export { dnsTxtValue } from './dns-01.js';
+export { ACME_IDENTIFIER_OID, ACME_TLS_ALPN, acmeIdentifierValue } from './tls-alpn-01.js';
 export { invalidNetwork } from './network-guard.js';
 export { ChallengeFailed, type ChallengeErrorType, type ChallengeInput, type ChallengeType, type Identifier, type Validator } from './types.js';
 
 const validators: Record<ChallengeType, (input: ChallengeInput, budget: Budget) => Promise<void>> = {
   'http-01': validateHttp01,
   'dns-01': validateDns01,
-  'tls-alpn-01': async () => {
-    throw new ChallengeFailed('tls', 'tls-alpn-01 is not supported yet');
-  },
+  'tls-alpn-01': validateTlsAlpn01,
 };
 
 export async function validateChallenge(input: ChallengeInput): Promise<void> {

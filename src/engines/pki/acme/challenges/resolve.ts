@@ -14,7 +14,8 @@ export function normalizeName(name: string): string {
   return name.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
 }
 
-function resolverFor(dnsResolver: string, budget: Budget): dns.Resolver {
+/** A resolver cancelled when the budget runs out; `release` drops that hook once the query is answered. */
+function resolverFor(dnsResolver: string, budget: Budget): { resolver: dns.Resolver; release(): void } {
   const resolver = new dns.Resolver({ timeout: budget.remainingMs(), tries: 1 });
   if (dnsResolver !== '') {
     try {
@@ -23,8 +24,9 @@ function resolverFor(dnsResolver: string, budget: Budget): dns.Resolver {
       throw new ChallengeFailed('dns', `the DNS resolver "${dnsResolver}" is not an IP address with an optional port`);
     }
   }
-  budget.signal.addEventListener('abort', () => resolver.cancel(), { once: true });
-  return resolver;
+  const cancel = () => resolver.cancel();
+  budget.signal.addEventListener('abort', cancel, { once: true });
+  return { resolver, release: () => budget.signal.removeEventListener('abort', cancel) };
 }
 
 /** A resolver error as the ACME `dns` problem a client can act on. */
@@ -51,9 +53,10 @@ const EMPTY = new Set(['ENODATA', 'ENOTFOUND']);
 export async function resolveAddresses(name: string, dnsResolver: string, budget: Budget): Promise<string[]> {
   const host = normalizeName(name);
   if (isIP(host) !== 0) return [host];
+  budget.doing('dns', `resolving ${host} through ${dnsResolver || 'the system resolver'}`);
   if (dnsResolver === '') return systemLookup(host, budget);
-  const resolver = resolverFor(dnsResolver, budget);
-  const [v6, v4] = await Promise.allSettled([resolver.resolve6(host), resolver.resolve4(host)]);
+  const { resolver, release } = resolverFor(dnsResolver, budget);
+  const [v6, v4] = await Promise.allSettled([resolver.resolve6(host), resolver.resolve4(host)]).finally(release);
   const addresses = [...(v6.status === 'fulfilled' ? v6.value : []), ...(v4.status === 'fulfilled' ? v4.value : [])];
   if (addresses.length > 0) return addresses;
   const errors = [v4, v6].flatMap((r) => (r.status === 'rejected' ? [r.reason as NodeJS.ErrnoException] : []));
@@ -78,10 +81,14 @@ async function systemLookup(host: string, budget: Budget): Promise<string[]> {
 /** The TXT strings at `name` (each record's chunks joined); CNAMEs are followed by the resolver. */
 export async function resolveTxt(name: string, dnsResolver: string, budget: Budget): Promise<string[]> {
   const host = normalizeName(name);
+  budget.doing('dns', `querying TXT ${host} through ${dnsResolver || 'the system resolver'}`);
+  const { resolver, release } = resolverFor(dnsResolver, budget);
   try {
-    const records = await resolverFor(dnsResolver, budget).resolveTxt(host);
+    const records = await resolver.resolveTxt(host);
     return records.map((chunks) => chunks.join(''));
   } catch (err) {
     throw dnsProblem(err, 'TXT', host, dnsResolver);
+  } finally {
+    release();
   }
 }
