@@ -7,12 +7,18 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
+import { execFile } from 'node:child_process';
+import { createServer as createHttpsServer } from 'node:https';
+import { promisify } from 'node:util';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ChallengeFailed, dnsTxtValue, validateChallenge, type ChallengeErrorType, type ChallengeInput } from '../src/engines/pki/acme/challenges/index.js';
 import { startDnsmasq, type TestDns } from './helpers/dnsmasq.js';
+import { selfSignedCert } from './helpers/tls-cert.js';
 import { alpnCertificate, startTlsResponder, type AlpnCertificateOptions } from './helpers/tls-alpn-responder.js';
+
+const run = promisify(execFile);
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -99,6 +105,33 @@ describe('http-01', () => {
     serve(`/moved/${c.token}`, c.keyAuthorization);
     await validateChallenge(c);
     assert.equal(seen.at(-1)?.host, `other.coffer.test:${httpPort}`);
+  });
+
+  it('follows a redirect to https on the TLS port without checking the certificate, as public CAs do', async () => {
+    const c = challenge();
+    const tls = selfSignedCert('not-the-name');
+    const https = createHttpsServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+      seen.push({ host: req.headers.host, url: req.url });
+      res.end(req.url === `/secure/${c.token}` ? c.keyAuthorization : 'wrong');
+    });
+    https.listen(0, '127.0.0.1');
+    await new Promise((resolve) => https.once('listening', resolve));
+    const tlsPort = (https.address() as AddressInfo).port;
+    try {
+      serve(pathOf(c), (_req, res) => res.writeHead(301, { location: `https://secure.coffer.test:${tlsPort}/secure/${c.token}` }).end());
+      await validateChallenge({ ...c, tlsPort });
+      assert.deepEqual(seen.at(-1), { host: `secure.coffer.test:${tlsPort}`, url: `/secure/${c.token}` });
+    } finally {
+      https.closeAllConnections();
+      await new Promise((resolve) => https.close(resolve));
+    }
+  });
+
+  it('resolves through the system resolver when no DNS resolver is configured', async () => {
+    const c = challenge({ identifier: { type: 'dns', value: 'localhost' }, dnsResolver: '' });
+    serve(pathOf(c), c.keyAuthorization);
+    await validateChallenge(c);
+    assert.equal(seen.at(-1)?.host, `localhost:${httpPort}`);
   });
 
   it('fails with connection on a redirect loop', async () => {
@@ -235,6 +268,16 @@ describe('dns-01', () => {
     } finally {
       silent.close();
     }
+  });
+
+  it("publishes and removes the record through the lego exec hook, called as lego calls it", async () => {
+    const c = dns01('hook.coffer.test');
+    const value = dnsTxtValue(c.keyAuthorization);
+    await run(dns.legoExecPath, ['present', '_acme-challenge.hook.coffer.test.', value]);
+    assert.deepEqual(dns.txt('_acme-challenge.hook.coffer.test'), [value]);
+    await validateChallenge(c);
+    await run(dns.legoExecPath, ['cleanup', '_acme-challenge.hook.coffer.test.', value]);
+    await failure(c, 'dns', /NXDOMAIN: _acme-challenge\.hook\.coffer\.test/);
   });
 
   it('refuses an IP identifier', async () => {
