@@ -220,6 +220,11 @@ describe('http-01', () => {
     assert.ok(Date.now() - started < 1500, `took ${Date.now() - started} ms`);
   });
 
+  it('refuses a malformed identifier before resolving or connecting', async () => {
+    await failure(challenge({ identifier: { type: 'dns', value: 'www.coffer.test/@evil' } }), 'rejectedIdentifier', /"www\.coffer\.test\/@evil" is not a DNS name/);
+    await failure(challenge({ identifier: { type: 'ip', value: 'www.coffer.test' } }), 'rejectedIdentifier', /"www\.coffer\.test" is not an IP address/);
+  });
+
   it('refuses a wildcard name', async () => {
     await failure(challenge({ identifier: { type: 'dns', value: '*.coffer.test' } }), 'rejectedIdentifier', /wildcard \*\.coffer\.test; use dns-01/);
   });
@@ -278,6 +283,15 @@ describe('dns-01', () => {
     await validateChallenge(c);
     await run(dns.legoExecPath, ['cleanup', '_acme-challenge.hook.coffer.test.', value]);
     await failure(c, 'dns', /NXDOMAIN: _acme-challenge\.hook\.coffer\.test/);
+  });
+
+  it('publishes and removes the record through the certbot manual hooks, with the environment certbot sets', async () => {
+    const c = dns01('*.certbot.coffer.test');
+    const env = { ...process.env, CERTBOT_DOMAIN: 'certbot.coffer.test', CERTBOT_VALIDATION: dnsTxtValue(c.keyAuthorization) };
+    await run(dns.certbotHooks.auth, [], { env });
+    await validateChallenge(c);
+    await run(dns.certbotHooks.cleanup, [], { env });
+    assert.deepEqual(dns.txt('_acme-challenge.certbot.coffer.test'), []);
   });
 
   it('refuses an IP identifier', async () => {

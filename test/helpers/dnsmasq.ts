@@ -6,9 +6,10 @@
  * dnsmasq reads its configuration only when it starts (SIGHUP reloads hosts files, not TXT
  * records), so each change rewrites the file and restarts it on the same port, then waits
  * until it answers with the new generation. A lego run changes records through its `exec`
- * DNS provider: `legoExecPath` is a script that forwards `present|cleanup <fqdn> <value>`
- * to this process over a loopback control port (see lego-dns-exec.ts), so lego must be
- * spawned asynchronously (not spawnSync) while this process keeps its event loop running.
+ * DNS provider (`legoExecPath`), certbot through its manual hooks (`certbotHooks`): scripts
+ * that forward `present|cleanup <fqdn> <value>` to this process over a loopback control
+ * port (see lego-dns-exec.ts), so the client must be spawned asynchronously (not spawnSync)
+ * while this process keeps its event loop running.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as dns } from 'node:dns';
@@ -49,6 +50,11 @@ export interface TestDns {
    * add and remove TXT values here.
    */
   legoExecPath: string;
+  /**
+   * certbot's `--manual --preferred-challenges dns --manual-auth-hook <auth>
+   * --manual-cleanup-hook <cleanup>`: the same, from CERTBOT_DOMAIN and CERTBOT_VALIDATION.
+   */
+  certbotHooks: { auth: string; cleanup: string };
   stop(): Promise<void>;
 }
 
@@ -176,10 +182,18 @@ export async function startDnsmasq(options: TestDnsOptions = {}): Promise<TestDn
     present: (name, value) => api.addTxt(name, value),
     cleanup: (name, value) => api.removeTxt(name, value),
   });
-  const legoExecPath = join(dir, 'lego-dns-exec.sh');
-  const hook = join(dirname(fileURLToPath(import.meta.url)), 'lego-dns-exec.js');
-  writeFileSync(legoExecPath, `#!/bin/sh\nexec '${process.execPath}' '${hook}' 'http://127.0.0.1:${control.port}' "$@"\n`);
-  chmodSync(legoExecPath, 0o755);
+  const hook = `'${process.execPath}' '${join(dirname(fileURLToPath(import.meta.url)), 'lego-dns-exec.js')}' 'http://127.0.0.1:${control.port}'`;
+  const script = (file: string, args: string) => {
+    const path = join(dir, file);
+    writeFileSync(path, `#!/bin/sh\nexec ${hook} ${args}\n`);
+    chmodSync(path, 0o755);
+    return path;
+  };
+  const legoExecPath = script('lego-dns-exec.sh', '"$@"');
+  const certbotHooks = {
+    auth: script('certbot-auth.sh', 'present "_acme-challenge.$CERTBOT_DOMAIN." "$CERTBOT_VALIDATION"'),
+    cleanup: script('certbot-cleanup.sh', 'cleanup "_acme-challenge.$CERTBOT_DOMAIN." "$CERTBOT_VALIDATION"'),
+  };
 
   const api: TestDns = {
     resolver: `127.0.0.1:${port}`,
@@ -204,6 +218,7 @@ export async function startDnsmasq(options: TestDnsOptions = {}): Promise<TestDn
     txt: (name) => [...(records.txt.get(bare(name)) ?? [])],
     setCname: (name, target) => change(() => records.cnames.set(bare(name), bare(target))),
     legoExecPath,
+    certbotHooks,
     async stop() {
       if (stopped) return;
       await queue;

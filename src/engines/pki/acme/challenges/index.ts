@@ -6,6 +6,7 @@
 import { startBudget, type Budget } from './budget.js';
 import { validateDns01 } from './dns-01.js';
 import { validateHttp01 } from './http-01.js';
+import { checkIdentifier } from './identifier.js';
 import { validateTlsAlpn01 } from './tls-alpn-01.js';
 import { ChallengeFailed, type ChallengeInput, type ChallengeType } from './types.js';
 
@@ -23,6 +24,7 @@ const validators: Record<ChallengeType, (input: ChallengeInput, budget: Budget) 
 export async function validateChallenge(input: ChallengeInput): Promise<void> {
   const validator = validators[input.type];
   if (validator === undefined) throw new ChallengeFailed('rejectedIdentifier', `unknown challenge type ${JSON.stringify(input.type)}`);
+  checkIdentifier(input.identifier);
   const budget = startBudget(input.timeoutMs);
   try {
     await Promise.race([validator(input, budget), budget.expired]);

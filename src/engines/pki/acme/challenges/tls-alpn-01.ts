@@ -45,7 +45,6 @@ export async function validateTlsAlpn01(input: ChallengeInput, budget: Budget): 
   const name = normalizeName(input.identifier.value);
   if (name.startsWith('*.')) throw new ChallengeFailed('rejectedIdentifier', `tls-alpn-01 cannot prove control of the wildcard ${name}; use dns-01`);
   const ip = input.identifier.type === 'ip';
-  if (ip && isIP(name) === 0) throw new ChallengeFailed('rejectedIdentifier', `${JSON.stringify(name)} is not an IP address`);
   const addresses = ip ? [name] : await resolveAddresses(name, input.dnsResolver, budget);
   assertReachable(name, addresses, addressGuard(input.allowedNetworks));
   const port = input.tlsPort ?? 443;
