@@ -202,6 +202,11 @@ describe('http-01', () => {
     await failure(challenge({ identifier: { type: 'dns', value: 'nothing.example.invalid' } }), 'dns', /NXDOMAIN: nothing\.example\.invalid does not exist/);
   });
 
+  it('fails with dns on a name that has no A or AAAA records', async () => {
+    await dns.setTxt('txt-only.example.test', ['just text']);
+    await failure(challenge({ identifier: { type: 'dns', value: 'txt-only.example.test' } }), 'dns', /no A\/AAAA records for txt-only\.example\.test/);
+  });
+
   it('fails with connection, naming the address and port, when nothing listens', async () => {
     await failure(challenge({ httpPort: 1 }), 'connection', /127\.0\.0\.1:1 \(www\.coffer\.test\): connection refused/);
   });
