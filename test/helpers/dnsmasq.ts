@@ -66,14 +66,15 @@ interface Records {
 
 const bare = (name: string) => name.replace(/\.$/, '').toLowerCase();
 
-/** A TXT value as a dnsmasq string: quoted, and split in 255-byte character strings. */
-function txtLine(name: string, values: string[]): string {
-  const quoted = values.map((v) => {
-    if (/["\\\n\r,]/.test(v)) throw new Error(`TXT value ${JSON.stringify(v)} has characters this harness does not quote`);
-    return `"${v}"`;
-  });
-  // One txt-record line per value: each value is its own record, as an ACME client publishes them.
-  return quoted.map((q) => `txt-record=${name},${q}`).join('\n');
+/** TXT records as dnsmasq lines: one record per value, a long value split in 255-byte character strings. */
+function txtLines(name: string, values: string[]): string {
+  return values
+    .map((v) => {
+      if (/["\\\n\r,]/.test(v)) throw new Error(`TXT value ${JSON.stringify(v)} has characters this harness does not quote`);
+      const strings = v.match(/.{1,255}/g) ?? [''];
+      return `txt-record=${name},${strings.map((part) => `"${part}"`).join(',')}`;
+    })
+    .join('\n');
 }
 
 function configText(records: Records, generation: number): string {
@@ -81,7 +82,7 @@ function configText(records: Records, generation: number): string {
     'local=/#/', // every name not configured here is answered NXDOMAIN, never forwarded
     ...[...records.addresses].map(([domain, address]) => `address=/${domain}/${address}`),
     ...[...records.cnames].map(([name, target]) => `cname=${name},${target}`),
-    ...[...records.txt].map(([name, values]) => txtLine(name, values)),
+    ...[...records.txt].map(([name, values]) => txtLines(name, values)),
     `txt-record=${GENERATION_RECORD},"${generation}"`,
     '',
   ].join('\n');
