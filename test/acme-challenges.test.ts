@@ -5,18 +5,18 @@
  * client would be told and for a detail naming the problem.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { execFile } from 'node:child_process';
-import { createServer as createHttpsServer } from 'node:https';
-import { promisify } from 'node:util';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { ChallengeFailed, dnsTxtValue, validateChallenge, type ChallengeErrorType, type ChallengeInput } from '../src/engines/pki/acme/challenges/index.js';
 import { startDnsmasq, type TestDns } from './helpers/dnsmasq.js';
-import { selfSignedCert } from './helpers/tls-cert.js';
 import { alpnCertificate, startTlsResponder, type AlpnCertificateOptions } from './helpers/tls-alpn-responder.js';
+import { selfSignedCert } from './helpers/tls-cert.js';
 
 const run = promisify(execFile);
 
