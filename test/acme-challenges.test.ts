@@ -290,6 +290,14 @@ describe('dns-01', () => {
     await failure(c, 'dns', /NXDOMAIN: _acme-challenge\.hook\.coffer\.test/);
   });
 
+  it('also takes lego exec RAW mode (domain, token, key authorization)', async () => {
+    const c = dns01('*.raw.coffer.test');
+    await run(dns.legoExecPath, ['present', '--', '*.raw.coffer.test', c.token, c.keyAuthorization]);
+    await validateChallenge(c);
+    await run(dns.legoExecPath, ['cleanup', '--', '*.raw.coffer.test', c.token, c.keyAuthorization]);
+    assert.deepEqual(dns.txt('_acme-challenge.raw.coffer.test'), []);
+  });
+
   it('publishes and removes the record through the certbot manual hooks, with the environment certbot sets', async () => {
     const c = dns01('*.certbot.coffer.test');
     const env = { ...process.env, CERTBOT_DOMAIN: 'certbot.coffer.test', CERTBOT_VALIDATION: dnsTxtValue(c.keyAuthorization) };
