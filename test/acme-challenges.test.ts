@@ -134,6 +134,14 @@ describe('http-01', () => {
     assert.equal(seen.at(-1)?.host, `localhost:${httpPort}`);
   });
 
+  it('tries the next address when one refuses the connection (IPv6 first, then IPv4)', async () => {
+    await dns.setHost('dual.coffer.test', ['127.0.0.1', '::1']); // nothing listens on ::1
+    const c = challenge({ identifier: { type: 'dns', value: 'dual.coffer.test' } });
+    serve(pathOf(c), c.keyAuthorization);
+    await validateChallenge(c);
+    assert.equal(seen.at(-1)?.host, `dual.coffer.test:${httpPort}`);
+  });
+
   it('fails with connection on a redirect loop', async () => {
     const c = challenge();
     serve(pathOf(c), (_req, res) => res.writeHead(301, { location: `/loop/${c.token}` }).end());
@@ -359,6 +367,24 @@ describe('tls-alpn-01', () => {
   it('fails with tls when the server speaks only other protocols', async () => {
     const { c, responder } = await attempt({ names: [{ type: 'dns', value: name }], digestOf: 'KEYAUTH' }, ['h2', 'http/1.1']);
     await failure(c, 'tls', /TLS handshake with 127\.0\.0\.1:\d+ \(tls\.coffer\.test\) failed/).finally(() => responder.close());
+  });
+
+  it('fails with tls when the port speaks plain HTTP, and with connection when nothing listens', async () => {
+    const c = challenge({ type: 'tls-alpn-01', identifier: { type: 'dns', value: name } });
+    await failure({ ...c, tlsPort: httpPort }, 'tls', new RegExp(`TLS handshake with 127\\.0\\.0\\.1:${httpPort} \\(tls\\.coffer\\.test\\) failed`));
+    await failure({ ...c, tlsPort: 1 }, 'connection', /127\.0\.0\.1:1 \(tls\.coffer\.test\): connection refused/);
+  });
+
+  it('tries the next address when one refuses the connection', async () => {
+    await dns.setHost('dual-tls.coffer.test', ['127.0.0.1', '::1']);
+    const c = challenge({ type: 'tls-alpn-01', identifier: { type: 'dns', value: 'dual-tls.coffer.test' } });
+    const responder = await startTlsResponder(await alpnCertificate({ names: [{ type: 'dns', value: 'dual-tls.coffer.test' }], digestOf: c.keyAuthorization }));
+    try {
+      await validateChallenge({ ...c, tlsPort: responder.port });
+      assert.deepEqual(responder.servernames, ['dual-tls.coffer.test']);
+    } finally {
+      await responder.close();
+    }
   });
 
   it('validates an IP identifier with its reverse name as SNI and an IP subjectAltName (RFC 8738)', async () => {

@@ -36,6 +36,8 @@ export interface TestDns {
   port: number;
   /** Maps `domain` and every name under it to `address` (replacing an earlier mapping of it). */
   setAddress(domain: string, address: string): Promise<void>;
+  /** Gives exactly `name` (not names under it) these addresses, at most one IPv4 and one IPv6 (dnsmasq's host-record). */
+  setHost(name: string, addresses: string[]): Promise<void>;
   /** Replaces every TXT value at `name` (a trailing dot is ignored); no values removes the record. */
   setTxt(name: string, values: string[]): Promise<void>;
   addTxt(name: string, value: string): Promise<void>;
@@ -60,6 +62,7 @@ export interface TestDns {
 
 interface Records {
   addresses: Map<string, string>;
+  hosts: Map<string, string[]>;
   txt: Map<string, string[]>;
   cnames: Map<string, string>;
 }
@@ -81,6 +84,7 @@ function configText(records: Records, generation: number): string {
   return [
     'local=/#/', // every name not configured here is answered NXDOMAIN, never forwarded
     ...[...records.addresses].map(([domain, address]) => `address=/${domain}/${address}`),
+    ...[...records.hosts].map(([name, addresses]) => `host-record=${name},${addresses.join(',')}`),
     ...[...records.cnames].map(([name, target]) => `cname=${name},${target}`),
     ...[...records.txt].map(([name, values]) => txtLines(name, values)),
     `txt-record=${GENERATION_RECORD},"${generation}"`,
@@ -93,6 +97,7 @@ export async function startDnsmasq(options: TestDnsOptions = {}): Promise<TestDn
   const conf = join(dir, 'dnsmasq.conf');
   const records: Records = {
     addresses: new Map(Object.entries(options.addresses ?? { 'coffer.test': '127.0.0.1' }).map(([d, a]) => [bare(d), a])),
+    hosts: new Map(),
     txt: new Map(),
     cnames: new Map(),
   };
@@ -200,6 +205,7 @@ export async function startDnsmasq(options: TestDnsOptions = {}): Promise<TestDn
     resolver: `127.0.0.1:${port}`,
     port,
     setAddress: (domain, address) => change(() => records.addresses.set(bare(domain), address)),
+    setHost: (name, addresses) => change(() => records.hosts.set(bare(name), [...addresses])),
     setTxt: (name, values) =>
       change(() => {
         if (values.length === 0) records.txt.delete(bare(name));

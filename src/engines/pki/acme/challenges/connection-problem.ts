@@ -21,7 +21,7 @@ export function connectionProblem(err: unknown, address: string, port: number, n
   const e = err as NodeJS.ErrnoException;
   const code = e.code ?? e.name ?? '';
   const at = `${endpoint(address, port)} (${name})`;
-  if (code.startsWith('ERR_SSL') || /alert|handshake|ssl/i.test(e.message ?? '')) {
+  if (code.startsWith('ERR_SSL') || code === 'EPROTO' || /alert|handshake|ssl/i.test(e.message ?? '')) {
     return new ChallengeFailed('tls', `TLS handshake with ${at} failed: ${e.message}`);
   }
   return new ChallengeFailed('connection', `could not fetch from ${at}: ${WHY[code] ?? e.message ?? code}`);

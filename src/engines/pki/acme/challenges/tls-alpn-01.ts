@@ -56,7 +56,7 @@ export async function validateTlsAlpn01(input: ChallengeInput, budget: Budget): 
       der = await handshake(address, port, sni, name, budget);
     } catch (err) {
       last = err;
-      // A refused or failed connection may work at the next address; an answer that is wrong does not get a second try.
+      // A refused or failed connection may work at the next address; a wrong answer gets no second try.
       if (err instanceof ChallengeFailed || budget.signal.aborted) break;
       continue;
     }
@@ -85,7 +85,7 @@ function handshake(address: string, port: number, sni: string, name: string, bud
     });
     socket.once('error', (err) => {
       budget.signal.removeEventListener('abort', abort);
-      reject(connectionProblem(err, address, port, name));
+      reject(err); // a socket error, left raw so the caller can try the next address
     });
   });
 }
