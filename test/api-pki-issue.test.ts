@@ -92,21 +92,7 @@ describe('pki issue and sign over HTTP', () => {
     assert.equal(openssl(['pkey', '-pubout', '-in', key]).out, openssl(['x509', '-noout', '-pubkey'], d.certificate).out);
   });
 
-  it("signs what cert-manager's Vault issuer sends: every value a string, uri_sans too, no Content-Type", async () => {
-    // cert-manager's CSRs carry their SANs; with use_csr_sans (the default) those are the ones used.
-    const csr = newCsr('P-256', 'cm.example.com', ['-addext', 'subjectAltName=DNS:cm.example.com']);
-    // The parameters of cert-manager's Vault client, as its Go code builds them.
-    const params = { common_name: 'cm.example.com', alt_names: 'cm.example.com', ip_sans: '', uri_sans: '', ttl: '2160h0m0s', csr, exclude_cn_from_sans: 'true' };
-    await x.write('roles/cm', { allowed_domains: 'example.com', allow_subdomains: true, key_type: 'any', max_ttl: '2160h' });
-    const res = await fetch(`${x.t.address}/v1/pki/sign/cm`, { method: 'PUT', headers: { 'X-Vault-Token': x.t.rootToken }, body: JSON.stringify(params) });
-    const body = (await res.json()) as { data: Record<string, any> };
-    assert.equal(res.status, 200, JSON.stringify(body));
-    const text = checked('cm.pem', body.data.certificate);
-    assert.match(text, /DNS:cm\.example\.com/);
-    assert.equal(Math.round((body.data.expiration * 1000 - Date.now()) / 86400e3), 90);
-    assert.equal(body.data.issuing_ca, readFileSync(rootFile, 'utf8'));
-    assert.ok(Array.isArray(body.data.ca_chain));
-  });
+  // cert-manager's exact sign call, logins and chain handling: api-pki-cert-manager.test.ts.
 
   it('signs an RSA CSR under an rsa role, and refuses one smaller than the role asks', async () => {
     const make = (bits: number, cn: string) => {
