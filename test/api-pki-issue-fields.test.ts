@@ -191,4 +191,13 @@ describe('pki issue and sign: every field', () => {
     assert.match(t2, /Subject: CN\s?=\s?other\.example\.com/);
     assert.match(t2, /DNS:other\.example\.com, DNS:z\.example\.com\n/);
   });
+
+  it("names the issuer's subject key id as the leaf's authority key id", async () => {
+    await x.write('roles/aki', { allow_any_name: true, key_type: 'ec' });
+    const leaf = (await x.write('issue/aki', { common_name: 'aki.test', ttl: '1h' })).certificate;
+    const aki = /Authority Key Identifier:\s*(?:keyid:)?([0-9A-F:]+)/.exec(openssl(['x509', '-noout', '-text'], leaf).out)?.[1];
+    const ski = /Subject Key Identifier:\s*([0-9A-F:]+)/.exec(openssl(['x509', '-noout', '-text'], rootPem).out)?.[1];
+    assert.ok(aki && ski);
+    assert.equal(aki, ski);
+  });
 });

@@ -96,8 +96,10 @@ export async function buildCertificate(req: CertRequest, signer: Signer): Promis
     if (req.extKeyUsage?.length) extensions.push(new x509.ExtendedKeyUsageExtension(req.extKeyUsage));
   }
   extensions.push(await x509.SubjectKeyIdentifierExtension.create(publicKey));
-  // The authority key id names the signer's key: its own for a root.
-  extensions.push(await x509.AuthorityKeyIdentifierExtension.create(signer.certificate ? signer.certificate.publicKey : publicKey));
+  // The authority key id names the signer's key: its own for a root. An issuer's own subject
+  // key id is that name already (and what chain builders match it with), with no hashing.
+  const issuerSki = signer.certificate?.getExtension(x509.SubjectKeyIdentifierExtension);
+  extensions.push(issuerSki ? new x509.AuthorityKeyIdentifierExtension(issuerSki.keyId) : await x509.AuthorityKeyIdentifierExtension.create(signer.certificate ? signer.certificate.publicKey : publicKey));
   const subject = nameOf(req.subject);
   const san = subjectAltName(req, subject.length === 0);
   if (san) extensions.push(san);
