@@ -39,9 +39,13 @@ describe('pki issue and sign: every field', () => {
     bad(await x.call('POST', 'pki/issue/mail', { common_name: 'a.example.com', alt_names: 'x@example.org' }), /subject alternate name x@example\.org not allowed/);
     await x.write('roles/hostonly', { allowed_domains: 'example.com', allow_bare_domains: true, cn_validations: 'hostname' });
     bad(await x.call('POST', 'pki/issue/hostonly', { common_name: 'alice@example.com' }), /common name alice@example\.com is not a valid hostname, as the role's cn_validations require/);
-    await x.write('roles/free', { allow_any_name: true, enforce_hostnames: false, cn_validations: 'disabled' });
-    const free = await x.write('issue/free', { common_name: 'Build Agent 7', ttl: '1h' });
-    assert.match(text('free.pem', free.certificate), /Subject: CN\s?=\s?Build Agent 7/);
+    // disabled: any common name, unchecked against the role's domains; one that is no hostname is no SAN either.
+    await x.write('roles/free', { allowed_domains: 'example.com', allow_subdomains: true, cn_validations: 'disabled' });
+    const free = await x.write('issue/free', { common_name: 'Build Agent 7', alt_names: 'agent7.example.com', ttl: '1h' });
+    const ft = text('free.pem', free.certificate);
+    assert.match(ft, /Subject: CN\s?=\s?Build Agent 7/);
+    assert.match(ft, /X509v3 Subject Alternative Name: \n\s+DNS:agent7\.example\.com\n/);
+    bad(await x.call('POST', 'pki/issue/free', { common_name: 'Build Agent 7', alt_names: 'agent7.evil.com' }), /subject alternate name agent7\.evil\.com not allowed/);
   });
 
   it('puts URI and otherName SANs in when the role allows them, by glob, and names the one refused', async () => {
@@ -119,7 +123,10 @@ describe('pki issue and sign: every field', () => {
     await x.write('roles/wild', { allowed_domains: 'example.com', allow_subdomains: true, allow_bare_domains: true });
     assert.match(text('w1.pem', (await x.write('issue/wild', { common_name: '*.example.com', ttl: '1h' })).certificate), /DNS:\*\.example\.com/);
     assert.match(text('w2.pem', (await x.write('issue/wild', { common_name: 'example.com', ttl: '1h' })).certificate), /DNS:example\.com/);
-    bad(await x.call('POST', 'pki/issue/wild', { common_name: 'a.*.example.com' }), /a\.\*\.example\.com is not a valid hostname/);
+    bad(await x.call('POST', 'pki/issue/wild', { common_name: 'a.*.example.com' }), /a\.\*\.example\.com has a wildcard outside its leftmost label/);
+    await x.write('roles/loose', { allow_any_name: true, enforce_hostnames: false });
+    bad(await x.call('POST', 'pki/issue/loose', { common_name: '**.example.com' }), /more than one/);
+    text('w3.pem', (await x.write('issue/wild', { common_name: 'web*.example.com', ttl: '1h' })).certificate);
     await x.write('roles/nowild', { allowed_domains: 'example.com', allow_subdomains: true, allow_wildcard_certificates: false });
     bad(await x.call('POST', 'pki/issue/nowild', { common_name: '*.example.com' }), /common name \*\.example\.com is a wildcard, and the role does not allow wildcard certificates/);
     await x.write('roles/glob', { allowed_domains: 'app-*.example.com', allow_glob_domains: true });

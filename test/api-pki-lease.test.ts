@@ -87,6 +87,10 @@ describe('pki leases and identity templates', () => {
     bad(await x.call('POST', 'pki/issue/mine', { common_name: 'x.example.com' }, alice), /not allowed/);
     // The root token has no entity: no template fills, nothing is allowed.
     bad(await x.call('POST', 'pki/issue/mine', { common_name: 'alice.users.example.com' }), /not allowed by this role/);
+    // allowed_uri_sans_template the same way.
+    ok(await x.call('PATCH', 'pki/roles/mine', { allowed_uri_sans: 'spiffe://example.com/{{identity.entity.name}}/*', allowed_uri_sans_template: true }));
+    ok(await x.call('POST', 'pki/issue/mine', { common_name: 'alice.users.example.com', uri_sans: 'spiffe://example.com/alice/web', ttl: '1h' }, alice));
+    bad(await x.call('POST', 'pki/issue/mine', { common_name: 'alice.users.example.com', uri_sans: 'spiffe://example.com/bob/web' }, alice), /URI Subject Alternative Name spiffe:\/\/example\.com\/bob\/web not allowed/);
     // Without allowed_domains_template the braces are literal text.
     ok(await x.call('PATCH', 'pki/roles/mine', { allowed_domains_template: false }));
     bad(await x.call('POST', 'pki/issue/mine', { common_name: 'alice.users.example.com' }, alice), /not allowed by this role/);

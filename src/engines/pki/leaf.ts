@@ -8,7 +8,7 @@ import { invalidRequest } from '../../errors.js';
 import type { HandlerContext } from '../../framework/backend.js';
 import { putJson } from '../../logical/storage.js';
 import { buildCertificate, colonHex, randomSerialHex, unixSeconds } from './cert.js';
-import { checkNames, isEmail } from './names.js';
+import { checkNames, isHostname } from './names.js';
 import { EXT_KEY_USAGE_OIDS, KEY_USAGE_BITS, parseOtherSan, usageKey, type Role } from './paths/role-schema.js';
 import { issuerSigner } from './signing.js';
 import { getKey, issuerOrFail } from './storage.js';
@@ -82,11 +82,12 @@ export async function issueLeaf(ctx: HandlerContext<unknown>, role: Role, req: L
   const dnsNames = [...req.dnsNames];
   const emails = [...(req.emails ?? [])];
   const cn = req.commonName;
-  // The common name is also a SAN (an email one when it is an address), unless asked not to be.
-  if (cn && !req.excludeCnFromSans && !role.cn_validations.includes('disabled')) {
-    if (isEmail(cn)) {
+  // The common name is also a SAN unless asked not to be: an email one when it holds an `@`,
+  // a DNS one when it is a hostname, none otherwise (a free-form name under cn_validations disabled).
+  if (cn && !req.excludeCnFromSans) {
+    if (cn.includes('@')) {
       if (!emails.includes(cn)) emails.unshift(cn);
-    } else if (!dnsNames.includes(cn)) dnsNames.unshift(cn);
+    } else if (isHostname(cn) && !dnsNames.includes(cn)) dnsNames.unshift(cn);
   }
   const uriSans = req.uriSans ?? [];
   const otherSans = req.otherSans ?? [];

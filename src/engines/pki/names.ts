@@ -61,13 +61,17 @@ export function splitAltNames(altNames: string[]): { dns: string[]; emails: stri
   return { dns: altNames.filter((n) => !n.includes('@')), emails: altNames.filter((n) => n.includes('@')) };
 }
 
-function checkCommonName(role: Role, cn: string): void {
+/**
+ * Vault's cn_validations: `disabled` takes any common name, unchecked against the role; else
+ * a name with an `@` must be allowed as an email, any other as a hostname. False: skip the
+ * role's name rules for it.
+ */
+function checkCommonName(role: Role, cn: string): boolean {
   const v = role.cn_validations;
-  if (v.includes('disabled')) return;
-  if (v.includes('email') && isEmail(cn)) return;
-  if (v.includes('hostname') && isHostname(cn)) return;
-  const what = v.includes('email') && v.includes('hostname') ? 'a valid hostname or email address' : v.includes('email') ? 'a valid email address' : 'a valid hostname';
-  throw invalidRequest(`common name ${cn} is not ${what}, as the role's cn_validations require`);
+  if (v.includes('disabled')) return false;
+  if (cn.includes('@') && !v.includes('email')) throw invalidRequest(`common name ${cn} is not a valid hostname, as the role's cn_validations require`);
+  if (!cn.includes('@') && !v.includes('hostname')) throw invalidRequest(`common name ${cn} is not a valid email address, as the role's cn_validations require`);
+  return true;
 }
 
 /** Throws a 400 for the first name the role does not allow. `entity`: the caller's, for templates. */
@@ -75,15 +79,14 @@ export function checkNames(role: Role, req: RequestedNames, entity?: EntityView)
   const domains = role.allowed_domains_template ? expandTemplates(role.allowed_domains, entity) : role.allowed_domains;
   const check = (name: string, what: string) => {
     const host = isEmail(name) ? name.split('@')[1]! : name;
+    const star = host.indexOf('*');
+    if (star >= 0 && (host.indexOf('*', star + 1) >= 0 || host.indexOf('.') < star)) throw invalidRequest(`${what} ${name} has a wildcard outside its leftmost label, or more than one`);
     if (splitWildcard(host).wildcard && !role.allow_wildcard_certificates) throw invalidRequest(`${what} ${name} is a wildcard, and the role does not allow wildcard certificates`);
     if (role.enforce_hostnames && !isHostname(host)) throw invalidRequest(`${what} ${name} is not a valid hostname, and the role enforces hostnames`);
     if (!allowedByRole(role, domains, name)) throw invalidRequest(`${what} ${name} not allowed by this role`);
   };
   const cn = req.commonName;
-  if (cn) {
-    checkCommonName(role, cn);
-    check(cn, 'common name');
-  }
+  if (cn && checkCommonName(role, cn)) check(cn, 'common name');
   for (const n of req.dnsNames) if (n !== cn) check(n, 'subject alternate name');
   for (const e of req.emails) {
     if (!isEmail(e)) throw invalidRequest(`subject alternate name ${e} is not an email address`);
@@ -99,7 +102,7 @@ export function checkNames(role: Role, req: RequestedNames, entity?: EntityView)
     throw invalidRequest(`serial_number ${req.serialNumber} not allowed by this role's allowed_serial_numbers`);
   }
   for (const id of req.userIds) {
-    if (!role.allowed_user_ids.some((g) => globMatch(g, id))) throw invalidRequest(`user_id ${id} not allowed by this role's allowed_user_ids`);
+    if (!role.allowed_user_ids.some((g) => g.toLowerCase() === id.toLowerCase() || globMatch(g, id))) throw invalidRequest(`user_id ${id} not allowed by this role's allowed_user_ids`);
   }
 }
 
