@@ -191,8 +191,17 @@ describe('pki issue and sign: every field', () => {
     const made = openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=m.example.com', '-addext', 'subjectAltName=DNS:m.example.com,email:ops@example.com,URI:https://m.example.com/id', '-keyout', x.file('m.key', ''), '-out', csrFile]);
     assert.equal(made.status, 0, made.out);
     const csr = readFileSync(csrFile, 'utf8');
-    const t = text('m.pem', (await x.write('sign/csr', { csr, ttl: '1h' })).certificate);
+    // The CSR's names win over the request's, with Vault's warnings saying so.
+    const res = await x.call('POST', 'pki/sign/csr', { csr, ttl: '1h', common_name: 'ignored.example.com', alt_names: 'ignored.example.com' });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(res.body!.warnings, [
+      'the common_name field was provided but the role is set with "use_csr_common_name" set to true',
+      'the alt_names field was provided but the role is set with "use_csr_sans" set to true',
+    ]);
+    const t = text('m.pem', res.body!.data!.certificate);
+    assert.match(t, /Subject: CN\s?=\s?m\.example\.com/);
     assert.match(t, /DNS:m\.example\.com, email:ops@example\.com, URI:https:\/\/m\.example\.com\/id/);
+    assert.doesNotMatch(t, /ignored/);
     await x.write('roles/csr2', { allowed_domains: 'example.com', allow_subdomains: true, key_type: 'any', use_csr_sans: false, use_csr_common_name: false });
     const t2 = text('m2.pem', (await x.write('sign/csr2', { csr, common_name: 'other.example.com', alt_names: 'z.example.com', ttl: '1h' })).certificate);
     assert.match(t2, /Subject: CN\s?=\s?other\.example\.com/);

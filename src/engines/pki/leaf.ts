@@ -78,7 +78,7 @@ function extKeyUsages(role: Role): string[] {
 }
 
 export async function issueLeaf(ctx: HandlerContext<unknown>, role: Role, req: LeafRequest): Promise<Record<string, unknown>> {
-  if (role.require_cn && !req.commonName) throw invalidRequest('the common_name field is required, or must be provided in a CSR with "use_csr_common_name" set to true');
+  if (role.require_cn && !req.commonName) throw invalidRequest('the common_name field is required, or must be provided in a CSR with "use_csr_common_name" set to true, unless "require_cn" is set to false');
   const dnsNames = [...req.dnsNames];
   const emails = [...(req.emails ?? [])];
   const cn = req.commonName;

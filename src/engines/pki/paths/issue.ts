@@ -37,6 +37,7 @@ const common = {
 const issueFields = { ...common, private_key_format: z.string().default('der').describe('der (PKCS#1/SEC1) or pkcs8') };
 const signFields = { ...common, csr: z.string().describe('A PEM certificate signing request') };
 type CommonCtx = Ctx<z.infer<z.ZodObject<typeof common>>>;
+const UPN_OID = '1.3.6.1.4.1.311.20.2.3';
 
 /** What issue and sign take alike from the request. */
 function requested(ctx: CommonCtx): Omit<LeafRequest, 'publicKey' | 'dnsNames' | 'ipSans' | 'commonName'> {
@@ -56,9 +57,10 @@ function requested(ctx: CommonCtx): Omit<LeafRequest, 'publicKey' | 'dnsNames' |
 }
 
 /** The answer, as a lease when the role asks for one. */
-function answer(ctx: CommonCtx, role: Role, data: Record<string, unknown>): Response {
-  if (!role.generate_lease) return { data };
-  return { data, secret: certLease(data.serial_number as string, data.expiration as number, ctx.clock()) };
+function answer(ctx: CommonCtx, role: Role, data: Record<string, unknown>, warnings: string[] = []): Response {
+  const w = warnings.length ? { warnings } : {};
+  if (!role.generate_lease) return { data, ...w };
+  return { data, ...w, secret: certLease(data.serial_number as string, data.expiration as number, ctx.clock()) };
 }
 
 async function issue(ctx: Ctx<z.infer<z.ZodObject<typeof issueFields>>>) {
@@ -108,17 +110,25 @@ async function sign(ctx: Ctx<z.infer<z.ZodObject<typeof signFields>>>) {
   const sanExt = csr.extensions.find((e): e is x509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension);
   const sans = sanExt?.names.items ?? [];
   const fromCsr = (type: string) => sans.filter((n) => n.type === type).map((n) => n.value);
-  const names = role.use_csr_sans ? { dns: fromCsr('dns'), emails: fromCsr('email') } : splitAltNames(ctx.fields.alt_names);
+  const useSans = role.use_csr_sans;
+  const names = useSans ? { dns: fromCsr('dns'), emails: fromCsr('email') } : splitAltNames(ctx.fields.alt_names);
+  // As Vault: the CSR's common name wins under use_csr_common_name, the request's fills in.
+  const warnings: string[] = [];
+  if (role.use_csr_common_name && ctx.fields.common_name) warnings.push('the common_name field was provided but the role is set with "use_csr_common_name" set to true');
+  if (useSans && ctx.fields.alt_names.length) warnings.push('the alt_names field was provided but the role is set with "use_csr_sans" set to true');
   const data = await issueLeaf(ctx, role, {
     ...base,
-    commonName: ctx.fields.common_name || (role.use_csr_common_name ? csrCn : undefined),
+    commonName: (role.use_csr_common_name ? csrCn : undefined) || ctx.fields.common_name,
     dnsNames: names.dns,
     emails: names.emails,
-    ipSans: role.use_csr_sans ? fromCsr('ip') : ctx.fields.ip_sans,
-    uriSans: role.use_csr_sans ? fromCsr('url') : base.uriSans,
+    ipSans: useSans ? fromCsr('ip') : ctx.fields.ip_sans,
+    uriSans: useSans ? fromCsr('url') : base.uriSans,
+    // The UPN is the one otherName kind the CSR parser names; the API's other_sans add to it.
+    otherSans: [...(base.otherSans ?? []), ...(useSans ? fromCsr('upn').map((v) => `${UPN_OID};UTF8:${v}`) : [])],
+    serialNumber: base.serialNumber ?? csr.subjectName.getField('2.5.4.5')[0],
     publicKey: csr.publicKey,
   });
-  return answer(ctx, role, formatLeaf(data, { format, removeRoots: ctx.fields.remove_roots_from_chain }));
+  return answer(ctx, role, formatLeaf(data, { format, removeRoots: ctx.fields.remove_roots_from_chain }), warnings);
 }
 
 export function issuePaths(): PathDefinition[] {
