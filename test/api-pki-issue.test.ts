@@ -69,7 +69,9 @@ describe('pki issue and sign over HTTP', () => {
   });
 
   it("caps the lifetime at the role's max_ttl and answers pkcs8 keys when asked", async () => {
-    const d = await x.write('issue/web', { common_name: 'long.example.com', ttl: '1000h', private_key_format: 'pkcs8' });
+    const res = await x.call('POST', 'pki/issue/web', { common_name: 'long.example.com', ttl: '1000h', private_key_format: 'pkcs8' });
+    assert.deepEqual(res.body!.warnings, ['TTL "1000h0m0s" is longer than permitted maxTTL "72h0m0s", so maxTTL is being used']);
+    const d = res.body!.data!;
     assert.equal(Math.round((d.expiration * 1000 - Date.now()) / 3600e3), 72);
     assert.match(d.private_key, /^-----BEGIN PRIVATE KEY-----/);
     checked('long.pem', d.certificate);

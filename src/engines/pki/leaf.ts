@@ -33,6 +33,8 @@ export interface LeafRequest {
   notAfter?: string;
   /** seconds; undefined = the role's */
   notBeforeDuration?: number;
+  /** Filled with Vault's warnings for the answer (a ttl cut to max_ttl). */
+  warnings?: string[];
 }
 
 export interface StoredCert {
@@ -52,17 +54,27 @@ function callerEntity(ctx: HandlerContext<unknown>): EntityView | undefined {
   return e && id ? { id, name: e.name, metadata: e.metadata, aliases: e.aliases } : undefined;
 }
 
-/** notAfter from the request's not_after, the role's, or a ttl capped by max_ttl and the mount. */
-function notAfterOf(ctx: HandlerContext<unknown>, role: Role, req: LeafRequest, now: number): Date {
-  const fixed = req.notAfter || role.not_after;
+/** Go's time.Duration text (Vault's warnings print it so): 1000h0m0s, 5m0s, 30s. */
+function goDuration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return h ? `${h}h${m}m${s}s` : m ? `${m}m${s}s` : `${s}s`;
+}
+
+/** notAfter from the role's not_after, the request's, or a ttl capped by max_ttl and the mount (with Vault's warning). */
+function notAfterOf(ctx: HandlerContext<unknown>, role: Role, req: LeafRequest, now: number, warnings: string[]): Date {
+  const fixed = role.not_after || req.notAfter;
+  if (fixed && req.ttl) throw invalidRequest('Either ttl or not_after should be provided. Both should not be provided in the same request.');
   if (fixed) {
     const at = new Date(fixed);
     if (at.getTime() <= now) throw invalidRequest(`not_after ${fixed} is in the past`);
     return at;
   }
-  const maxTtl = Math.min(role.max_ttl || Infinity, ctx.system.maxLeaseTtl);
-  const ttl = Math.min(req.ttl || role.ttl || ctx.system.defaultLeaseTtl, maxTtl);
-  return new Date(now + ttl * 1000);
+  const maxTtl = Math.min(role.max_ttl || ctx.system.maxLeaseTtl, ctx.system.maxLeaseTtl);
+  const wanted = req.ttl || role.ttl || ctx.system.defaultLeaseTtl;
+  if (wanted > maxTtl) warnings.push(`TTL "${goDuration(wanted)}" is longer than permitted maxTTL "${goDuration(maxTtl)}", so maxTTL is being used`);
+  return new Date(now + Math.min(wanted, maxTtl) * 1000);
 }
 
 function extKeyUsages(role: Role): string[] {
@@ -99,7 +111,7 @@ export async function issueLeaf(ctx: HandlerContext<unknown>, role: Role, req: L
   if (!keyEntry) throw invalidRequest(`issuer "${issuer.name || issuer.id}" has no key to sign with`);
 
   const now = ctx.clock();
-  const notAfter = notAfterOf(ctx, role, req, now);
+  const notAfter = notAfterOf(ctx, role, req, now, req.warnings ?? []);
   if (unixSeconds(notAfter) > issuer.notAfter) {
     throw invalidRequest(
       `cannot satisfy request, as TTL would result in notAfter of ${notAfter.toISOString()} that is beyond the expiration of the CA certificate at ${new Date(issuer.notAfter * 1000).toISOString()}`,

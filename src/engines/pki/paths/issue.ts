@@ -42,7 +42,6 @@ const UPN_OID = '1.3.6.1.4.1.311.20.2.3';
 /** What issue and sign take alike from the request. */
 function requested(ctx: CommonCtx): Omit<LeafRequest, 'publicKey' | 'dnsNames' | 'ipSans' | 'commonName'> {
   const { ttl, not_after: notAfter } = ctx.fields;
-  if (notAfter && ttl) throw invalidRequest('either ttl or not_after may be given, not both');
   if (notAfter && !isRfc3339(notAfter)) throw invalidRequest(`not_after "${notAfter}" is not an RFC 3339 time such as 2030-01-01T00:00:00Z`);
   return {
     ttl,
@@ -53,6 +52,7 @@ function requested(ctx: CommonCtx): Omit<LeafRequest, 'publicKey' | 'dnsNames' |
     otherSans: ctx.fields.other_sans,
     serialNumber: ctx.fields.serial_number || undefined,
     userIds: ctx.fields.user_ids,
+    warnings: [],
   };
 }
 
@@ -74,7 +74,7 @@ async function issue(ctx: Ctx<z.infer<z.ZodObject<typeof issueFields>>>) {
   const keys = await generateKeyPair(spec);
   const data = await issueLeaf(ctx, role, { ...base, commonName: ctx.fields.common_name, dnsNames: names.dns, emails: names.emails, ipSans: ctx.fields.ip_sans, publicKey: keys.publicKey });
   const privateKey = exportKey(keys.privateKey, spec, keyFormat);
-  return answer(ctx, role, { ...formatLeaf(data, { format, removeRoots: ctx.fields.remove_roots_from_chain, privateKey }), private_key_type: spec.type });
+  return answer(ctx, role, { ...formatLeaf(data, { format, removeRoots: ctx.fields.remove_roots_from_chain, privateKey }), private_key_type: spec.type }, base.warnings);
 }
 
 async function parseCsr(pem: string): Promise<x509.Pkcs10CertificateRequest> {
@@ -113,7 +113,7 @@ async function sign(ctx: Ctx<z.infer<z.ZodObject<typeof signFields>>>) {
   const useSans = role.use_csr_sans;
   const names = useSans ? { dns: fromCsr('dns'), emails: fromCsr('email') } : splitAltNames(ctx.fields.alt_names);
   // As Vault: the CSR's common name wins under use_csr_common_name, the request's fills in.
-  const warnings: string[] = [];
+  const warnings = base.warnings!;
   if (role.use_csr_common_name && ctx.fields.common_name) warnings.push('the common_name field was provided but the role is set with "use_csr_common_name" set to true');
   if (useSans && ctx.fields.alt_names.length) warnings.push('the alt_names field was provided but the role is set with "use_csr_sans" set to true');
   const data = await issueLeaf(ctx, role, {
