@@ -10,7 +10,7 @@ import { invalidRequest } from '../../errors.js';
 export type LeafFormat = 'pem' | 'der' | 'pem_bundle';
 
 export function checkFormat(format: string): LeafFormat {
-  if (format === 'pem' || format === '' ) return 'pem';
+  if (format === 'pem' || format === '') return 'pem';
   if (format === 'der' || format === 'pem_bundle') return format;
   throw invalidRequest(`unsupported format "${format}": use pem, der or pem_bundle`);
 }

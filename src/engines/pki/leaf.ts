@@ -89,7 +89,8 @@ function extKeyUsages(role: Role): string[] {
   return eku;
 }
 
-export async function issueLeaf(ctx: HandlerContext<unknown>, role: Role, req: LeafRequest): Promise<Record<string, unknown>> {
+/** The certificate's names, checked against the role: a 400 naming the first one it does not allow. */
+export function checkedNames(ctx: HandlerContext<unknown>, role: Role, req: Omit<LeafRequest, 'publicKey'>) {
   if (role.require_cn && !req.commonName) throw invalidRequest('the common_name field is required, or must be provided in a CSR with "use_csr_common_name" set to true, unless "require_cn" is set to false');
   const dnsNames = [...req.dnsNames];
   const emails = [...(req.emails ?? [])];
@@ -101,10 +102,13 @@ export async function issueLeaf(ctx: HandlerContext<unknown>, role: Role, req: L
       if (!emails.includes(cn)) emails.unshift(cn);
     } else if (isHostname(cn) && !dnsNames.includes(cn)) dnsNames.unshift(cn);
   }
-  const uriSans = req.uriSans ?? [];
-  const otherSans = req.otherSans ?? [];
-  const userIds = req.userIds ?? [];
-  checkNames(role, { commonName: cn, dnsNames, emails, ipSans: req.ipSans, uriSans, otherSans, serialNumber: req.serialNumber, userIds }, callerEntity(ctx));
+  const names = { commonName: cn, dnsNames, emails, ipSans: req.ipSans, uriSans: req.uriSans ?? [], otherSans: req.otherSans ?? [], serialNumber: req.serialNumber, userIds: req.userIds ?? [] };
+  checkNames(role, names, callerEntity(ctx));
+  return names;
+}
+
+export async function issueLeaf(ctx: HandlerContext<unknown>, role: Role, req: LeafRequest): Promise<Record<string, unknown>> {
+  const { commonName: cn, dnsNames, emails, uriSans, otherSans, userIds } = checkedNames(ctx, role, req);
 
   const issuer = await issuerOrFail(ctx.storage, role.issuer_ref);
   const keyEntry = await getKey(ctx.storage, issuer.keyId);

@@ -12,7 +12,7 @@ import type { Response } from '../../../logical/request.js';
 import { checkKeyFormat, exportKey, generateKeyPair, keySpec, specOfPublicKey } from '../keys.js';
 import { certLease } from '../leaf-lease.js';
 import { checkFormat, formatLeaf } from '../leaf-format.js';
-import { issueLeaf, type LeafRequest } from '../leaf.js';
+import { checkedNames, issueLeaf, type LeafRequest } from '../leaf.js';
 import { splitAltNames } from '../names.js';
 import type { Ctx } from './common.js';
 import { isRfc3339, type Role } from './role-schema.js';
@@ -70,11 +70,13 @@ async function issue(ctx: Ctx<z.infer<z.ZodObject<typeof issueFields>>>) {
   if (role.key_type === 'any') throw invalidRequest('role key type "any" not allowed for issuing certificates, only signing');
   const spec = keySpec(role.key_type, role.key_bits);
   const names = splitAltNames(ctx.fields.alt_names);
-  const base = requested(ctx);
+  const leaf = { ...requested(ctx), commonName: ctx.fields.common_name, dnsNames: names.dns, emails: names.emails, ipSans: ctx.fields.ip_sans };
+  // A request the role refuses costs no key pair (an RSA one takes a while).
+  checkedNames(ctx, role, leaf);
   const keys = await generateKeyPair(spec);
-  const data = await issueLeaf(ctx, role, { ...base, commonName: ctx.fields.common_name, dnsNames: names.dns, emails: names.emails, ipSans: ctx.fields.ip_sans, publicKey: keys.publicKey });
+  const data = await issueLeaf(ctx, role, { ...leaf, publicKey: keys.publicKey });
   const privateKey = exportKey(keys.privateKey, spec, keyFormat);
-  return answer(ctx, role, { ...formatLeaf(data, { format, removeRoots: ctx.fields.remove_roots_from_chain, privateKey }), private_key_type: spec.type }, base.warnings);
+  return answer(ctx, role, { ...formatLeaf(data, { format, removeRoots: ctx.fields.remove_roots_from_chain, privateKey }), private_key_type: spec.type }, leaf.warnings);
 }
 
 async function parseCsr(pem: string): Promise<x509.Pkcs10CertificateRequest> {
