@@ -26,6 +26,8 @@ export interface FloorResult {
   count: number;
   seconds: number;
   perSecond: number;
+  /** process CPU (all threads, user+sys) per certificate, ms: comparable when the machine is shared */
+  cpuMsPer: number;
 }
 
 const EC = { name: 'ECDSA', namedCurve: 'P-256' };
@@ -80,9 +82,12 @@ async function once(): Promise<void> {
 }
 
 let started = 0;
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 await Promise.all(Array.from({ length: spec.concurrency }, async () => {
   while (started++ < spec.count) await once();
 }));
 const seconds = (performance.now() - t0) / 1000;
-process.stdout.write(JSON.stringify({ count: spec.count, seconds, perSecond: spec.count / seconds } satisfies FloorResult) + '\n');
+const cpu = process.cpuUsage(cpu0);
+const cpuMsPer = (cpu.user + cpu.system) / 1000 / spec.count;
+process.stdout.write(JSON.stringify({ count: spec.count, seconds, perSecond: spec.count / seconds, cpuMsPer } satisfies FloorResult) + '\n');
