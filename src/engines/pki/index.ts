@@ -6,6 +6,7 @@
  */
 import { defineBackend, type Backend } from '../../framework/backend.js';
 import { refreshCrls } from './crl.js';
+import { certLeaseType } from './leaf-lease.js';
 import { caPaths } from './paths/ca.js';
 import { configIssuersPaths } from './paths/config-issuers.js';
 import { issuerPaths } from './paths/issuers.js';
@@ -23,6 +24,7 @@ export default function pkiBackend(): Backend {
       'A certificate authority: root issuers whose keys never leave the server, roles, certificates issued or signed ' +
       'from CSRs under them, revocation and CRLs; the CA certificates and CRLs are public.',
     paths: [...rootPaths(), ...issuerPaths(), ...keyPaths(), ...configIssuersPaths(), ...caPaths(), ...rolePaths(), ...issuePaths(), ...revokePaths(), ...certPaths()],
+    secrets: [certLeaseType],
     periodic: refreshCrls,
     unauthenticated: ['ca', 'ca/pem', 'ca_chain', 'cert/*', 'issuer/+/pem', 'issuer/+/der', 'issuer/+/json', 'issuers', 'issuers/', 'crl', 'crl/pem'],
   });
