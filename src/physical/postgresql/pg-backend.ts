@@ -17,6 +17,7 @@ import { checkKey, checkOps, checkValue, prefixUpperBound } from '../keys.js';
 import type { PgStorageConfig } from './pg-config.js';
 import { isConnectionFailure, mapPgError } from './pg-errors.js';
 import { ensureSchema, splitKey, statements } from './pg-schema.js';
+import { GroupReader } from './pg-reader.js';
 import { GroupCommitWriter, type WriterOptions } from './pg-writer.js';
 
 // Text columns cannot hold U+0000; refuse such a key up front, to its caller alone.
@@ -30,6 +31,7 @@ export class PostgresBackend implements PhysicalBackend {
   readonly name = 'postgresql';
   private readonly sql: ReturnType<typeof statements>;
   private readonly writer: GroupCommitWriter;
+  private readonly reader: GroupReader;
   private closed = false;
 
   /** Connects, creates the tables when missing, and returns the backend. */
@@ -61,7 +63,12 @@ export class PostgresBackend implements PhysicalBackend {
     writerOptions?: WriterOptions,
   ) {
     this.sql = statements(config.table);
-    this.writer = new GroupCommitWriter((ops) => this.commitOps(ops), (err) => mapPgError(err, config.target), writerOptions);
+    const mapError = (err: unknown) => mapPgError(err, config.target);
+    this.writer = new GroupCommitWriter((ops) => this.commitOps(ops), mapError, {
+      maxInFlight: Math.min(8, config.maxParallel),
+      ...writerOptions,
+    });
+    this.reader = new GroupReader((keys) => this.fetchMany(keys), mapError);
   }
 
   /** Batches committed so far. */
@@ -70,10 +77,9 @@ export class PostgresBackend implements PhysicalBackend {
   }
 
   async get(key: string): Promise<Buffer | null> {
-    const row = splitKey(checkPgKey(key));
-    const res = await this.query<{ value: Buffer | null }>(this.sql.get, [row.path, row.key]);
-    // node-postgres parses each bytea into a new Buffer: the caller owns it.
-    return res.rows[0]?.value ?? null;
+    const k = checkPgKey(key);
+    if (this.closed) throw new Error('physical/postgresql: backend is closed');
+    return this.reader.get(k);
   }
 
   put(key: string, value: Buffer): Promise<void> {
@@ -111,6 +117,17 @@ export class PostgresBackend implements PhysicalBackend {
     const params = [path, checkPgKey(after), prefixUpperBound(path), nameStart, limit];
     const res = await this.query<{ e: string }>(this.sql.listPage, params);
     return res.rows.map((r) => r.e);
+  }
+
+  /** node-postgres parses each bytea into a new Buffer: the caller owns it. */
+  private async fetchMany(keys: string[]): Promise<Map<number, Buffer>> {
+    const rows = keys.map(splitKey);
+    if (rows.length === 1) {
+      const res = await this.query<{ value: Buffer }>(this.sql.get, [rows[0]!.path, rows[0]!.key], true);
+      return new Map(res.rows.length ? [[0, res.rows[0]!.value]] : []);
+    }
+    const res = await this.query<{ i: string; value: Buffer }>(this.sql.getMany, [rows.map((r) => r.path), rows.map((r) => r.key)], true);
+    return new Map(res.rows.map((r) => [Number(r.i) - 1, r.value]));
   }
 
   private async commitOps(ops: PhysicalOp[]): Promise<void> {

@@ -64,6 +64,9 @@ export async function ensureSchema(client: pg.ClientBase, table: string, haTable
 export function statements(table: string) {
   return {
     get: `SELECT value FROM ${table} WHERE path = $1 AND key = $2`,
+    /** Several keys at once ($1 paths, $2 keys): the value of each one found, by its 1-based position. */
+    getMany: `SELECT w.i, t.value FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS w(path, key, i)
+      JOIN ${table} t ON t.path = w.path AND t.key = w.key`,
     /**
      * One commit: deletes ($1 paths, $2 keys) and upserts ($3..$6) in one statement, so one
      * round trip and one transaction. The two sets never share a key (the writer keeps only
