@@ -91,7 +91,7 @@ describe('postgresql backend', () => {
     );
     assert.ok(err instanceof CofferError && err.status === 503, String(err));
     assert.doesNotMatch(err.message, /wrong-pw-123/);
-    assert.match(err.message, /127\.0\.0\.1:\d+\/postgres/);
+    assert.match(err.message, /^storage unavailable: the PostgreSQL server at 127\.0\.0\.1:\d+\/postgres refused the login \(28P01\)$/);
   });
 
   it('group-commits concurrent writers into few transactions', async (t) => {

@@ -115,7 +115,7 @@ export class PostgresBackend implements PhysicalBackend {
     const path = `/${checkPgKey(prefix)}`;
     const nameStart = Array.from(path).length + 1; // substr counts characters, not UTF-16 units
     const params = [path, checkPgKey(after), prefixUpperBound(path), nameStart, limit];
-    const res = await this.query<{ e: string }>(this.sql.listPage, params);
+    const res = await this.query<{ e: string }>('listPage', params);
     return res.rows.map((r) => r.e);
   }
 
@@ -123,10 +123,10 @@ export class PostgresBackend implements PhysicalBackend {
   private async fetchMany(keys: string[]): Promise<Map<number, Buffer>> {
     const rows = keys.map(splitKey);
     if (rows.length === 1) {
-      const res = await this.query<{ value: Buffer }>(this.sql.get, [rows[0]!.path, rows[0]!.key], true);
+      const res = await this.query<{ value: Buffer }>('get', [rows[0]!.path, rows[0]!.key], true);
       return new Map(res.rows.length ? [[0, res.rows[0]!.value]] : []);
     }
-    const res = await this.query<{ i: string; value: Buffer }>(this.sql.getMany, [rows.map((r) => r.path), rows.map((r) => r.key)], true);
+    const res = await this.query<{ i: string; value: Buffer }>('getMany', [rows.map((r) => r.path), rows.map((r) => r.key)], true);
     return new Map(res.rows.map((r) => [Number(r.i) - 1, r.value]));
   }
 
@@ -146,20 +146,21 @@ export class PostgresBackend implements PhysicalBackend {
         put[3].push(op.value);
       }
     }
-    await this.query(this.sql.write, [...del, ...put], true);
+    await this.query('write', [...del, ...put], true);
   }
 
   /**
-   * One statement on a pooled connection. Past max_idle_connections, a released
-   * connection is closed instead of kept. Errors come back raw when `raw` (the writer
-   * decides what a failed batch means) and mapped otherwise.
+   * One statement on a pooled connection, prepared once per connection (named: parsed and
+   * planned once, not per call). Past max_idle_connections, a released connection is
+   * closed instead of kept. Errors come back raw when `raw` (the writer decides what a
+   * failed batch means) and mapped otherwise.
    */
-  private async query<R extends pg.QueryResultRow>(text: string, values: unknown[], raw = false): Promise<pg.QueryResult<R>> {
+  private async query<R extends pg.QueryResultRow>(name: keyof PostgresBackend['sql'], values: unknown[], raw = false): Promise<pg.QueryResult<R>> {
     if (this.closed && !raw) throw new Error('physical/postgresql: backend is closed');
     let client: pg.PoolClient | undefined;
     try {
       client = await this.pool.connect();
-      const res = await client.query<R>(text, values);
+      const res = await client.query<R>({ name: `coffer_${name}`, text: this.sql[name], values });
       client.release(this.pool.idleCount >= this.config.maxIdleConnections ? true : undefined);
       return res;
     } catch (err) {

@@ -29,6 +29,7 @@ export function mapPgError(err: unknown, target: string): Error {
   if (err instanceof CofferError) return err;
   const e = err as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === 'string' && e.code ? e.code : undefined;
+  if (code?.startsWith('28')) return unavailable(`storage unavailable: the PostgreSQL server at ${target} refused the login (${code})`);
   if (isConnectionFailure(err)) {
     return unavailable(`storage unavailable: the PostgreSQL server at ${target} cannot be reached${code ? ` (${code})` : ''}`);
   }
