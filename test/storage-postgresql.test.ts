@@ -134,6 +134,24 @@ describe('postgresql backend', () => {
     await b.close();
   });
 
+  it('commits two writes to one key in the order issued, even when their batches overlap in time', async () => {
+    const b = await fresh({ table: 'kv_order' });
+    // The first write's statement stalls inside PostgreSQL (a real trigger, no mock): a
+    // second batch committing meanwhile would land first and then be overwritten.
+    await pgServer.query(`CREATE FUNCTION slow_first() RETURNS trigger LANGUAGE plpgsql AS
+      $$ BEGIN PERFORM pg_sleep(0.3); RETURN NEW; END $$`);
+    await pgServer.query(`CREATE TRIGGER slow BEFORE INSERT ON kv_order FOR EACH ROW
+      WHEN (NEW.value = '\\x736c6f77'::bytea) EXECUTE FUNCTION slow_first()`);
+    const first = b.put('k', Buffer.from('slow'));
+    await new Promise((r) => setTimeout(r, 50)); // the first batch is committing now
+    const other = b.put('other', Buffer.from('o')); // no shared key: may commit meanwhile
+    const second = b.put('k', Buffer.from('fast'));
+    await Promise.all([first, other, second]);
+    assert.equal((await b.get('k'))?.toString(), 'fast');
+    assert.equal((await b.get('other'))?.toString(), 'o');
+    await b.close();
+  });
+
   it('answers 503 while PostgreSQL is down, recovers by itself, and keeps acknowledged writes', async () => {
     const b = await fresh({ table: 'kv_outage' });
     const acked = Array.from({ length: 50 }, (_, i) => `o/${i}`);
