@@ -10,6 +10,7 @@ import { PostgresBackend } from '../src/physical/postgresql/pg-backend.js';
 import { parsePgConfig } from '../src/physical/postgresql/pg-config.js';
 import { openPhysical } from '../src/physical/registry.js';
 import { CofferError } from '../src/errors.js';
+import { parseConfigText } from '../src/server/config-file.js';
 import { startPostgres, type TestPostgres } from './helpers/postgres.js';
 
 let pgServer: TestPostgres;
@@ -71,6 +72,34 @@ describe('postgresql backend', () => {
     const res = await pgServer.query(`SELECT key FROM vault_kv_store WHERE key = 'reg'`);
     assert.equal(res.rowCount, 1);
     assert.equal((await pgServer.query(`SELECT to_regclass('vault_ha_locks') AS t`)).rows[0]!.t, null, 'no HA table unless ha_enabled');
+  });
+
+  it('reads the storage "postgresql" stanza of a server config file (HCL and JSON)', () => {
+    const hcl = parseConfigText(
+      `storage "postgresql" {
+  connection_url       = "postgresql://coffer:pw@db:5432/coffer"
+  table                = "secrets"
+  ha_enabled           = "true"
+  max_parallel         = 16
+  max_idle_connections = 4
+}
+listener "tcp" {
+  address     = "127.0.0.1:8200"
+  tls_disable = true
+}`,
+      'coffer.hcl',
+      {},
+    );
+    assert.equal(hcl.storage.type, 'postgresql');
+    const c = parsePgConfig(hcl.storage.config, {});
+    assert.deepEqual([c.table, c.haEnabled, c.maxParallel, c.maxIdleConnections], ['"secrets"', true, 16, 4]);
+    const json = parseConfigText(
+      JSON.stringify({ storage: { postgresql: { connection_url: 'postgres://db/x' } }, listener: { tcp: { address: '127.0.0.1:8200', tls_disable: true } } }),
+      'coffer.json',
+      {},
+    );
+    assert.equal(json.storage.type, 'postgresql');
+    assert.equal(parsePgConfig(json.storage.config, {}).table, '"vault_kv_store"');
   });
 
   it('refuses bad settings with messages naming the setting and never the password', async () => {
