@@ -43,6 +43,9 @@ export class PostgresBackend implements PhysicalBackend {
       keepAlive: true,
     });
     pool.on('error', () => undefined); // an idle connection died; the pool has dropped it
+    // A connection lost while checked out between statements reports it on the client too;
+    // the next statement on it fails and is mapped, so the event itself needs no handling.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     try {
       const client = await pool.connect();
       try {
