@@ -53,6 +53,12 @@ export interface CertRequest {
   notBefore: Date;
   notAfter: Date;
   isCa: boolean;
+  /** Overrides `subject` (sign-verbatim: the CSR's subject as it is) */
+  subjectName?: x509.Name;
+  /** CAs: the basic constraints' pathLenConstraint; absent: unlimited */
+  maxPathLength?: number;
+  /** CAs: more extensions (name constraints) */
+  extraExtensions?: x509.Extension[];
   /** leaves */
   dnsNames?: string[];
   ipAddresses?: string[];
@@ -64,7 +70,8 @@ export async function buildCertificate(req: CertRequest, signer: Signer): Promis
   const publicKey = req.publicKey;
   const extensions: x509.Extension[] = [];
   if (req.isCa) {
-    extensions.push(new x509.BasicConstraintsExtension(true, undefined, true));
+    extensions.push(new x509.BasicConstraintsExtension(true, req.maxPathLength, true));
+    extensions.push(...(req.extraExtensions ?? []));
     extensions.push(new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true));
   } else {
     extensions.push(new x509.BasicConstraintsExtension(false, undefined, true));
@@ -79,7 +86,7 @@ export async function buildCertificate(req: CertRequest, signer: Signer): Promis
     ...(req.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
   ];
   if (sans.length) extensions.push(new x509.SubjectAlternativeNameExtension(sans));
-  const subject = nameOf(req.subject);
+  const subject = req.subjectName ?? nameOf(req.subject);
   return x509.X509CertificateGenerator.create({
     serialNumber: req.serialHex,
     subject,

@@ -8,7 +8,8 @@ import { invalidRequest } from '../../errors.js';
 import type { HandlerContext } from '../../framework/backend.js';
 import { putJson } from '../../logical/storage.js';
 import { buildCertificate, colonHex, randomSerialHex, unixSeconds } from './cert.js';
-import { importPrivateKey } from './keys.js';
+import { checkMayIssue, notAfterWithin } from './issuer-limits.js';
+import { signerFor } from './signer-cache.js';
 import { checkNames } from './names.js';
 import { EXT_KEY_USAGE_OIDS, KEY_USAGE_BITS, type Role } from './paths/roles.js';
 import { getKey, issuerOrFail } from './storage.js';
@@ -21,6 +22,10 @@ export interface LeafRequest {
   ttl: number;
   publicKey: CryptoKey | x509.PublicKey;
   excludeCnFromSans: boolean;
+  /** issuer/:ref/issue|sign: this issuer instead of the role's issuer_ref */
+  issuerRef?: string;
+  /** sign-verbatim: the CSR's whole subject instead of common_name and the role's O/OU/C */
+  subjectName?: x509.Name;
 }
 
 export interface StoredCert {
@@ -41,20 +46,16 @@ export async function issueLeaf(ctx: HandlerContext<unknown>, role: Role, req: L
   if (req.commonName && !req.excludeCnFromSans && !dnsNames.includes(req.commonName)) dnsNames.unshift(req.commonName);
   checkNames(role, req.commonName, dnsNames, req.ipSans);
 
-  const issuer = await issuerOrFail(ctx.storage, role.issuer_ref);
+  const issuer = await issuerOrFail(ctx.storage, req.issuerRef ?? role.issuer_ref);
   const keyEntry = await getKey(ctx.storage, issuer.keyId);
   if (!keyEntry) throw invalidRequest(`issuer "${issuer.name || issuer.id}" has no key to sign with`);
+  checkMayIssue(issuer);
 
   // The role's max_ttl, itself never past the mount's.
   const maxTtl = Math.min(role.max_ttl || Infinity, ctx.system.maxLeaseTtl);
   const ttl = Math.min(req.ttl || role.ttl || ctx.system.defaultLeaseTtl, maxTtl);
   const now = ctx.clock();
-  const notAfter = new Date(now + ttl * 1000);
-  if (unixSeconds(notAfter) > issuer.notAfter) {
-    throw invalidRequest(
-      `cannot satisfy request, as TTL would result in notAfter of ${notAfter.toISOString()} that is beyond the expiration of the CA certificate at ${new Date(issuer.notAfter * 1000).toISOString()}`,
-    );
-  }
+  const notAfter = notAfterWithin(issuer, new Date(now + ttl * 1000));
   let keyUsage = 0;
   for (const u of role.key_usage) keyUsage |= KEY_USAGE_BITS[usageKey(u)] ?? 0;
   const eku = [...(role.server_flag ? [EXT_KEY_USAGE_OIDS.serverauth!] : []), ...(role.client_flag ? [EXT_KEY_USAGE_OIDS.clientauth!] : [])];
@@ -68,6 +69,7 @@ export async function issueLeaf(ctx: HandlerContext<unknown>, role: Role, req: L
     {
       serialHex,
       subject: { commonName: req.commonName, organization: role.organization, ou: role.ou, country: role.country },
+      subjectName: req.subjectName,
       publicKey: req.publicKey,
       notBefore: new Date(now - role.not_before_duration * 1000),
       notAfter,
@@ -77,7 +79,7 @@ export async function issueLeaf(ctx: HandlerContext<unknown>, role: Role, req: L
       keyUsage,
       extKeyUsage: eku,
     },
-    { certificate: new x509.X509Certificate(issuer.certificate), key: await importPrivateKey(keyEntry.privateKey, keyEntry.spec), spec: keyEntry.spec },
+    await signerFor(ctx.mount, issuer, keyEntry),
   );
   const pem = cert.toString('pem') + '\n';
   const serial = colonHex(serialHex);

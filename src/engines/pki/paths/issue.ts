@@ -22,14 +22,15 @@ const common = {
   format: z.string().default('pem').describe('Only pem so far'),
   exclude_cn_from_sans: f.bool().default(false),
 };
-const issueFields = { ...common, private_key_format: z.string().default('der').describe('der (PKCS#1/SEC1 in PEM) or pkcs8') };
-const signFields = { ...common, csr: z.string().describe('A PEM certificate signing request') };
+export const issueFields = { ...common, private_key_format: z.string().default('der').describe('der (PKCS#1/SEC1 in PEM) or pkcs8') };
+export const signFields = { ...common, csr: z.string().describe('A PEM certificate signing request') };
 
 function checkFormat(format: string) {
   if (format !== 'pem') throw invalidRequest(`unsupported format "${format}": only pem so far`);
 }
 
-async function issue(ctx: Ctx<z.infer<z.ZodObject<typeof issueFields>>>) {
+/** `issuerRef`: issuer/:ref/issue/:role, overriding the role's issuer_ref. */
+export async function issue(ctx: Ctx<z.infer<z.ZodObject<typeof issueFields>>>, issuerRef?: string) {
   const role = await roleOrFail(ctx, ctx.fields.role);
   checkFormat(ctx.fields.format);
   const keyFormat = checkKeyFormat(ctx.fields.private_key_format);
@@ -43,11 +44,12 @@ async function issue(ctx: Ctx<z.infer<z.ZodObject<typeof issueFields>>>) {
     ttl: ctx.fields.ttl,
     publicKey: keys.publicKey,
     excludeCnFromSans: ctx.fields.exclude_cn_from_sans,
+    issuerRef,
   });
   return { data: { ...data, private_key: exportKey(keys.privateKey, spec, keyFormat), private_key_type: spec.type } };
 }
 
-async function parseCsr(pem: string): Promise<x509.Pkcs10CertificateRequest> {
+export async function parseCsr(pem: string): Promise<x509.Pkcs10CertificateRequest> {
   let csr: x509.Pkcs10CertificateRequest;
   try {
     csr = new x509.Pkcs10CertificateRequest(pem);
@@ -65,7 +67,7 @@ async function parseCsr(pem: string): Promise<x509.Pkcs10CertificateRequest> {
   return csr;
 }
 
-async function sign(ctx: Ctx<z.infer<z.ZodObject<typeof signFields>>>) {
+export async function sign(ctx: Ctx<z.infer<z.ZodObject<typeof signFields>>>, issuerRef?: string) {
   const role = await roleOrFail(ctx, ctx.fields.role);
   checkFormat(ctx.fields.format);
   const csr = await parseCsr(ctx.fields.csr);
@@ -86,6 +88,7 @@ async function sign(ctx: Ctx<z.infer<z.ZodObject<typeof signFields>>>) {
     ttl: ctx.fields.ttl,
     publicKey: csr.publicKey,
     excludeCnFromSans: ctx.fields.exclude_cn_from_sans,
+    issuerRef,
   });
   return { data };
 }
@@ -95,13 +98,13 @@ export function issuePaths(): PathDefinition[] {
     definePath({
       pattern: 'issue/:role',
       fields: issueFields,
-      operations: { update: issue },
+      operations: { update: (ctx) => issue(ctx) },
       help: { synopsis: 'Issue a certificate and a new private key under a role; the key is answered once and not kept.' },
     }),
     definePath({
       pattern: 'sign/:role',
       fields: signFields,
-      operations: { update: sign },
+      operations: { update: (ctx) => sign(ctx) },
       help: { synopsis: "Sign a CSR under a role, once its signature verifies; the CSR's key never reaches the server." },
     }),
   ];
