@@ -11,7 +11,7 @@ import { invalidRequest } from '../../errors.js';
 import type { HandlerContext } from '../../framework/backend.js';
 import { applyOps } from '../../logical/storage.js';
 import { colonHex, unixSeconds } from './cert.js';
-import { chainOf, nodesOf, rebuiltChains } from './chain.js';
+import { rebuiltChains } from './chain.js';
 import { withMountLock } from './lock.js';
 import { isCaCertificate, spkiOfCertificate, spkiOfPrivateKey, type Bundle } from './pem-bundle.js';
 import { allIssuers, allKeys, issuerOp, issuersConfig, issuersConfigOp, keyOp, type IssuerEntry, type KeyEntry } from './storage.js';
@@ -91,11 +91,10 @@ export async function importBundle(ctx: HandlerContext<unknown>, bundle: Bundle,
       .map(({ i, k }) => ({ ...i, keyId: k!.id }));
 
     const everything = [...issuers.map((i) => keyed.find((k) => k.id === i.id) ?? i), ...newIssuers];
-    const pool = nodesOf(everything);
-    for (const i of newIssuers) i.caChain = await chainOf(i.certificate, pool);
-    const rechained = await rebuiltChains(everything.filter((i) => !newIssuers.includes(i)));
-    const updated = new Map<string, IssuerEntry>([...keyed, ...rechained.map((r) => ({ ...r, keyId: keyed.find((k) => k.id === r.id)?.keyId ?? r.keyId }))].map((i) => [i.id, i]));
-
+    const rechained = new Map((await rebuiltChains(everything)).map((i) => [i.id, i]));
+    for (const i of newIssuers) i.caChain = rechained.get(i.id)?.caChain ?? i.caChain;
+    const updated = new Map<string, IssuerEntry>();
+    for (const i of everything) if (!newIssuers.includes(i) && (rechained.has(i.id) || keyed.some((k) => k.id === i.id))) updated.set(i.id, rechained.get(i.id) ?? i);
     for (const id of Object.keys(result.mapping)) result.mapping[id] = updated.get(id)?.keyId ?? result.mapping[id]!;
     const config = await issuersConfig(ctx.storage);
     // The first issuer that can sign becomes the default of a mount without one, as in Vault.

@@ -18,7 +18,6 @@ const bundleFields = { pem_bundle: z.string().describe('PEM: CA certificates, an
 
 async function importIssuers(ctx: Ctx<{ pem_bundle: string }>) {
   const bundle = parseBundle(ctx.fields.pem_bundle, 'pem_bundle');
-  if (bundle.certificates.length === 0 && bundle.keys.length > 0) throw invalidRequest('pem_bundle holds keys but no certificate: import a lone key with keys/import');
   return { data: await importBundle(ctx, bundle) };
 }
 
