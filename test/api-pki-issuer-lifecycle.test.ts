@@ -20,6 +20,7 @@ describe('pki issuer lifecycle over HTTP', () => {
   });
   after(() => x.t.close());
 
+  const patch = async (path: string, body: unknown) => ok(await x.call('PATCH', `pki/${path}`, body)).body!.data!;
   const days = (expiration: number) => Math.round((expiration * 1000 - Date.now()) / 86400e3);
   const text = (pem: string) => openssl(['x509', '-noout', '-text'], pem).out;
   const verifies = (caPem: string, pem: string) => openssl(['verify', '-CAfile', x.file('ca.pem', caPem), x.file('leaf.pem', pem)]).status === 0;
@@ -38,8 +39,9 @@ describe('pki issuer lifecycle over HTTP', () => {
     ok(await x.call('DELETE', `pki/issuer/${other.issuer_id}`));
   });
 
-  it('stores usage, the AIA fields and the CRL signature algorithm; PATCH changes only what it sends', async () => {
+  it('stores usage, the AIA fields and the CRL signature algorithm; PATCH changes only what it sends, POST resets the rest', async () => {
     const d = await x.write('issuer/primary', {
+      issuer_name: 'primary',
       usage: 'read-only,issuing-certificates,crl-signing',
       issuing_certificates: 'http://pki.example/ca',
       crl_distribution_points: ['http://pki.example/crl'],
@@ -52,11 +54,19 @@ describe('pki issuer lifecycle over HTTP', () => {
     assert.deepEqual(d.crl_distribution_points, ['http://pki.example/crl']);
     assert.deepEqual(d.ocsp_servers, ['http://pki.example/ocsp']);
     assert.equal(d.revocation_signature_algorithm, 'ECDSAWithSHA384');
-    const patched = ok(await x.call('PATCH', 'pki/issuer/primary', { ocsp_servers: 'http://ocsp2.example' }, undefined)).body!.data!;
+    const patched = await patch('issuer/primary', { ocsp_servers: 'http://ocsp2.example' });
     assert.deepEqual(patched.ocsp_servers, ['http://ocsp2.example']);
     assert.deepEqual(patched.issuing_certificates, ['http://pki.example/ca']);
     assert.equal(patched.usage, 'crl-signing,issuing-certificates,read-only');
     assert.deepEqual(await x.read('issuer/primary'), patched);
+    // POST sets every field: what it leaves out goes back to its default, as in Vault.
+    const posted = await x.write('issuer/primary', { issuer_name: 'primary', leaf_not_after_behavior: 'truncate' });
+    assert.equal(posted.leaf_not_after_behavior, 'truncate');
+    assert.deepEqual(posted.ocsp_servers, []);
+    assert.deepEqual(posted.issuing_certificates, []);
+    assert.equal(posted.usage, 'crl-signing,issuing-certificates,ocsp-signing,read-only');
+    assert.equal(posted.revocation_signature_algorithm, '');
+    await patch('issuer/primary', { leaf_not_after_behavior: 'err' });
     bad(await x.call('POST', 'pki/issuer/primary', { usage: 'read-only,signing' }), /unknown usage "signing"/);
     bad(await x.call('POST', 'pki/issuer/primary', { revocation_signature_algorithm: 'SHA256WithRSA' }), /does not fit this issuer's ec key/);
     bad(await x.call('POST', 'pki/issuer/primary', { revocation_signature_algorithm: 'MD5' }), /unknown revocation_signature_algorithm/);
@@ -64,22 +74,22 @@ describe('pki issuer lifecycle over HTTP', () => {
   });
 
   it('refuses to issue from an issuer whose usage lacks issuing-certificates, naming it', async () => {
-    await x.write('issuer/primary', { usage: 'read-only,crl-signing' });
+    await patch('issuer/primary', { usage: 'read-only,crl-signing' });
     bad(await x.call('POST', 'pki/issue/web', { common_name: 'a.example' }), /issuer "primary" \([0-9a-f-]+\) may not issue certificates/);
-    await x.write('issuer/primary', { usage: 'read-only,issuing-certificates,crl-signing,ocsp-signing' });
+    await patch('issuer/primary', { usage: 'read-only,issuing-certificates,crl-signing,ocsp-signing' });
     ok(await x.call('POST', 'pki/issue/web', { common_name: 'a.example', ttl: '1h' }));
   });
 
   it('honours leaf_not_after_behavior: err refuses, truncate clamps to the issuer, permit goes past it', async () => {
     bad(await x.call('POST', 'pki/issue/web', { common_name: 'a.example', ttl: '2000h' }), /beyond the expiration of the CA certificate/);
-    await x.write('issuer/primary', { leaf_not_after_behavior: 'truncate' });
+    await patch('issuer/primary', { leaf_not_after_behavior: 'truncate' });
     const t = await x.write('issue/web', { common_name: 'a.example', ttl: '2000h' });
     assert.equal(t.expiration, main.expiration);
-    await x.write('issuer/primary', { leaf_not_after_behavior: 'permit' });
+    await patch('issuer/primary', { leaf_not_after_behavior: 'permit' });
     const p = await x.write('issue/web', { common_name: 'a.example', ttl: '2000h' });
     assert.equal(days(p.expiration), Math.round(2000 / 24));
     assert.ok(p.expiration > main.expiration);
-    await x.write('issuer/primary', { leaf_not_after_behavior: 'err' });
+    await patch('issuer/primary', { leaf_not_after_behavior: 'err' });
     assert.equal((await x.read('issuer/primary')).leaf_not_after_behavior, 'err');
   });
 

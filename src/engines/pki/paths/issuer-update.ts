@@ -1,6 +1,7 @@
 /**
- * Changing and removing issuers and keys: issuer/:ref update (POST and PATCH both change
- * only the fields sent) and delete, key/:ref update and delete. Each change is one commit
+ * Changing and removing issuers and keys: issuer/:ref update (POST sets every field, those
+ * left out back to their defaults, the name included, as Vault's does; PATCH changes only
+ * the fields sent) and delete, key/:ref update and delete. Each change is one commit
  * under the issuers lock, and drops the signer cached for what it touched.
  */
 import { z } from 'zod';
@@ -74,8 +75,27 @@ async function manualChainOf(ctx: Ctx<unknown>, issuer: IssuerEntry, refs: strin
   return { ids: entries.map((e) => e.id), pems: entries.map((e) => e.certificate) };
 }
 
-async function updateIssuer(ctx: Ctx<UpdateFields>) {
-  const fl = ctx.fields;
+/** What a POST means by the fields it leaves out. */
+const POST_DEFAULTS = {
+  issuer_name: '',
+  leaf_not_after_behavior: 'err',
+  usage: [...ISSUER_USAGES],
+  revocation_signature_algorithm: '',
+  manual_chain: [],
+  issuing_certificates: [],
+  crl_distribution_points: [],
+  ocsp_servers: [],
+  enable_aia_url_templating: false,
+} as const;
+
+const postIssuer = (ctx: Ctx<UpdateFields>) => changeIssuer(ctx, { ...POST_DEFAULTS, ...definedOnly(ctx.fields) } as UpdateFields);
+const patchIssuer = (ctx: Ctx<UpdateFields>) => changeIssuer(ctx, ctx.fields);
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+async function changeIssuer(ctx: Ctx<UpdateFields>, fl: UpdateFields) {
   return withMountLock(ctx.mount, 'issuers', async () => {
     const issuer = await issuerOrFail(ctx.storage, fl.ref);
     const next: IssuerEntry = { ...issuer };
@@ -154,5 +174,5 @@ async function deleteKey(ctx: Ctx<{ ref: string }>) {
   });
 }
 
-export const issuerWrites = { update: updateIssuer, patch: updateIssuer, delete: deleteIssuer };
+export const issuerWrites = { update: postIssuer, patch: patchIssuer, delete: deleteIssuer };
 export const keyWrites = { update: updateKey, patch: updateKey, delete: deleteKey };
