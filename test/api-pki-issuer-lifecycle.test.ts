@@ -180,7 +180,11 @@ describe('pki issuer lifecycle over HTTP', () => {
     assert.equal((await x.call('DELETE', 'pki/issuer/next')).status, 204);
   });
 
-  it('DELETE root removes every issuer and key', async () => {
+  it('DELETE root removes every issuer and key, and needs sudo', async () => {
+    ok(await x.call('PUT', 'sys/policies/acl/pki-admin', { policy: 'path "pki/*" { capabilities = ["create", "read", "update", "delete", "list"] }' }));
+    const token = ((await x.call('POST', 'auth/token/create', { policies: ['pki-admin'] })).body!.auth as { client_token: string }).client_token;
+    assert.equal((await x.call('DELETE', 'pki/root', undefined, x.t.client(token))).status, 403);
+    ok(await x.call('GET', 'pki/issuer/primary', undefined, x.t.client(token)));
     assert.equal((await x.call('DELETE', 'pki/root')).status, 204);
     assert.equal((await x.call('LIST', 'pki/issuers')).status, 404);
     assert.equal((await x.call('LIST', 'pki/keys')).status, 404);

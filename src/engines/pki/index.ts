@@ -33,6 +33,8 @@ export default function pkiBackend(): Backend {
     periodic: refreshCrls,
     // Seal or unmount: no imported issuer key stays in memory (signer-cache.ts).
     forget: forgetAllSigners,
+    // Deleting every issuer and key of a mount needs sudo, as in Vault.
+    sudo: ['root'],
     unauthenticated: ['ca', 'ca/pem', 'ca_chain', 'cert/*', 'issuer/+/pem', 'issuer/+/der', 'issuer/+/json', 'issuers', 'issuers/', 'crl', 'crl/pem'],
   });
 }
