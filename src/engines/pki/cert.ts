@@ -70,6 +70,12 @@ export interface CertRequest {
   notBefore: Date;
   notAfter: Date;
   isCa: boolean;
+  /** Overrides `subject` (sign-verbatim: the CSR's subject as it is) */
+  subjectName?: x509.Name;
+  /** CAs: the basic constraints' pathLenConstraint; absent: unlimited */
+  maxPathLength?: number;
+  /** CAs: more extensions (name constraints) */
+  extraExtensions?: x509.Extension[];
   /** leaves */
   dnsNames?: string[];
   ipAddresses?: string[];
@@ -88,7 +94,8 @@ export async function buildCertificate(req: CertRequest, signer: Signer): Promis
   const publicKey = req.publicKey;
   const extensions: x509.Extension[] = [];
   if (req.isCa) {
-    extensions.push(new x509.BasicConstraintsExtension(true, undefined, true));
+    extensions.push(new x509.BasicConstraintsExtension(true, req.maxPathLength, true));
+    extensions.push(...(req.extraExtensions ?? []));
     extensions.push(new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true));
   } else {
     if (req.basicConstraints !== false) extensions.push(new x509.BasicConstraintsExtension(false, undefined, true));
@@ -100,8 +107,8 @@ export async function buildCertificate(req: CertRequest, signer: Signer): Promis
   // key id is that name already (and what chain builders match it with), with no hashing.
   const issuerSki = signer.certificate?.getExtension(x509.SubjectKeyIdentifierExtension);
   extensions.push(issuerSki ? new x509.AuthorityKeyIdentifierExtension(issuerSki.keyId) : await x509.AuthorityKeyIdentifierExtension.create(signer.certificate ? signer.certificate.publicKey : publicKey));
-  const subject = nameOf(req.subject);
-  const san = subjectAltName(req, subject.length === 0);
+  const subject = req.subjectName ?? nameOf(req.subject);
+  const san = subjectAltName(req, (Array.isArray(subject) ? subject : subject.toJSON()).length === 0);
   if (san) extensions.push(san);
   if (req.policyIdentifiers?.length) extensions.push(new x509.CertificatePolicyExtension(req.policyIdentifiers));
   return x509.X509CertificateGenerator.create({

@@ -8,9 +8,10 @@ import { invalidRequest } from '../../errors.js';
 import type { HandlerContext } from '../../framework/backend.js';
 import { putJson } from '../../logical/storage.js';
 import { buildCertificate, colonHex, randomSerialHex, unixSeconds } from './cert.js';
+import { checkMayIssue, notAfterWithin } from './issuer-limits.js';
 import { checkNames, isHostname } from './names.js';
 import { EXT_KEY_USAGE_OIDS, KEY_USAGE_BITS, parseOtherSan, usageKey, type Role } from './paths/role-schema.js';
-import { issuerSigner } from './signing.js';
+import { signerFor } from './signer-cache.js';
 import { getKey, issuerOrFail } from './storage.js';
 import type { EntityView } from './templates.js';
 
@@ -35,6 +36,10 @@ export interface LeafRequest {
   notBeforeDuration?: number;
   /** Filled with Vault's warnings for the answer (a ttl cut to max_ttl). */
   warnings?: string[];
+  /** issuer/:ref/issue|sign: this issuer instead of the role's issuer_ref */
+  issuerRef?: string;
+  /** sign-verbatim: the CSR's whole subject instead of common_name and the role's O/OU/C */
+  subjectName?: x509.Name;
 }
 
 export interface StoredCert {
@@ -110,17 +115,14 @@ export function checkedNames(ctx: HandlerContext<unknown>, role: Role, req: Omit
 export async function issueLeaf(ctx: HandlerContext<unknown>, role: Role, req: LeafRequest): Promise<Record<string, unknown>> {
   const { commonName: cn, dnsNames, emails, uriSans, otherSans, userIds } = checkedNames(ctx, role, req);
 
-  const issuer = await issuerOrFail(ctx.storage, role.issuer_ref);
+  const issuer = await issuerOrFail(ctx.storage, req.issuerRef ?? role.issuer_ref);
   const keyEntry = await getKey(ctx.storage, issuer.keyId);
   if (!keyEntry) throw invalidRequest(`issuer "${issuer.name || issuer.id}" has no key to sign with`);
+  checkMayIssue(issuer);
 
   const now = ctx.clock();
-  const notAfter = notAfterOf(ctx, role, req, now, req.warnings ?? []);
-  if (unixSeconds(notAfter) > issuer.notAfter) {
-    throw invalidRequest(
-      `cannot satisfy request, as TTL would result in notAfter of ${notAfter.toISOString()} that is beyond the expiration of the CA certificate at ${new Date(issuer.notAfter * 1000).toISOString()}`,
-    );
-  }
+  // leaf_not_after_behavior decides what happens past the issuer's own expiry.
+  const notAfter = notAfterWithin(issuer, notAfterOf(ctx, role, req, now, req.warnings ?? []));
   let keyUsage = 0;
   for (const u of role.key_usage) keyUsage |= KEY_USAGE_BITS[usageKey(u)] ?? 0;
 
@@ -140,6 +142,7 @@ export async function issueLeaf(ctx: HandlerContext<unknown>, role: Role, req: L
         serialNumber: req.serialNumber,
         userIds,
       },
+      subjectName: req.subjectName,
       publicKey: req.publicKey,
       notBefore: new Date(now - (req.notBeforeDuration ?? role.not_before_duration) * 1000),
       notAfter,
@@ -154,7 +157,7 @@ export async function issueLeaf(ctx: HandlerContext<unknown>, role: Role, req: L
       keyUsage,
       extKeyUsage: extKeyUsages(role),
     },
-    await issuerSigner(issuer.certificate, keyEntry.privateKey, keyEntry.spec, role),
+    await signerFor(ctx.mount, issuer, keyEntry, role),
   );
   const pem = cert.toString('pem') + '\n';
   const serial = colonHex(serialHex);

@@ -34,8 +34,8 @@ const common = {
   user_ids: f.commaList().default([]).describe('Subject user ids (UID), allowed by the role'),
   serial_number: z.string().default('').describe("The subject's serialNumber attribute, allowed by the role"),
 };
-const issueFields = { ...common, private_key_format: z.string().default('der').describe('der (PKCS#1/SEC1) or pkcs8') };
-const signFields = { ...common, csr: z.string().describe('A PEM certificate signing request') };
+export const issueFields = { ...common, private_key_format: z.string().default('der').describe('der (PKCS#1/SEC1) or pkcs8') };
+export const signFields = { ...common, csr: z.string().describe('A PEM certificate signing request') };
 type CommonCtx = Ctx<z.infer<z.ZodObject<typeof common>>>;
 const UPN_OID = '1.3.6.1.4.1.311.20.2.3';
 
@@ -63,7 +63,8 @@ function answer(ctx: CommonCtx, role: Role, data: Record<string, unknown>, warni
   return { data, ...w, secret: certLease(data.serial_number as string, data.expiration as number, ctx.clock()) };
 }
 
-async function issue(ctx: Ctx<z.infer<z.ZodObject<typeof issueFields>>>) {
+/** `issuerRef`: issuer/:ref/issue/:role, overriding the role's issuer_ref. */
+export async function issue(ctx: Ctx<z.infer<z.ZodObject<typeof issueFields>>>, issuerRef?: string) {
   const role = await roleOrFail(ctx, ctx.fields.role);
   const format = checkFormat(ctx.fields.format);
   const keyFormat = checkKeyFormat(ctx.fields.private_key_format);
@@ -74,12 +75,12 @@ async function issue(ctx: Ctx<z.infer<z.ZodObject<typeof issueFields>>>) {
   // A request the role refuses costs no key pair (an RSA one takes a while).
   checkedNames(ctx, role, leaf);
   const keys = await generateKeyPair(spec);
-  const data = await issueLeaf(ctx, role, { ...leaf, publicKey: keys.publicKey });
+  const data = await issueLeaf(ctx, role, { ...leaf, publicKey: keys.publicKey, issuerRef });
   const privateKey = exportKey(keys.privateKey, spec, keyFormat);
   return answer(ctx, role, { ...formatLeaf(data, { format, removeRoots: ctx.fields.remove_roots_from_chain, privateKey }), private_key_type: spec.type }, leaf.warnings);
 }
 
-async function parseCsr(pem: string): Promise<x509.Pkcs10CertificateRequest> {
+export async function parseCsr(pem: string): Promise<x509.Pkcs10CertificateRequest> {
   let csr: x509.Pkcs10CertificateRequest;
   try {
     csr = new x509.Pkcs10CertificateRequest(pem);
@@ -97,7 +98,7 @@ async function parseCsr(pem: string): Promise<x509.Pkcs10CertificateRequest> {
   return csr;
 }
 
-async function sign(ctx: Ctx<z.infer<z.ZodObject<typeof signFields>>>) {
+export async function sign(ctx: Ctx<z.infer<z.ZodObject<typeof signFields>>>, issuerRef?: string) {
   const role = await roleOrFail(ctx, ctx.fields.role);
   const format = checkFormat(ctx.fields.format);
   const base = requested(ctx);
@@ -129,6 +130,7 @@ async function sign(ctx: Ctx<z.infer<z.ZodObject<typeof signFields>>>) {
     otherSans: [...(base.otherSans ?? []), ...(useSans ? fromCsr('upn').map((v) => `${UPN_OID};UTF8:${v}`) : [])],
     serialNumber: base.serialNumber ?? csr.subjectName.getField('2.5.4.5')[0],
     publicKey: csr.publicKey,
+    issuerRef,
   });
   return answer(ctx, role, formatLeaf(data, { format, removeRoots: ctx.fields.remove_roots_from_chain }), warnings);
 }
@@ -138,13 +140,13 @@ export function issuePaths(): PathDefinition[] {
     definePath({
       pattern: 'issue/:role',
       fields: issueFields,
-      operations: { update: issue },
+      operations: { update: (ctx) => issue(ctx) },
       help: { synopsis: 'Issue a certificate and a new private key under a role; the key is answered once and not kept.' },
     }),
     definePath({
       pattern: 'sign/:role',
       fields: signFields,
-      operations: { update: sign },
+      operations: { update: (ctx) => sign(ctx) },
       help: { synopsis: "Sign a CSR under a role, once its signature verifies; the CSR's key never reaches the server." },
     }),
   ];

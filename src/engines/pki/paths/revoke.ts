@@ -82,7 +82,7 @@ export function revokePaths(): PathDefinition[] {
       operations: {
         read: async (ctx) => {
           await withMountLock(ctx.mount, 'crl', async () => {
-            for (const issuer of await allIssuers(ctx.storage)) await rebuildCrl(ctx, issuer);
+            for (const issuer of await allIssuers(ctx.storage)) if (issuer.keyId) await rebuildCrl(ctx, issuer);
           });
           return { data: { success: true } };
         },
