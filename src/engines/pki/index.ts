@@ -19,6 +19,7 @@ import { rootPaths } from './paths/root.js';
 import { importPaths } from './paths/import.js';
 import { intermediatePaths } from './paths/intermediate.js';
 import { rotatePaths } from './paths/rotate.js';
+import { signSelfIssuedPaths } from './paths/sign-self-issued.js';
 import { signIntermediatePaths } from './paths/sign-intermediate.js';
 import { signVerbatimPaths } from './paths/sign-verbatim.js';
 import { forgetAllSigners } from './signer-cache.js';
@@ -30,13 +31,13 @@ export default function pkiBackend(): Backend {
       'A certificate authority: root issuers whose keys never leave the server, roles, certificates issued or signed ' +
       'from CSRs under them, revocation and CRLs; the CA certificates and CRLs are public.',
     // Issuer lifecycle paths first: issuer/:ref/:form would otherwise take issuer/:ref/sign-intermediate.
-    paths: [...signIntermediatePaths(), ...signVerbatimPaths(), ...intermediatePaths(), ...importPaths(), ...rotatePaths(), ...rootPaths(), ...issuerPaths(), ...keyPaths(), ...configIssuersPaths(), ...caPaths(), ...rolePaths(), ...issuePaths(), ...revokePaths(), ...certPaths()],
+    paths: [...signIntermediatePaths(), ...signSelfIssuedPaths(), ...signVerbatimPaths(), ...intermediatePaths(), ...importPaths(), ...rotatePaths(), ...rootPaths(), ...issuerPaths(), ...keyPaths(), ...configIssuersPaths(), ...caPaths(), ...rolePaths(), ...issuePaths(), ...revokePaths(), ...certPaths()],
     secrets: [certLeaseType],
     periodic: refreshCrls,
     // Seal or unmount: no imported issuer key stays in memory (signer-cache.ts).
     forget: forgetAllSigners,
     // Deleting every issuer and key of a mount needs sudo, as in Vault.
-    sudo: ['root'],
+    sudo: ['root', 'root/sign-self-issued', 'issuer/+/sign-self-issued'],
     unauthenticated: ['ca', 'ca/pem', 'ca_chain', 'cert/*', 'issuer/+/pem', 'issuer/+/der', 'issuer/+/json', 'issuers', 'issuers/', 'crl', 'crl/pem'],
   });
 }

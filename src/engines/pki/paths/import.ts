@@ -51,6 +51,8 @@ export function importPaths(): PathDefinition[] {
   return [
     definePath({ pattern: 'issuers/import/bundle', fields: bundleFields, operations: { update: importIssuers }, help }),
     definePath({ pattern: 'issuers/import/cert', fields: bundleFields, operations: { update: importIssuers }, help }),
+    // The pre-1.11 path for the same import, which older clients (hvac's submit_ca_information) still use.
+    definePath({ pattern: 'config/ca', fields: bundleFields, operations: { update: importIssuers }, help }),
     definePath({
       pattern: 'keys/import',
       fields: keyFields,
