@@ -3,10 +3,8 @@ what Coffer's PKI engine has so far (roots, roles with every Vault field, issue 
 each format, leases, revoke, CRLs). Exits non-zero on the first mismatch. argv: address,
 token, a PEM CSR to sign.
 
-Methods of this hvac left for the issuer-lifecycle and revocation work (they need paths that
-engine does not serve yet): submit_ca_information, read/set_crl_configuration,
-read/set_urls, generate_intermediate, set_signed_intermediate, delete_root,
-sign_intermediate, sign_self_issued, sign_verbatim, tidy."""
+The issuer lifecycle runs on a second mount, `pki_int`: an intermediate signed by the root,
+set back, a cross-signed CA, a legacy bundle import, and delete_root."""
 import base64
 import sys
 
@@ -86,3 +84,38 @@ step("generate_certificate with a lease in der, revoke_lease revokes it")
 bundle = pki.sign_certificate("web", csr=csr, common_name="svc.example.com", extra_params={"format": "pem_bundle", "remove_roots_from_chain": True})["data"]
 assert bundle["certificate"].count("-----BEGIN CERTIFICATE-----") == 1 and bundle["ca_chain"] == [], bundle
 step("sign_certificate as pem_bundle without roots")
+
+client.sys.enable_secrets_engine("pki", path="pki_int", config={"max_lease_ttl": "8760h"})
+int_csr = pki.generate_intermediate("internal", "hvac intermediate", extra_params={"key_type": "ec"}, mount_point="pki_int")["data"]["csr"]
+assert int_csr.startswith("-----BEGIN CERTIFICATE REQUEST-----"), int_csr
+int_cert = pki.sign_intermediate(int_csr, "hvac intermediate", extra_params={"ttl": "4380h"})["data"]
+assert int_cert["issuing_ca"].strip() == root["certificate"].strip(), int_cert
+pki.set_signed_intermediate(int_cert["certificate"], mount_point="pki_int")
+assert pki.read_ca_certificate(mount_point="pki_int").strip() == int_cert["certificate"].strip()
+pki.create_or_update_role("svc", extra_params={"allowed_domains": "svc.test", "allow_subdomains": True}, mount_point="pki_int")
+leaf = pki.generate_certificate("svc", common_name="a.svc.test", extra_params={"ttl": "1h"}, mount_point="pki_int")["data"]
+assert leaf["issuing_ca"].strip() == int_cert["certificate"].strip()
+# Only the intermediate was set (no chain after it), and the root lives on another mount:
+# as in Vault, the chain is what this mount holds.
+assert [c.strip() for c in leaf["ca_chain"]] == [int_cert["certificate"].strip()], leaf["ca_chain"]
+step("generate_intermediate, sign_intermediate, set_signed_intermediate, and a leaf from the intermediate")
+
+verbatim = pki.sign_verbatim(csr, extra_params={"ttl": "1h"})["data"]
+assert verbatim["certificate"].startswith("-----BEGIN CERTIFICATE-----") and "private_key" not in verbatim
+named = pki.sign_verbatim(csr, name="web", extra_params={"ttl": "1h"})["data"]
+assert named["serial_number"] != verbatim["serial_number"]
+step("sign_verbatim, with and without a role")
+
+cross = pki.sign_self_issued(root["certificate"], mount_point="pki_int")["data"]
+assert cross["certificate"].startswith("-----BEGIN CERTIFICATE-----") and cross["certificate"] != root["certificate"]
+assert cross["issuing_ca"].strip() == int_cert["certificate"].strip()
+step("sign_self_issued")
+
+client.sys.enable_secrets_engine("pki", path="pki_import")
+bundle = pki.generate_root(type="exported", common_name="to import", extra_params={"ttl": "24h"}, mount_point="pki_int")["data"]
+pki.submit_ca_information(bundle["certificate"] + bundle["private_key"], mount_point="pki_import")
+assert pki.read_ca_certificate(mount_point="pki_import").strip() == bundle["certificate"].strip()
+expect(hvac.exceptions.InvalidRequest, pki.submit_ca_information, "not a bundle", mount_point="pki_import")
+pki.delete_root(mount_point="pki_import")
+assert pki.read_ca_certificate(mount_point="pki_import") == ""
+step("submit_ca_information, delete_root")
