@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { bad, openssl, startPki, type PkiTest } from './helpers/pki.js';
+import { bad, ok, openssl, startPki, type PkiTest } from './helpers/pki.js';
 
 describe('pki CRL settings, delta CRLs and AIA URLs over HTTP', () => {
   let x: PkiTest;
@@ -141,6 +141,13 @@ describe('pki CRL settings, delta CRLs and AIA URLs over HTTP', () => {
     const templated = openssl(['x509', '-in', (await issue('templated')).file, '-noout', '-text']).out;
     assert.match(templated, new RegExp(`URI:https://pki\\.example\\.com/v1/pki/issuer/${issuerId}/crl/der`));
     assert.doesNotMatch(templated, /Authority Information Access/);
+
+    // An issuer's own AIA settings take the place of the mount's.
+    ok(await x.call('PATCH', 'pki/issuer/default', { ocsp_servers: 'http://own.example.com/ocsp' }));
+    const own = openssl(['x509', '-in', (await issue('own-aia')).file, '-noout', '-text']).out;
+    assert.match(own, /OCSP - URI:http:\/\/own\.example\.com\/ocsp/);
+    assert.doesNotMatch(own, /CRL Distribution Points/);
+    ok(await x.call('PATCH', 'pki/issuer/default', { ocsp_servers: [] }));
   });
 
   it('revokes by certificate (one this mount signed, stored or not) and refuses one it did not sign', async () => {

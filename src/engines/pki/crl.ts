@@ -6,6 +6,7 @@
  * marks the issuer dirty and the periodic function rebuilds (as Vault).
  */
 import * as x509 from '@peculiar/x509';
+import { invalidRequest } from '../../errors.js';
 import type { HandlerContext } from '../../framework/backend.js';
 import { applyOps, getJson, jsonOp, putJson, type Storage, type StorageOp } from '../../logical/storage.js';
 import { colonHex } from './cert.js';
@@ -99,7 +100,7 @@ interface CrlParts {
 
 async function signCrl(ctx: Background, issuer: IssuerEntry, parts: CrlParts): Promise<StoredCrl> {
   const key = await getKey(ctx.storage, issuer.keyId);
-  if (!key) throw new Error(`issuer ${issuer.id} has no key`);
+  if (!key) throw invalidRequest(`issuer ${issuer.name || issuer.id} has no key: it cannot sign a CRL`);
   const issuerCert = new x509.X509Certificate(issuer.certificate);
   const thisUpdate = Math.floor(parts.nowMs / 1000);
   const extensions = [await x509.AuthorityKeyIdentifierExtension.create(issuerCert.publicKey), integerExtension('2.5.29.20', parts.number, false), ...parts.extensions];
@@ -163,6 +164,8 @@ export async function rebuildAll(ctx: Background, deltaOnly = false): Promise<vo
   const config = await crlConfig(ctx.storage);
   await withMountLock(ctx.mount, 'crl', async () => {
     for (const issuer of await allIssuers(ctx.storage)) {
+      // A certificate-only issuer (imported without its key) has no CRL to sign.
+      if (!(await getKey(ctx.storage, issuer.keyId))) continue;
       if (!deltaOnly) await rebuildCrl(ctx, issuer);
       if (config.enable_delta) await rebuildDelta(ctx, issuer);
     }
@@ -184,7 +187,7 @@ export async function refreshCrls(ctx: Background): Promise<void> {
       getJson<StoredCrl>(ctx.storage, deltaKey(issuer.id)),
       getJson<{ at: number }>(ctx.storage, dirtyKey(issuer.id)),
     ]);
-    if (!stored) continue;
+    if (!stored || !(await getKey(ctx.storage, issuer.keyId))) continue;
     const margin = config.auto_rebuild ? config.auto_rebuild_grace_period : config.expiry / 3;
     const completeDue = stored.nextUpdate - now <= margin || (dirty !== null && !config.enable_delta);
     if (completeDue) {

@@ -58,9 +58,22 @@ export function checkUrls(config: UrlsConfig, cluster: ClusterConfig): void {
   }
 }
 
-/** The URLs of `issuer`, templates filled in. */
-export async function urlsFor(s: Storage, issuer: Pick<IssuerEntry, 'id'>): Promise<Omit<UrlsConfig, 'enable_templating'>> {
-  const config = await urlsConfig(s);
+/**
+ * The URLs of `issuer`, templates filled in: the issuer's own AIA settings when it has any
+ * (issuer/:ref update), else the mount's config/urls, as Vault chooses.
+ */
+export async function urlsFor(s: Storage, issuer: Pick<IssuerEntry, 'id'> & Partial<IssuerEntry>): Promise<Omit<UrlsConfig, 'enable_templating'>> {
+  const mount = await urlsConfig(s);
+  const own = [issuer.issuingCertificates, issuer.crlDistributionPoints, issuer.ocspServers].some((l) => l && l.length > 0);
+  const config: UrlsConfig = own
+    ? {
+        issuing_certificates: issuer.issuingCertificates ?? [],
+        crl_distribution_points: issuer.crlDistributionPoints ?? [],
+        ocsp_servers: issuer.ocspServers ?? [],
+        delta_crl_distribution_points: mount.delta_crl_distribution_points,
+        enable_templating: issuer.enableAiaUrlTemplating ?? false,
+      }
+    : mount;
   const cluster = config.enable_templating ? await clusterConfig(s) : { path: '', aia_path: '' };
   const map = (l: string[]) => (config.enable_templating ? l.map((u) => fill(u, issuer.id, cluster)) : l);
   return {
@@ -72,7 +85,7 @@ export async function urlsFor(s: Storage, issuer: Pick<IssuerEntry, 'id'>): Prom
 }
 
 /** The AIA and CRL distribution point extensions for certificates `issuer` signs; none when nothing is configured. */
-export async function certExtensionsFor(s: Storage, issuer: Pick<IssuerEntry, 'id'>): Promise<x509.Extension[]> {
+export async function certExtensionsFor(s: Storage, issuer: Pick<IssuerEntry, 'id'> & Partial<IssuerEntry>): Promise<x509.Extension[]> {
   const urls = await urlsFor(s, issuer);
   const out: x509.Extension[] = [];
   if (urls.issuing_certificates.length || urls.ocsp_servers.length) {

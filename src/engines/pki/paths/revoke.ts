@@ -8,14 +8,14 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { z } from 'zod';
 import { invalidRequest } from '../../../errors.js';
-import { definePath, type PathDefinition } from '../../../framework/backend.js';
+import { definePath, type BackgroundContext, type PathDefinition } from '../../../framework/backend.js';
 import { applyOps, getJson } from '../../../logical/storage.js';
 import { colonHex } from '../cert.js';
 import { crlConfig } from '../crl-config.js';
 import { notAfterOf, rebuildCrl, revocationOps, type RevokedEntry } from '../crl.js';
 import { certKey, type StoredCert } from '../leaf.js';
 import { withMountLock } from '../lock.js';
-import { allIssuers, getIssuer } from '../storage.js';
+import { allIssuers, getIssuer, getKey } from '../storage.js';
 import type { Ctx } from './common.js';
 
 const answer = (t: number) => ({ data: { revocation_time: t, revocation_time_rfc3339: new Date(t * 1000).toISOString(), state: 'revoked' } });
@@ -66,26 +66,23 @@ async function target(ctx: Ctx<Fields>): Promise<{ serial: string; stored: Store
   return { serial, stored };
 }
 
-async function revokeStored(ctx: Ctx<unknown>, serial: string, stored: StoredCert) {
-  return withMountLock(ctx.mount, 'crl', async () => {
-    // Re-read under the lock: revoking twice changes nothing, the first time stands.
-    const current = (await getJson<StoredCert>(ctx.storage, certKey(serial))) ?? stored;
-    if (current.revocationTime) return answer(current.revocationTime);
-    const config = await crlConfig(ctx.storage);
-    const entry: RevokedEntry = {
-      serial,
-      time: Math.floor(ctx.clock() / 1000),
-      issuerId: current.issuerId,
-      notAfter: notAfterOf(current.certificate),
-    };
-    await applyOps(ctx.storage, revocationOps(entry, current, serial, config));
-    if (!config.auto_rebuild) {
-      const issuer = await getIssuer(ctx.storage, current.issuerId);
-      if (issuer) await rebuildCrl(ctx, issuer);
-    }
-    return answer(entry.time);
-  });
+/** Revokes a stored certificate (and rebuilds its CRL unless auto_rebuild is on); the caller holds the mount's crl lock. */
+export async function revokeSerial(ctx: BackgroundContext, serial: string, given?: StoredCert) {
+  // Read under the lock: revoking twice changes nothing, the first time stands.
+  const current = (await getJson<StoredCert>(ctx.storage, certKey(serial))) ?? given;
+  if (!current) throw invalidRequest(`certificate with serial ${serial} not found (roles with no_store keep no copy to revoke)`);
+  if (current.revocationTime) return answer(current.revocationTime);
+  const config = await crlConfig(ctx.storage);
+  const entry: RevokedEntry = { serial: colonHex(serial.replace(/[:-]/g, '')), time: Math.floor(ctx.clock() / 1000), issuerId: current.issuerId, notAfter: notAfterOf(current.certificate) };
+  await applyOps(ctx.storage, revocationOps(entry, current, serial, config));
+  if (!config.auto_rebuild) {
+    const issuer = await getIssuer(ctx.storage, current.issuerId);
+    if (issuer && (await getKey(ctx.storage, issuer.keyId))) await rebuildCrl(ctx, issuer);
+  }
+  return answer(entry.time);
 }
+
+const revokeStored = (ctx: Ctx<unknown>, serial: string, stored: StoredCert) => withMountLock(ctx.mount, 'crl', () => revokeSerial(ctx, serial, stored));
 
 async function revoke(ctx: Ctx<Fields>) {
   const { serial, stored } = await target(ctx);
