@@ -5,6 +5,7 @@
  * Vault: clients fetch them without a token to trust what this mount issues.
  */
 import { defineBackend, type Backend } from '../../framework/backend.js';
+import { acmePaths, acmeUnauthenticated } from './acme/paths.js';
 import { refreshCrls } from './crl.js';
 import { caPaths } from './paths/ca.js';
 import { configIssuersPaths } from './paths/config-issuers.js';
@@ -22,8 +23,8 @@ export default function pkiBackend(): Backend {
     help:
       'A certificate authority: root issuers whose keys never leave the server, roles, certificates issued or signed ' +
       'from CSRs under them, revocation and CRLs; the CA certificates and CRLs are public.',
-    paths: [...rootPaths(), ...issuerPaths(), ...keyPaths(), ...configIssuersPaths(), ...caPaths(), ...rolePaths(), ...issuePaths(), ...revokePaths(), ...certPaths()],
+    paths: [...rootPaths(), ...issuerPaths(), ...keyPaths(), ...configIssuersPaths(), ...caPaths(), ...rolePaths(), ...issuePaths(), ...revokePaths(), ...certPaths(), ...acmePaths()],
     periodic: refreshCrls,
-    unauthenticated: ['ca', 'ca/pem', 'ca_chain', 'cert/*', 'issuer/+/pem', 'issuer/+/der', 'issuer/+/json', 'issuers', 'issuers/', 'crl', 'crl/pem'],
+    unauthenticated: ['ca', 'ca/pem', 'ca_chain', 'cert/*', 'issuer/+/pem', 'issuer/+/der', 'issuer/+/json', 'issuers', 'issuers/', 'crl', 'crl/pem', ...acmeUnauthenticated()],
   });
 }

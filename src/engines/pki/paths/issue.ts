@@ -11,7 +11,7 @@ import { f } from '../../../framework/fields.js';
 import { checkKeyFormat, exportKey, generateKeyPair, keySpec, specOfPublicKey } from '../keys.js';
 import { issueLeaf } from '../leaf.js';
 import type { Ctx } from './common.js';
-import { roleOrFail } from './roles.js';
+import { roleOrFail, type Role } from './roles.js';
 
 const common = {
   role: z.string().describe('The role to issue under'),
@@ -47,7 +47,7 @@ async function issue(ctx: Ctx<z.infer<z.ZodObject<typeof issueFields>>>) {
   return { data: { ...data, private_key: exportKey(keys.privateKey, spec, keyFormat), private_key_type: spec.type } };
 }
 
-async function parseCsr(pem: string): Promise<x509.Pkcs10CertificateRequest> {
+export async function parseCsr(pem: string): Promise<x509.Pkcs10CertificateRequest> {
   let csr: x509.Pkcs10CertificateRequest;
   try {
     csr = new x509.Pkcs10CertificateRequest(pem);
@@ -65,16 +65,20 @@ async function parseCsr(pem: string): Promise<x509.Pkcs10CertificateRequest> {
   return csr;
 }
 
+/** Whether the CSR's key is of the type and size the role asks for (ACME finalize checks the same). */
+export async function checkCsrKey(role: Role, csr: x509.Pkcs10CertificateRequest): Promise<void> {
+  const spec = await specOfPublicKey(csr.publicKey);
+  if (role.key_type === 'any') return;
+  if (spec.type !== role.key_type) throw invalidRequest(`role requires keys of type ${role.key_type}, but the CSR has a ${spec.type} key`);
+  if (spec.type === 'rsa' && spec.bits < role.key_bits) throw invalidRequest(`role requires RSA keys of at least ${role.key_bits} bits, but the CSR has ${spec.bits}`);
+  if (spec.type === 'ec' && spec.bits !== role.key_bits) throw invalidRequest(`role requires EC keys on a ${role.key_bits}-bit curve, but the CSR has ${spec.bits}`);
+}
+
 async function sign(ctx: Ctx<z.infer<z.ZodObject<typeof signFields>>>) {
   const role = await roleOrFail(ctx, ctx.fields.role);
   checkFormat(ctx.fields.format);
   const csr = await parseCsr(ctx.fields.csr);
-  const spec = await specOfPublicKey(csr.publicKey);
-  if (role.key_type !== 'any') {
-    if (spec.type !== role.key_type) throw invalidRequest(`role requires keys of type ${role.key_type}, but the CSR has a ${spec.type} key`);
-    if (spec.type === 'rsa' && spec.bits < role.key_bits) throw invalidRequest(`role requires RSA keys of at least ${role.key_bits} bits, but the CSR has ${spec.bits}`);
-    if (spec.type === 'ec' && spec.bits !== role.key_bits) throw invalidRequest(`role requires EC keys on a ${role.key_bits}-bit curve, but the CSR has ${spec.bits}`);
-  }
+  await checkCsrKey(role, csr);
   const csrCn = csr.subjectName.getField('CN')[0];
   const sanExt = csr.extensions.find((e): e is x509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension);
   const sans = sanExt?.names.items ?? [];

@@ -21,7 +21,8 @@ async function revoke(ctx: Ctx<{ serial_number: string }>) {
   return withMountLock(ctx.mount, 'crl', () => revokeSerial(ctx, serial));
 }
 
-async function revokeSerial(ctx: Ctx<unknown>, serial: string) {
+/** Revokes a stored certificate and rebuilds its issuer's CRL; call under withMountLock(mount, 'crl'). */
+export async function revokeSerial(ctx: Ctx<unknown>, serial: string) {
   const stored = await getJson<StoredCert>(ctx.storage, certKey(serial));
   if (!stored) throw invalidRequest(`certificate with serial ${serial} not found (roles with no_store keep no copy to revoke)`);
   // Revoking twice changes nothing: the first time stands.
