@@ -69,6 +69,8 @@ export function acmeResource(handler: AcmeHandler) {
       const extra: Record<string, string> = a.location ? { location: a.location } : {};
       const headers = headersFor(ctx, dir, extra, a.links);
       if (a.pem !== undefined) return { status: a.status ?? 200, file: { contentType: 'application/pem-certificate-chain', body: Buffer.from(a.pem) }, headers };
+      // An empty 200 (revoke-cert: certbot insists on 200) needs a body object: an empty answer is otherwise sent as 204.
+      if (a.json === undefined && a.status === 200) return { status: 200, file: { contentType: 'text/plain', body: Buffer.alloc(0) }, headers };
       if (a.json === undefined) return { status: a.status ?? 204, headers };
       return { status: a.status ?? 200, file: { contentType: 'application/json', body: Buffer.from(JSON.stringify(a.json)) }, headers };
     } catch (err) {

@@ -49,5 +49,5 @@ export async function revokeCert(ctx: HandlerContext<AcmeFields>, dir: Directory
     if (now?.revocationTime) throw problem('alreadyRevoked', 'the certificate is already revoked');
     await revokeSerial(ctx, serial);
   });
-  return {};
+  return { status: 200 };
 }
