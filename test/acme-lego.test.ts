@@ -59,4 +59,32 @@ describe('lego against the pki ACME directory', () => {
     assert.notEqual(v.status, 0);
     assert.match(v.out, /certificate revoked/);
   });
+
+  it('gets a wildcard certificate with dns-01, publishing TXT records through its exec provider', async () => {
+    const path = join(x.dir, 'lego-dns');
+    const r = await runTool(
+      'lego',
+      ['--server', x.directory, '--email', 'ops@coffer.test', '--domains', '*.coffer.test', '--domains', 'coffer.test', '--dns', 'exec',
+        '--dns.resolvers', x.dns.resolver, '--dns.disable-cp', '--accept-tos', '--path', path, 'run'],
+      // The exec provider waits a minute between two records at one name (the wildcard and its base share it) unless told otherwise.
+      { EXEC_PATH: x.dns.legoExecPath, EXEC_SEQUENCE_INTERVAL: '1', EXEC_POLLING_INTERVAL: '1', EXEC_PROPAGATION_TIMEOUT: '30' },
+    );
+    assert.equal(r.code, 0, r.out);
+    const file = join(path, 'certificates', '_.coffer.test.crt');
+    const v = openssl(['verify', '-CAfile', x.caFile, file]);
+    assert.equal(v.status, 0, v.out);
+    const sans = openssl(['x509', '-in', file, '-noout', '-ext', 'subjectAltName']).out;
+    assert.match(sans, /DNS:\*\.coffer\.test/);
+    assert.match(sans, /DNS:coffer\.test/);
+  });
+
+  it('gets a certificate with tls-alpn-01 on port 443', async () => {
+    const path = join(x.dir, 'lego-tls');
+    const r = await withPortLock(443, () =>
+      runTool('lego', ['--server', x.directory, '--email', 'ops@coffer.test', '--domains', 'tls.coffer.test', '--tls', '--tls.port', ':443', '--accept-tos', '--path', path, 'run']),
+    );
+    assert.equal(r.code, 0, r.out);
+    const v = openssl(['verify', '-CAfile', x.caFile, join(path, 'certificates', 'tls.coffer.test.crt')]);
+    assert.equal(v.status, 0, v.out);
+  });
 });
