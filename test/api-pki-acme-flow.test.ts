@@ -176,4 +176,19 @@ describe('pki ACME: an order from start to finish', () => {
     const listed = openssl(['crl', '-in', x.file('acme-crl.pem', crl.body), '-noout', '-text']).out;
     for (const cert of [first.cert, second.cert]) assert.match(listed, new RegExp(`Serial Number: ${cert.serialNumber.toUpperCase()}`));
   });
+
+  it('never validates against an address outside allowed_challenge_networks', async () => {
+    await x.write('config/acme', { enabled: true, dns_resolver: dns.resolver, allowed_challenge_networks: '10.0.0.0/8' });
+    try {
+      const c = await client();
+      const { order } = await provenOrder(c, ['fenced.coffer.test']);
+      assert.equal(order.status, 'invalid');
+      const authz = (await c.post(order.authorizations[0], '')).body;
+      const ch = authz.challenges.find((h: any) => h.type === 'http-01');
+      assert.equal(ch.status, 'invalid');
+      assert.match(ch.error.detail, /10\.0\.0\.0\/8/);
+    } finally {
+      await x.write('config/acme', { enabled: true, dns_resolver: dns.resolver });
+    }
+  });
 });

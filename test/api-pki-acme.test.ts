@@ -226,4 +226,40 @@ describe('pki ACME protocol over HTTP', () => {
       await x.write('config/acme', { enabled: true });
     }
   });
+
+  it('applies default_directory_policy and allowed_roles to the directories', async () => {
+    const order = (c: AcmeClient, value: string) => c.post(c.dir.newOrder, { identifiers: [{ type: 'dns', value }] });
+    try {
+      await x.write('config/acme', { enabled: true, default_directory_policy: 'forbid' });
+      const c = await client();
+      await c.register();
+      assert.match(problem(await order(c, 'a.coffer.test'), 'unauthorized', 403), /default_directory_policy/);
+      const viaRole = await client('ES256', 'roles/web/acme');
+      await viaRole.register();
+      assert.equal((await order(viaRole, 'a.coffer.test')).status, 201, 'a role directory is not affected');
+
+      await x.write('config/acme', { enabled: true, default_directory_policy: 'role:web' });
+      assert.equal((await order(c, 'a.coffer.test')).status, 201);
+      problem(await order(c, 'a.example.com'), 'rejectedIdentifier', 400);
+
+      await x.write('config/acme', { enabled: true, allowed_roles: 'other' });
+      const res = await fetch(`${base}/roles/web/acme/directory`);
+      assert.equal(res.status, 403);
+      assert.match((await res.json()).detail, /allowed_roles/);
+    } finally {
+      await x.write('config/acme', { enabled: true });
+    }
+  });
+
+  it('with eab_policy always-required, refuses orders from accounts made without a binding', async () => {
+    const c = await client();
+    await c.register();
+    try {
+      await x.write('config/acme', { enabled: true, eab_policy: 'always-required' });
+      problem(await c.post(c.dir.newOrder, { identifiers: [{ type: 'dns', value: 'a.coffer.test' }] }), 'externalAccountRequired', 400);
+    } finally {
+      await x.write('config/acme', { enabled: true });
+    }
+    assert.equal((await c.post(c.dir.newOrder, { identifiers: [{ type: 'dns', value: 'a.coffer.test' }] })).status, 201);
+  });
 });
