@@ -191,4 +191,26 @@ describe('pki ACME: an order from start to finish', () => {
       await x.write('config/acme', { enabled: true, dns_resolver: dns.resolver });
     }
   });
+
+  it("issues from the issuer an issuer/:ref/acme directory names, and only if allowed_issuers lets it", async () => {
+    const second = x.file('second.pem', (await x.write('root/generate/internal', { common_name: 'Second Root', issuer_name: 'second', ttl: '8760h', key_type: 'ec' })).certificate);
+    const c = await new AcmeClient(`${x.t.address}/v1/pki/issuer/second/acme/directory`, await acmeKey()).start();
+    assert.equal((await c.register()).status, 201);
+    const { order } = await provenOrder(c, ['second.coffer.test']);
+    const done = await c.post(order.finalize, await csrFor(['second.coffer.test']));
+    assert.equal(done.body.status, 'valid', done.text);
+    const chain = (await c.post(done.body.certificate, '')).text;
+    const leaf = x.file('second-leaf.pem', chain.split(/(?<=-----END CERTIFICATE-----)/)[0]!.trim() + '\n');
+    assert.equal(openssl(['verify', '-CAfile', second, leaf]).status, 0);
+    assert.notEqual(openssl(['verify', '-CAfile', caFile, leaf]).status, 0, 'not signed by the default issuer');
+
+    await x.write('config/acme', { enabled: true, dns_resolver: dns.resolver, allowed_issuers: 'default' });
+    try {
+      const res = await fetch(`${x.t.address}/v1/pki/issuer/second/acme/directory`);
+      assert.equal(res.status, 403);
+      assert.match((await res.json()).detail, /allowed_issuers/);
+    } finally {
+      await x.write('config/acme', { enabled: true, dns_resolver: dns.resolver });
+    }
+  });
 });
