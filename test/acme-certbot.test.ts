@@ -40,9 +40,34 @@ describe('certbot against the pki ACME directory', () => {
     const serial = new x509.X509Certificate(readFileSync(live('cert.pem'), 'utf8')).serialNumber;
     const r = await runTool('certbot', ['revoke', '--server', x.directory, '--cert-path', live('cert.pem'), '--non-interactive', '--no-delete-after-revoke', ...dirs()]);
     assert.equal(r.code, 0, r.out);
-    const crl = x.file('certbot-crl.pem', (await x.fetchRaw('crl/pem')).body);
+    const crl = x.file('certbot-crl.pem', await x.fetchRaw('crl/pem'));
     assert.match(openssl(['crl', '-in', crl, '-noout', '-text']).out, new RegExp(`Serial Number: ${serial.toUpperCase()}`));
     const v = openssl(['verify', '-crl_check', '-CRLfile', crl, '-CAfile', x.caFile, live('cert.pem')]);
     assert.match(v.out, /certificate revoked/);
+  });
+});
+
+describe('certbot against an https ACME directory', () => {
+  let x: AcmeToolsTest;
+  before(async () => {
+    x = await startAcmeMount('https');
+  });
+  after(() => x.close());
+
+  it('gets a certificate, trusting the listener through REQUESTS_CA_BUNDLE', async () => {
+    assert.match(x.directory, /^https:/);
+    const config = join(x.dir, 'certbot', 'config');
+    const r = await withPortLock(80, () =>
+      runTool(
+        'certbot',
+        ['certonly', '--standalone', '--server', x.directory, '-d', 'secure.coffer.test', '--register-unsafely-without-email', '--agree-tos', '--non-interactive',
+          '--http-01-port', '80', '--config-dir', config, '--work-dir', join(x.dir, 'certbot', 'work'), '--logs-dir', join(x.dir, 'certbot', 'logs')],
+        x.trust,
+      ),
+    );
+    assert.equal(r.code, 0, r.out);
+    const live = join(config, 'live', 'secure.coffer.test');
+    const v = openssl(['verify', '-CAfile', x.caFile, '-untrusted', join(live, 'chain.pem'), join(live, 'cert.pem')]);
+    assert.equal(v.status, 0, v.out);
   });
 });

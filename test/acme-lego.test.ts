@@ -22,7 +22,7 @@ describe('lego against the pki ACME directory', () => {
   const name = 'app.coffer.test';
   const lego = (dir: string, ...command: string[]) =>
     withPortLock(80, () =>
-      runTool('lego', ['--server', dir, '--email', 'ops@coffer.test', '--domains', name, '--http', '--http.port', ':80', '--accept-tos', '--path', join(x.dir, 'lego'), ...command]),
+      runTool('lego', ['--server', dir, '--email', 'ops@coffer.test', '--domains', name, '--http', '--http.port', ':80', '--accept-tos', '--path', join(x.dir, 'lego'), ...command], x.trust),
     );
   const certFile = () => join(x.dir, 'lego', 'certificates', `${name}.crt`);
   const leaf = () => new x509.X509Certificate(readFileSync(certFile(), 'utf8').split(/(?<=-----END CERTIFICATE-----)/)[0]!);
@@ -53,9 +53,9 @@ describe('lego against the pki ACME directory', () => {
     const r = await lego(x.directory, 'revoke');
     assert.equal(r.code, 0, r.out);
     const crl = await x.fetchRaw('crl/pem');
-    const listed = openssl(['crl', '-in', x.file('lego-crl.pem', crl.body), '-noout', '-text']).out;
+    const listed = openssl(['crl', '-in', x.file('lego-crl.pem', crl), '-noout', '-text']).out;
     assert.match(listed, new RegExp(`Serial Number: ${serial.toUpperCase()}`));
-    const v = openssl(['verify', '-crl_check', '-CRLfile', x.file('lego-crl2.pem', crl.body), '-CAfile', x.caFile, kept]);
+    const v = openssl(['verify', '-crl_check', '-CRLfile', x.file('lego-crl2.pem', crl), '-CAfile', x.caFile, kept]);
     assert.notEqual(v.status, 0);
     assert.match(v.out, /certificate revoked/);
   });
@@ -85,6 +85,25 @@ describe('lego against the pki ACME directory', () => {
     );
     assert.equal(r.code, 0, r.out);
     const v = openssl(['verify', '-CAfile', x.caFile, join(path, 'certificates', 'tls.coffer.test.crt')]);
+    assert.equal(v.status, 0, v.out);
+  });
+});
+
+describe('lego against an https ACME directory', () => {
+  let x: AcmeToolsTest;
+  before(async () => {
+    x = await startAcmeMount('https');
+  });
+  after(() => x.close());
+
+  it('gets a certificate, trusting the listener through LEGO_CA_CERTIFICATES', async () => {
+    assert.match(x.directory, /^https:/);
+    const path = join(x.dir, 'lego');
+    const r = await withPortLock(80, () =>
+      runTool('lego', ['--server', x.directory, '--email', 'ops@coffer.test', '--domains', 'secure.coffer.test', '--http', '--http.port', ':80', '--accept-tos', '--path', path, 'run'], x.trust),
+    );
+    assert.equal(r.code, 0, r.out);
+    const v = openssl(['verify', '-CAfile', x.caFile, join(path, 'certificates', 'secure.coffer.test.crt')]);
     assert.equal(v.status, 0, v.out);
   });
 });
