@@ -87,6 +87,23 @@ describe('lego against the pki ACME directory', () => {
     const v = openssl(['verify', '-CAfile', x.caFile, join(path, 'certificates', 'tls.coffer.test.crt')]);
     assert.equal(v.status, 0, v.out);
   });
+
+  it('registers with external account binding (--eab --kid --hmac) when the mount requires it', async () => {
+    await x.write('config/acme', { enabled: true, dns_resolver: x.dns.resolver, eab_policy: 'new-account-required' });
+    try {
+      const path = join(x.dir, 'lego-eab');
+      const args = ['--server', x.directory, '--email', 'eab@coffer.test', '--domains', 'eab.coffer.test', '--http', '--http.port', ':80', '--accept-tos', '--path', path];
+      const refused = await runTool('lego', [...args, 'run'], x.trust);
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.out, /externalAccountRequired|external account/i);
+      const eab = await x.write('acme/new-eab');
+      const r = await withPortLock(80, () => runTool('lego', [...args, '--eab', '--kid', eab.id, '--hmac', eab.key, 'run'], x.trust));
+      assert.equal(r.code, 0, r.out);
+      assert.equal(openssl(['verify', '-CAfile', x.caFile, join(path, 'certificates', 'eab.coffer.test.crt')]).status, 0);
+    } finally {
+      await x.write('config/acme', { enabled: true, dns_resolver: x.dns.resolver });
+    }
+  });
 });
 
 describe('lego against an https ACME directory', () => {
