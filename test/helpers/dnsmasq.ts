@@ -53,6 +53,13 @@ export interface TestDns {
    */
   legoExecPath: string;
   /**
+   * What a lego run needs for dns-01 here, tried with lego 4.9.1: its flags (exec provider,
+   * this resolver, no authoritative-server check: those servers would be asked on port 53)
+   * and its environment (the hook; 1 s polling and 1 s between domains instead of lego's
+   * 60 s sequence interval).
+   */
+  lego: { args: string[]; env: Record<string, string> };
+  /**
    * certbot's `--manual --preferred-challenges dns --manual-auth-hook <auth>
    * --manual-cleanup-hook <cleanup>`: the same, from CERTBOT_DOMAIN and CERTBOT_VALIDATION.
    */
@@ -225,6 +232,10 @@ export async function startDnsmasq(options: TestDnsOptions = {}): Promise<TestDn
     txt: (name) => [...(records.txt.get(bare(name)) ?? [])],
     setCname: (name, target) => change(() => records.cnames.set(bare(name), bare(target))),
     legoExecPath,
+    lego: {
+      args: ['--dns', 'exec', '--dns.resolvers', `127.0.0.1:${port}`, '--dns.disable-cp'],
+      env: { EXEC_PATH: legoExecPath, EXEC_POLLING_INTERVAL: '1', EXEC_PROPAGATION_TIMEOUT: '30', EXEC_SEQUENCE_INTERVAL: '1' },
+    },
     certbotHooks,
     async stop() {
       if (stopped) return;
