@@ -64,10 +64,8 @@ describe('lego against the pki ACME directory', () => {
     const path = join(x.dir, 'lego-dns');
     const r = await runTool(
       'lego',
-      ['--server', x.directory, '--email', 'ops@coffer.test', '--domains', '*.coffer.test', '--domains', 'coffer.test', '--dns', 'exec',
-        '--dns.resolvers', x.dns.resolver, '--dns.disable-cp', '--accept-tos', '--path', path, 'run'],
-      // The exec provider waits a minute between two records at one name (the wildcard and its base share it) unless told otherwise.
-      { EXEC_PATH: x.dns.legoExecPath, EXEC_SEQUENCE_INTERVAL: '1', EXEC_POLLING_INTERVAL: '1', EXEC_PROPAGATION_TIMEOUT: '30' },
+      ['--server', x.directory, '--email', 'ops@coffer.test', '--domains', '*.coffer.test', '--domains', 'coffer.test', ...x.dns.lego.args, '--accept-tos', '--path', path, 'run'],
+      x.dns.lego.env,
     );
     assert.equal(r.code, 0, r.out);
     const file = join(path, 'certificates', '_.coffer.test.crt');
