@@ -61,6 +61,13 @@ export interface HandlerContext<F = Record<string, unknown>> {
   lockout?: LoginLockout;
   /** Passwords from sys/policies/password (database credentials); absent outside a mount. */
   passwords?: PasswordSource;
+  /** The caller's entity as identity knows it now (PKI role templates); absent outside a mount. */
+  identity?: IdentitySource;
+}
+
+/** What an engine may read of an entity: its name, metadata and aliases, never its policies. */
+export interface IdentitySource {
+  entity(entityId: string): { name: string; metadata: Record<string, string>; aliases: { mountAccessor: string; name: string }[] } | undefined;
 }
 
 /** What an engine may ask of the server's password policies: a fresh password, nothing else. */

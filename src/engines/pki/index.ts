@@ -7,6 +7,7 @@
 import { defineBackend, type Backend } from '../../framework/backend.js';
 import { acmePaths, acmeUnauthenticated } from './acme/paths.js';
 import { refreshCrls } from './crl.js';
+import { certLeaseType } from './leaf-lease.js';
 import { caPaths } from './paths/ca.js';
 import { configIssuersPaths } from './paths/config-issuers.js';
 import { issuerPaths } from './paths/issuers.js';
@@ -24,6 +25,7 @@ export default function pkiBackend(): Backend {
       'A certificate authority: root issuers whose keys never leave the server, roles, certificates issued or signed ' +
       'from CSRs under them, revocation and CRLs; the CA certificates and CRLs are public.',
     paths: [...rootPaths(), ...issuerPaths(), ...keyPaths(), ...configIssuersPaths(), ...caPaths(), ...rolePaths(), ...issuePaths(), ...revokePaths(), ...certPaths(), ...acmePaths()],
+    secrets: [certLeaseType],
     periodic: refreshCrls,
     unauthenticated: ['ca', 'ca/pem', 'ca_chain', 'cert/*', 'issuer/+/pem', 'issuer/+/der', 'issuer/+/json', 'issuers', 'issuers/', 'crl', 'crl/pem', ...acmeUnauthenticated()],
   });

@@ -56,7 +56,14 @@ async function checkRoleAllows(ctx: HandlerContext<unknown>, roleName: string, i
   if (!roleName) return;
   const role = await roleOrFail(ctx, roleName);
   try {
-    checkNames(role, undefined, ids.filter((i) => i.type === 'dns').map((i) => i.value), ids.filter((i) => i.type === 'ip').map((i) => i.value));
+    checkNames(role, {
+      dnsNames: ids.filter((i) => i.type === 'dns').map((i) => i.value),
+      ipSans: ids.filter((i) => i.type === 'ip').map((i) => i.value),
+      emails: [],
+      uriSans: [],
+      otherSans: [],
+      userIds: [],
+    });
   } catch (err) {
     if (isCofferError(err)) throw problem('rejectedIdentifier', err.messages.join('; '));
     throw err;
