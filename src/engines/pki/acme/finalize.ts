@@ -9,8 +9,9 @@ import { z } from 'zod';
 import { isCofferError } from '../../../errors.js';
 import type { HandlerContext } from '../../../framework/backend.js';
 import { KeyLock } from '../../../framework/key-lock.js';
-import { applyOps } from '../../../logical/storage.js';
-import { issueLeaf } from '../leaf.js';
+import { applyOps, jsonOp } from '../../../logical/storage.js';
+import { certKey, issueLeaf, type StoredCert } from '../leaf.js';
+import { allIssuers } from '../storage.js';
 import { checkCsrKey, parseCsr } from '../paths/issue.js';
 import { roleFields, roleOrFail, type Role } from '../paths/roles.js';
 import type { Directory } from './directory.js';
@@ -28,10 +29,11 @@ function verbatimRole(): Role {
   return { ...z.object(roleFields).parse({}), allow_any_name: true, key_type: 'any', key_bits: 0 };
 }
 
-/** The role as ACME applies it: names come from proven identifiers, and the certificate must be stored to be revocable. */
+/** The role as ACME applies it: names come from proven identifiers. */
 async function acmeRole(ctx: HandlerContext<unknown>, dir: Directory, order: OrderEntry): Promise<Role> {
   const base = order.directory.role ? await roleOrFail(ctx, order.directory.role) : verbatimRole();
-  const role: Role = { ...base, require_cn: false, no_store: false };
+  // no_store: finalize stores the certificate itself, in the same write as the order, so it can always be revoked.
+  const role: Role = { ...base, require_cn: false, no_store: true };
   if (order.directory.issuer) role.issuer_ref = order.directory.issuer;
   if (dir.config.max_ttl) role.max_ttl = Math.min(role.max_ttl || Infinity, dir.config.max_ttl);
   if (!dir.config.allow_role_ext_key_usage) Object.assign(role, { server_flag: true, client_flag: false, ext_key_usage: [] });
@@ -103,7 +105,10 @@ export async function finalize(ctx: HandlerContext<AcmeFields>, dir: Directory):
     const chain = [String(data.certificate), ...(data.ca_chain as string[])].map((p) => p.trim() + '\n').join('');
     const serial = String(data.serial_number);
     const done: OrderEntry = { ...order, status: 'valid', serial, chain };
-    await applyOps(ctx.storage, [orderOp(done), acmeCertOp(serial, { accountId: account.id, orderId: id })]);
+    const issuer = (await allIssuers(ctx.storage)).find((i) => i.certificate === data.issuing_ca);
+    if (!issuer) throw problem('serverInternal', 'the issuer went away while the certificate was being signed', 500);
+    const stored: StoredCert = { certificate: String(data.certificate), issuerId: issuer.id, revocationTime: 0 };
+    await applyOps(ctx.storage, [jsonOp(certKey(serial), stored), orderOp(done), acmeCertOp(serial, { accountId: account.id, orderId: id })]);
     return { json: await orderJson(ctx, dir, done), location: dir.url(`order/${id}`) };
   });
 }
