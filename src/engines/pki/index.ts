@@ -5,6 +5,7 @@
  * Vault: clients fetch them without a token to trust what this mount issues.
  */
 import { defineBackend, type Backend } from '../../framework/backend.js';
+import { acmePaths, acmeUnauthenticated } from './acme/paths.js';
 import { certLeaseType } from './leaf-lease.js';
 import { caPaths } from './paths/ca.js';
 import { configIssuersPaths } from './paths/config-issuers.js';
@@ -38,7 +39,7 @@ export default function pkiBackend(): Backend {
       'from CSRs under them, revocation and CRLs; the CA certificates and CRLs are public.',
     // Issuer lifecycle paths first: issuer/:ref/:form would otherwise take issuer/:ref/sign-intermediate.
     // Revocation paths too: issuer/:ref/crl and issuer/:ref/ocsp.
-    paths: [...crlPaths(), ...ocspPaths(), ...configCrlPaths(), ...configUrlsPaths(), ...tidyPaths(), ...signIntermediatePaths(), ...signSelfIssuedPaths(), ...signVerbatimPaths(), ...intermediatePaths(), ...importPaths(), ...rotatePaths(), ...rootPaths(), ...issuerPaths(), ...keyPaths(), ...configIssuersPaths(), ...caPaths(), ...rolePaths(), ...issuePaths(), ...revokePaths(), ...certPaths()],
+    paths: [...crlPaths(), ...ocspPaths(), ...configCrlPaths(), ...configUrlsPaths(), ...tidyPaths(), ...signIntermediatePaths(), ...signSelfIssuedPaths(), ...signVerbatimPaths(), ...intermediatePaths(), ...importPaths(), ...rotatePaths(), ...rootPaths(), ...issuerPaths(), ...keyPaths(), ...configIssuersPaths(), ...caPaths(), ...rolePaths(), ...issuePaths(), ...revokePaths(), ...certPaths(), ...acmePaths()],
     secrets: [certLeaseType],
     periodic: pkiPeriodic,
     // Seal or unmount: no imported issuer key stays in memory (signer-cache.ts).
@@ -50,6 +51,6 @@ export default function pkiBackend(): Backend {
     sudo: ['root', 'root/sign-self-issued', 'issuer/+/sign-self-issued'],
     unauthenticated: ['ca', 'ca/pem', 'ca_chain', 'cert/*', 'issuer/+/pem', 'issuer/+/der', 'issuer/+/json', 'issuers', 'issuers/', 'crl', 'crl/pem',
       'crl/delta', 'crl/delta/pem', 'issuer/+/crl', 'issuer/+/crl/der', 'issuer/+/crl/pem', 'issuer/+/crl/delta', 'issuer/+/crl/delta/der', 'issuer/+/crl/delta/pem',
-      'ocsp', 'ocsp/*', 'issuer/+/ocsp'],
+      'ocsp', 'ocsp/*', 'issuer/+/ocsp', ...acmeUnauthenticated()],
   });
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { definePath, type PathDefinition } from '../../../framework/backend.js';
 import { f } from '../../../framework/fields.js';
+import { checkUrl } from '../acme/config.js';
 import { checkUrls, clusterConfig, putClusterConfig, putUrlsConfig, urlsConfig, URL_FIELDS, type UrlsConfig } from '../urls.js';
 import type { Ctx } from './common.js';
 
@@ -33,8 +34,13 @@ const clusterFields = {
 
 async function writeCluster(ctx: Ctx<z.infer<z.ZodObject<typeof clusterFields>>>) {
   const next = { ...(await clusterConfig(ctx.storage)) };
-  if (ctx.fields.path !== undefined) next.path = ctx.fields.path;
-  if (ctx.fields.aia_path !== undefined) next.aia_path = ctx.fields.aia_path;
+  // ACME builds every URL it answers from these, so only absolute http(s) URLs are kept.
+  for (const field of ['path', 'aia_path'] as const) {
+    const value = ctx.fields[field];
+    if (value === undefined) continue;
+    checkUrl(field, value);
+    next[field] = value.replace(/\/+$/, '');
+  }
   await putClusterConfig(ctx.storage, next);
   return { data: { ...next } };
 }
@@ -51,7 +57,7 @@ export function configUrlsPaths(): PathDefinition[] {
       pattern: 'config/cluster',
       fields: clusterFields,
       operations: { read: async (ctx) => ({ data: { ...(await clusterConfig(ctx.storage)) } }), update: writeCluster },
-      help: { synopsis: "This mount's own URL, for {{cluster_path}} in templated config/urls." },
+      help: { synopsis: "This mount's own URL: ACME builds its absolute URLs from it, and templated config/urls fill {{cluster_path}} with it." },
     }),
   ];
 }

@@ -98,17 +98,21 @@ export async function parseCsr(pem: string): Promise<x509.Pkcs10CertificateReque
   return csr;
 }
 
+/** Whether the CSR's key is of the type and size the role asks for (ACME finalize checks the same). */
+export async function checkCsrKey(role: Role, csr: x509.Pkcs10CertificateRequest): Promise<void> {
+  const spec = await specOfPublicKey(csr.publicKey);
+  if (role.key_type === 'any') return;
+  if (spec.type !== role.key_type) throw invalidRequest(`role requires keys of type ${role.key_type}, but the CSR has a ${spec.type} key`);
+  if (spec.type === 'rsa' && spec.bits < role.key_bits) throw invalidRequest(`role requires RSA keys of at least ${role.key_bits} bits, but the CSR has ${spec.bits}`);
+  if (spec.type === 'ec' && spec.bits !== role.key_bits) throw invalidRequest(`role requires EC keys on a ${role.key_bits}-bit curve, but the CSR has ${spec.bits}`);
+}
+
 export async function sign(ctx: Ctx<z.infer<z.ZodObject<typeof signFields>>>, issuerRef?: string) {
   const role = await roleOrFail(ctx, ctx.fields.role);
   const format = checkFormat(ctx.fields.format);
   const base = requested(ctx);
   const csr = await parseCsr(ctx.fields.csr);
-  const spec = await specOfPublicKey(csr.publicKey);
-  if (role.key_type !== 'any') {
-    if (spec.type !== role.key_type) throw invalidRequest(`role requires keys of type ${role.key_type}, but the CSR has a ${spec.type} key`);
-    if (spec.type === 'rsa' && spec.bits < role.key_bits) throw invalidRequest(`role requires RSA keys of at least ${role.key_bits} bits, but the CSR has ${spec.bits}`);
-    if (spec.type === 'ec' && spec.bits !== role.key_bits) throw invalidRequest(`role requires EC keys on a ${role.key_bits}-bit curve, but the CSR has ${spec.bits}`);
-  }
+  await checkCsrKey(role, csr);
   const csrCn = csr.subjectName.getField('CN')[0];
   const sanExt = csr.extensions.find((e): e is x509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension);
   const sans = sanExt?.names.items ?? [];
