@@ -61,6 +61,18 @@ export interface HandlerContext<F = Record<string, unknown>> {
   lockout?: LoginLockout;
   /** Passwords from sys/policies/password (database credentials); absent outside a mount. */
   passwords?: PasswordSource;
+  /** Publishes change notifications for sys/events/subscribe; absent outside a mount. */
+  events?: EventSender;
+}
+
+/**
+ * How an engine tells subscribers that something changed: call it once per operation, after
+ * the change is committed (never for a failed request). Best-effort: nothing waits for
+ * subscribers and a slow one misses events. `metadata` must never hold a secret value; paths
+ * are relative to the mount (`data/foo`), the core prefixes the mount path.
+ */
+export interface EventSender {
+  send(eventType: string, metadata: Record<string, string>): void;
 }
 
 /** What an engine may ask of the server's password policies: a fresh password, nothing else. */

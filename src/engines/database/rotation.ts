@@ -51,6 +51,8 @@ export class StaticRotator {
       }
       const next: StaticRole = { ...role, password, last_rotation: ctx.clock() };
       await commitRotation(ctx.storage, name, next);
+      // Vault's event for a static role's new password; the password itself is never in it.
+      ctx.events?.send('database/rotate', { modified: 'true', operation: 'rotate', name, path: `rotate-role/${name}`, data_path: `static-creds/${name}` });
       this.schedule(ctx, name, next);
       return next;
     });
