@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startDevServer, type TestServer } from './helpers/dev-server.js';
+import { parseResponses, rawExchange } from './helpers/raw-http.js';
 import { lastPair, readAuditLog } from './helpers/audit-log.js';
 import { mustRefuse, mustSubscribe, type CloudEventMessage, type Subscriber } from './helpers/events.js';
 
@@ -164,6 +165,13 @@ describe('sys/events/subscribe', () => {
     const ns = await mustRefuse(t, 'kv*', { token: t.rootToken, query: 'json=true&namespaces=team-a' });
     assert.equal(ns.status, 400);
     assert.match(errorOf(ns.body), /namespace "team-a" does not exist/);
+    const CRLF = '\r\n';
+    const noKey = await rawExchange(t.address, [
+      `GET /v1/sys/events/subscribe/kv*?json=true HTTP/1.1${CRLF}Host: x${CRLF}X-Vault-Token: ${t.rootToken}${CRLF}Connection: Upgrade${CRLF}Upgrade: websocket${CRLF}${CRLF}`,
+    ]);
+    const [answer] = parseResponses(noKey.data).responses;
+    assert.equal(answer?.status, 400);
+    assert.match(errorOf(answer!.body.toString()), /Sec-WebSocket-Key/);
     const get = await t.root.raw<{ errors: string[] }>('GET', 'sys/events/subscribe/kv*?json=true');
     assert.equal(get.status, 400);
     assert.match(get.body!.errors[0]!, /WebSocket/);

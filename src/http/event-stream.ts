@@ -69,8 +69,8 @@ export interface EventStreamOptions {
   ws: WebSocket;
   /** The upgraded socket under `ws`: frames are written to it directly. */
   socket: Duplex;
-  /** Held only in memory, for looking the token up again; never logged. */
-  token: string;
+  /** The subscriber's token, by its hashed id: the raw token is not kept. */
+  hashedId: string;
   /** The request path the subscribe capability was granted on. */
   subscribePath: string;
   subscription: Subscription;
@@ -94,9 +94,9 @@ export class EventStream implements EventSubscriber {
       this.pendingLookup = this.pendingLookup.then(() => this.deliver(batch));
       return;
     }
-    const found = this.o.core.tokens.lookup(this.o.token);
-    if (found instanceof Promise) {
-      this.pendingLookup = found.then(
+    const found = this.o.core.tokens.peekHashed(this.o.hashedId);
+    if (found === undefined) {
+      this.pendingLookup = this.o.core.tokens.lookupByHashedId(this.o.hashedId).then(
         (entry) => {
           this.pendingLookup = undefined;
           this.deliverAs(entry, batch);
@@ -112,7 +112,7 @@ export class EventStream implements EventSubscriber {
   async checkToken(): Promise<void> {
     if (this.closed) return;
     try {
-      const acl = this.aclOf(await this.o.core.tokens.lookup(this.o.token));
+      const acl = this.aclOf(await this.o.core.tokens.lookupByHashedId(this.o.hashedId));
       if (acl) this.checkSubscribe(acl);
     } catch {
       this.close(CLOSE_TOKEN_GONE.code, CLOSE_TOKEN_GONE.reason);

@@ -79,7 +79,7 @@ export function createEventsUpgrade(opts: EventsUpgradeOptions): UpgradeListener
   const subscribe = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     const id = randomUUID();
     try {
-      if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') throw new UpgradeRefused(400, 'sys/events/subscribe upgrades only to websocket');
+      checkHandshake(req);
       const logical = toLogicalRequest(
         { id, method: 'GET', url: req.url ?? '/v1/', headers: req.headers, body: undefined, remoteAddress: req.socket.remoteAddress },
         opts.jsonLimits,
@@ -87,11 +87,14 @@ export function createEventsUpgrade(opts: EventsUpgradeOptions): UpgradeListener
       );
       logical.operation = 'subscribe';
       const answer = await core.handle(logical);
+      // The pipeline accepted the token; the stream keeps only its hashed id.
+      const entry = await core.tokens.lookup(logical.clientToken ?? '');
+      if (!entry) throw new UpgradeRefused(403, 'permission denied');
       const given = answer.data as { event_type: string; filter: string };
       const subscription = parseSubscription({ event_type: given.event_type, filter: given.filter, json: true });
       if (socket.destroyed) return;
       wss.handleUpgrade(req, socket, head, (ws) => {
-        const stream = new EventStream({ core, ws, socket, token: logical.clientToken ?? '', subscribePath: logical.path, subscription, limits });
+        const stream = new EventStream({ core, ws, socket, hashedId: entry.hashedId, subscribePath: logical.path, subscription, limits });
         const unsubscribe = core.events.subscribe(stream);
         streams.add(stream);
         stream.onClosed = () => {
@@ -124,6 +127,16 @@ export function createEventsUpgrade(opts: EventsUpgradeOptions): UpgradeListener
       for (const s of streams) s.close(1001, 'server shutting down', SHUTDOWN_GRACE_MS);
     },
   });
+}
+
+/** What ws would refuse after the fact in plain text: refused first, in the API's JSON, before anything is audited as accepted. */
+function checkHandshake(req: IncomingMessage): void {
+  if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') throw new UpgradeRefused(400, 'sys/events/subscribe upgrades only to websocket');
+  if (req.method !== 'GET') throw new UpgradeRefused(405, `a WebSocket opens with GET, not ${req.method}`);
+  const key = req.headers['sec-websocket-key'];
+  if (typeof key !== 'string' || !/^[+/0-9A-Za-z]{22}==$/.test(key.trim())) throw new UpgradeRefused(400, 'missing or invalid Sec-WebSocket-Key header');
+  const version = req.headers['sec-websocket-version'];
+  if (version !== '13' && version !== '8') throw new UpgradeRefused(400, 'unsupported Sec-WebSocket-Version: use 13');
 }
 
 class UpgradeRefused extends Error {
