@@ -103,6 +103,12 @@ describe('sys/events/subscribe', () => {
     assert.equal(new Set(events.map((e) => e.id)).size, events.length, 'every event has its own id');
   });
 
+  it('takes the token from Authorization: Bearer too', async () => {
+    const s = await sub('kv-v2/data-write', { token: undefined, headers: { Authorization: `Bearer ${t.rootToken}` } });
+    await ok(t.root.raw('POST', 'secret/data/bearer', { data: { a: 1 } }));
+    assert.equal((await s.next()).data.event.metadata.data_path, 'secret/data/bearer');
+  });
+
   it('sends no event for a write that failed', async () => {
     const s = await sub('kv-v2/data-write');
     await ok(t.root.raw('POST', 'secret/data/cas', { data: { a: 1 } }));
@@ -165,6 +171,9 @@ describe('sys/events/subscribe', () => {
     const ns = await mustRefuse(t, 'kv*', { token: t.rootToken, query: 'json=true&namespaces=team-a' });
     assert.equal(ns.status, 400);
     assert.match(errorOf(ns.body), /namespace "team-a" does not exist/);
+    const none = await mustRefuse(t, '', { token: t.rootToken });
+    assert.equal(none.status, 400);
+    assert.match(errorOf(none.body), /did not specify an event type/);
     const CRLF = '\r\n';
     const noKey = await rawExchange(t.address, [
       `GET /v1/sys/events/subscribe/kv*?json=true HTTP/1.1${CRLF}Host: x${CRLF}X-Vault-Token: ${t.rootToken}${CRLF}Connection: Upgrade${CRLF}Upgrade: websocket${CRLF}${CRLF}`,

@@ -119,6 +119,11 @@ export class EventStream implements EventSubscriber {
     }
   }
 
+  /** Keeps idle connections alive through proxies that drop quiet ones, as Vault's server does. */
+  ping(): void {
+    if (!this.closed && this.o.ws.readyState === this.o.ws.OPEN) this.o.ws.ping();
+  }
+
   close(code: number, reason: string, graceMs = this.o.limits.closeGraceMs): void {
     if (this.closed) return;
     this.closed = true;

@@ -24,6 +24,7 @@ import type { RequestListener } from './v1-handler.js';
 
 /** A shutdown gives each subscriber this long to see the close frame. */
 const SHUTDOWN_GRACE_MS = 200;
+const PING_INTERVAL_MS = 30_000;
 const SUBSCRIBE_PREFIX = '/v1/sys/events/subscribe';
 const REASONS: Record<number, string> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' };
 
@@ -64,10 +65,15 @@ export function createEventsUpgrade(opts: EventsUpgradeOptions): UpgradeListener
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false, maxPayload: 4096 });
   const streams = new Set<EventStream>();
   let timer: NodeJS.Timeout | undefined;
+  let lastPing = Date.now();
   const watchTokens = () => {
     if (timer || streams.size === 0) return;
     timer = setInterval(() => {
       for (const s of streams) void s.checkToken();
+      if (Date.now() - lastPing >= PING_INTERVAL_MS) {
+        lastPing = Date.now();
+        for (const s of streams) s.ping();
+      }
       if (streams.size === 0) {
         clearInterval(timer);
         timer = undefined;
