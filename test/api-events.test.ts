@@ -94,8 +94,9 @@ describe('sys/events/subscribe', () => {
       assert.ok(Math.abs(Date.parse(e.time) - Date.now()) < 60_000, e.time);
       assert.deepEqual(e.data.plugin_info, { mount_class: 'secret', mount_accessor: accessor, mount_path: 'secret/', plugin: 'kv', version: '2' });
       const m = e.data.event.metadata;
-      assert.equal(m.data_path, 'secret/data/app/db');
-      assert.equal(m.metadata_path, 'secret/metadata/app/db');
+      // Vault's metadata keys: data_path only on the types whose data (or its settings) changed.
+      const withDataPath = ['data-write', 'data-patch', 'undelete', 'metadata-write', 'metadata-patch'].includes(m.operation!);
+      assert.equal(m.data_path, withDataPath ? 'secret/data/app/db' : undefined, e.data.event_type);
       assert.equal(m.operation, e.data.event_type.slice('kv-v2/'.length));
       assert.equal(m.modified, 'true');
       assert.ok(!JSON.stringify(e).includes(SECRET_VALUE), 'no secret value in an event');
@@ -211,8 +212,11 @@ describe('sys/events/subscribe', () => {
     await ok(t.root.raw('POST', 'secret/data/public/motd', { data: { a: 1 } }));
     await ok(t.root.raw('POST', 'kv1/elsewhere', { a: 1 }));
     await ok(t.root.raw('POST', 'secret/metadata/private/root-ca', { max_versions: 2 }));
+    await ok(t.root.raw('DELETE', 'secret/data/private/root-ca'));
+    await ok(t.root.raw('POST', 'secret/destroy/private/root-ca', { versions: [1] }));
+    await ok(t.root.raw('DELETE', 'secret/data/public/motd'));
     const seen = (await s.drain(400)).map((e) => `${e.data.event_type} ${e.data.event.metadata.path}`);
-    assert.deepEqual(seen, ['kv-v2/data-write secret/data/public/motd']);
+    assert.deepEqual(seen, ['kv-v2/data-write secret/data/public/motd', 'kv-v2/data-delete secret/data/public/motd']);
   });
 
   it('closes the stream when its token is revoked', async () => {

@@ -69,10 +69,11 @@ export interface HandlerContext<F = Record<string, unknown>> {
  * How an engine tells subscribers that something changed: call it once per operation, after
  * the change is committed (never for a failed request). Best-effort: nothing waits for
  * subscribers and a slow one misses events. `metadata` must never hold a secret value; paths
- * are relative to the mount (`data/foo`), the core prefixes the mount path.
+ * are relative to the mount (`data/foo`), the core prefixes the mount path. `readPath` is
+ * where a subscriber must be allowed to read to see the event (default: `data_path`, else `path`).
  */
 export interface EventSender {
-  send(eventType: string, metadata: Record<string, string>): void;
+  send(eventType: string, metadata: Record<string, string>, readPath?: string): void;
 }
 
 /** What an engine may ask of the server's password policies: a fresh password, nothing else. */

@@ -167,8 +167,7 @@ export class EventStream implements EventSubscriber {
     for (const event of batch) {
       if (!matches(event.type)) continue;
       if (filter && !filter(event)) continue;
-      const path = event.metadata.data_path ?? event.metadata.path;
-      if (path === undefined || !mayRead(batch, acl, path)) continue;
+      if (!mayRead(batch, acl, event.readPath)) continue;
       const frame = frameOf(event);
       this.queue.push(frame);
       this.queuedBytes += frame.length;

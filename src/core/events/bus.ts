@@ -50,14 +50,15 @@ export class EventBus {
   }
 
   /** Costs nothing beyond the caller's metadata object while nobody subscribes. */
-  publish(type: string, plugin: EventPluginInfo, metadata: Record<string, string>): void {
+  publish(type: string, plugin: EventPluginInfo, metadata: Record<string, string>, readPath?: string): void {
     if (this.subscribers.size === 0) return;
     const full: Record<string, string> = { ...metadata };
     for (const key of PATH_KEYS) {
       const rel = full[key];
       if (rel !== undefined) full[key] = plugin.mount_path + rel;
     }
-    this.pending.push({ id: randomUUID(), type, time: this.clock(), metadata: full, plugin });
+    const read = readPath === undefined ? (full.data_path ?? full.path ?? plugin.mount_path) : plugin.mount_path + readPath;
+    this.pending.push({ id: randomUUID(), type, time: this.clock(), metadata: full, plugin, readPath: read });
     if (!this.scheduled) {
       this.scheduled = true;
       const wait = this.lastFlush + MIN_DELIVERY_INTERVAL_MS - performance.now();
@@ -75,7 +76,7 @@ export class EventBus {
       plugin: mount.type,
       version: mount.type === 'kv' ? (mount.options.version ?? '1') : '',
     };
-    return { send: (type, metadata) => this.publish(type, plugin, metadata) };
+    return { send: (type, metadata, readPath) => this.publish(type, plugin, metadata, readPath) };
   }
 
   /** Ends every stream (seal, shutdown); events still pending are dropped with them. */

@@ -23,6 +23,8 @@ export interface PublishedEvent {
   /** `path`, `data_path`, `operation`, `modified`, … with the mount path in front of paths. */
   metadata: Readonly<Record<string, string>>;
   plugin: EventPluginInfo;
+  /** Full path a subscriber's token must be allowed to read to receive the event; not sent. */
+  readPath: string;
 }
 
 /** Vault's source for every event it sends; clients match on it. */
@@ -51,4 +53,4 @@ export function cloudEvent(e: PublishedEvent): Record<string, unknown> {
 }
 
 /** The metadata keys whose values are paths below the mount: the bus puts the mount path in front. */
-export const PATH_KEYS = ['path', 'data_path', 'metadata_path'] as const;
+export const PATH_KEYS = ['path', 'data_path'] as const;

@@ -11,6 +11,7 @@ const event = (type: string, metadata: Record<string, string>, mount = 'secret/'
   time: 0,
   metadata,
   plugin: { mount_class: 'secret', mount_accessor: 'kv_1', mount_path: mount, plugin: 'kv', version: '2' },
+  readPath: metadata.path ?? '',
 });
 const write = event('kv-v2/data-write', { operation: 'data-write', data_path: 'secret/data/foo', path: 'secret/data/foo' });
 const v1 = event('kv-v1/write', { operation: 'write', data_path: 'kv/foo', path: 'kv/foo' }, 'kv/');
