@@ -219,6 +219,20 @@ describe('sys/events/subscribe', () => {
     assert.deepEqual(seen, ['kv-v2/data-write secret/data/public/motd', 'kv-v2/data-delete secret/data/public/motd']);
   });
 
+  it('checks each event against the policies as they are now', async () => {
+    const policy = (rules: string[]) => ok(t.root.raw('PUT', 'sys/policies/acl/changing', { policy: rules.join('\n') }));
+    await policy(['path "sys/events/subscribe/*" { capabilities = ["subscribe"] }', 'path "secret/data/live/*" { capabilities = ["read"] }']);
+    const s = await sub('kv-v2/data-write', { token: await tokenWith(['changing']) });
+    await ok(t.root.raw('POST', 'secret/data/live/a', { data: { a: 1 } }));
+    assert.equal((await s.next()).data.event.metadata.path, 'secret/data/live/a');
+    await policy(['path "sys/events/subscribe/*" { capabilities = ["subscribe"] }', 'path "secret/data/live/*" { capabilities = ["list"] }']);
+    await ok(t.root.raw('POST', 'secret/data/live/b', { data: { a: 1 } }));
+    assert.deepEqual(await s.drain(300), [], 'read was taken away');
+    await policy(['path "secret/data/live/*" { capabilities = ["read"] }']);
+    const closed = await Promise.race([s.closed, new Promise<null>((r) => setTimeout(() => r(null), 3000))]);
+    assert.deepEqual(closed, { code: 1008, reason: 'permission denied: the token lost the subscribe capability' });
+  });
+
   it('closes the stream when its token is revoked', async () => {
     await ok(t.root.raw('PUT', 'sys/policies/acl/watch-all', { policy: 'path "sys/events/subscribe/*" { capabilities = ["subscribe"] }\npath "secret/*" { capabilities = ["read"] }' }));
     const token = await tokenWith(['watch-all']);
