@@ -244,6 +244,13 @@ describe('sys/events/subscribe', () => {
     assert.deepEqual(closed, { code: 1008, reason: 'token revoked or expired' });
   });
 
+  it('closes the stream when its token expires', async () => {
+    const res = await ok(t.root.raw<{ auth: { client_token: string } }>('POST', 'auth/token/create', { policies: ['watch-all'], ttl: '2s' }));
+    const s = await sub('kv*', { token: (res.body as { auth: { client_token: string } }).auth.client_token });
+    const closed = await Promise.race([s.closed, new Promise<null>((r) => setTimeout(() => r(null), 5000))]);
+    assert.deepEqual(closed, { code: 1008, reason: 'token revoked or expired' });
+  });
+
   it('audits the subscribe request like any other', async () => {
     const s = await sub('kv-v2/data-write', { query: 'json=true' });
     s.close();
