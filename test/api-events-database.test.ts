@@ -27,13 +27,27 @@ describe('events of the database engine', () => {
     for (const e of [created, rotated]) {
       assert.equal(e.data.event_type, 'database/rotate');
       assert.equal(e.data.event.metadata.name, 'app');
-      assert.equal(e.data.event.metadata.data_path, 'database/static-creds/app');
-      assert.equal(e.data.event.metadata.path, 'database/rotate-role/app');
+      assert.deepEqual(e.data.event.metadata, { modified: 'true', operation: 'rotate', name: 'app', path: 'database/rotate-role/app' });
       assert.equal(e.data.plugin_info.plugin, 'database');
       assert.equal(e.data.plugin_info.mount_path, 'database/');
       assert.ok(!JSON.stringify(e).includes(password) && !JSON.stringify(e).includes('initial-pw'), 'no password in the event');
     }
     assert.notEqual(created.id, rotated.id);
     s.close();
+  });
+
+  it('shows a rotation only to tokens that may read the role\'s credentials', async () => {
+    const policy = (name: string, creds: string) =>
+      fx.t.root.raw('PUT', `sys/policies/acl/${name}`, { policy: `path "sys/events/subscribe/*" { capabilities = ["subscribe"] }\npath "database/static-creds/${creds}" { capabilities = ["read"] }` });
+    await policy('app-creds', 'app');
+    await policy('other-creds', 'other');
+    const token = async (p: string) => ((await fx.t.root.raw<{ auth: { client_token: string } }>('POST', 'auth/token/create', { policies: [p] })).body as { auth: { client_token: string } }).auth.client_token;
+    const allowed = await mustSubscribe(fx.t, 'database/rotate', { token: await token('app-creds') });
+    const other = await mustSubscribe(fx.t, 'database/rotate', { token: await token('other-creds') });
+    assert.equal((await fx.t.root.raw('PUT', 'database/rotate-role/app', {})).status, 204);
+    assert.equal((await allowed.next()).data.event.metadata.name, 'app');
+    assert.deepEqual(await other.drain(300), []);
+    allowed.close();
+    other.close();
   });
 });
