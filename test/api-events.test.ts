@@ -12,6 +12,8 @@ import { after, before, describe, it } from 'node:test';
 import { startDevServer, type TestServer } from './helpers/dev-server.js';
 import { parseResponses, rawExchange } from './helpers/raw-http.js';
 import { lastPair, readAuditLog } from './helpers/audit-log.js';
+import { ApiError } from '../src/api/client.js';
+import { subscribeEvents } from '../src/api/events.js';
 import { mustRefuse, mustSubscribe, type CloudEventMessage, type Subscriber } from './helpers/events.js';
 
 const SECRET_VALUE = 'correct-horse-battery-staple';
@@ -281,13 +283,20 @@ describe('sys/events/subscribe when the server seals, and over TLS', () => {
     }
   });
 
-  it('streams over a TLS listener', async () => {
+  it('streams over a TLS listener, read through the API client', async () => {
     const t = await startDevServer({}, {}, 'https');
     try {
-      const s = await mustSubscribe(t, 'kv-v2/data-write');
+      const opts = { address: t.address, token: t.rootToken, tls: { ca: t.tls!.cert } };
+      const s = await subscribeEvents({ ...opts, filter: 'data_path == "secret/data/tls"' }, 'kv-v2/data-write');
+      await t.root.raw('POST', 'secret/data/other', { data: { a: 1 } });
       await t.root.raw('POST', 'secret/data/tls', { data: { a: 1 } });
-      assert.equal((await s.next()).data.event.metadata.data_path, 'secret/data/tls');
+      for await (const e of s) {
+        assert.equal(e.data.event.metadata.data_path, 'secret/data/tls');
+        break;
+      }
       s.close();
+      assert.equal((await s.closed).code, 1005);
+      await assert.rejects(subscribeEvents({ ...opts, token: 'hvs.nope' }, '*'), (e: unknown) => e instanceof ApiError && e.status === 403);
     } finally {
       await t.close();
     }
