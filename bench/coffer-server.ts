@@ -1,7 +1,7 @@
 /**
  * A real Coffer server in its own process, dev mode (initialized, unsealed, root token).
- * `node coffer-server.js [inmem|sqlite]`: storage in memory (default) or SQLite in a temp
- * dir. Prints `{"address":...,"token":...}` on stdout as one line and runs until killed;
+ * `node coffer-server.js [inmem|sqlite|postgresql]`: storage in memory (default), SQLite in a
+ * temp dir, or PostgreSQL at VAULT_PG_CONNECTION_URL (read by the backend itself, as in Vault). Prints `{"address":...,"token":...}` on stdout as one line and runs until killed;
  * on SIGTERM it closes cleanly and exits, so `--cpu-prof` can write its profile.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,8 +16,10 @@ let dir: string | undefined;
 if (storage === 'sqlite') {
   dir = mkdtempSync(join(tmpdir(), 'coffer-bench-'));
   config.storage = { type: 'sqlite', config: { path: join(dir, 'coffer.db') } };
+} else if (storage === 'postgresql') {
+  config.storage = { type: 'postgresql', config: { max_parallel: process.env['BENCH_PG_MAX_PARALLEL'] ?? '40' } };
 } else if (storage !== 'inmem') {
-  throw new Error(`unknown storage "${storage}": use inmem or sqlite`);
+  throw new Error(`unknown storage "${storage}": use inmem, sqlite or postgresql`);
 }
 
 // Dev mode initializes and unseals whatever storage it is given.

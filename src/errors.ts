@@ -12,6 +12,7 @@ export type ErrorKind =
   | 'Sealed'
   | 'Standby'
   | 'BadGateway'
+  | 'Unavailable'
   | 'VaultCompat500'
   | 'Internal';
 
@@ -26,6 +27,8 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   Standby: 503,
   /** A service Coffer depends on (the transit seal's server) failed or did not answer. */
   BadGateway: 502,
+  /** Storage (a PostgreSQL server) cannot be reached right now; retrying later may work. */
+  Unavailable: 503,
   /**
    * A refusal of the request that Vault answers with 500, its message shown, because its
    * handler returns a plain error there; clients expect that code (hvac raises
@@ -58,6 +61,7 @@ export const unsupportedOperation = (message = 'unsupported operation') =>
   new CofferError('UnsupportedOperation', message);
 export const sealedError = () => new CofferError('Sealed', 'Vault is sealed');
 export const badGateway = (message: string) => new CofferError('BadGateway', message);
+export const unavailable = (message: string) => new CofferError('Unavailable', message);
 export const internalError = (message = 'internal error') => new CofferError('Internal', message);
 /** Vault's 500 for a refused request (see VaultCompat500), with Vault's message. */
 export const vaultCompat500 = (message: string) => new CofferError('VaultCompat500', message);

@@ -130,6 +130,7 @@ async function routeRequest(core: Core, req: Request, path: string, audit: Audit
           lockout: base.lockout,
           passwords: base.passwords,
           events: base.events,
+          identity: base.identity,
         }
       : undefined;
 

@@ -239,6 +239,7 @@ export class MountManager {
       // Looked up at call time: the store is replaced on every unseal.
       passwords: { generate: (policy?: string) => this.core.passwordPolicies.generate(policy) },
       events: this.core.events.senderFor(entry.table === 'auth' ? 'auth' : 'secret', info),
+      identity: { entity: (id: string) => this.core.identity.entity(id) },
     };
     return { routedPath, entry, backend, info, storage, base };
   }

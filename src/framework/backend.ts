@@ -63,6 +63,8 @@ export interface HandlerContext<F = Record<string, unknown>> {
   passwords?: PasswordSource;
   /** Publishes change notifications for sys/events/subscribe; absent outside a mount. */
   events?: EventSender;
+  /** The caller's entity as identity knows it now (PKI role templates); absent outside a mount. */
+  identity?: IdentitySource;
 }
 
 /**
@@ -74,6 +76,11 @@ export interface HandlerContext<F = Record<string, unknown>> {
  */
 export interface EventSender {
   send(eventType: string, metadata: Record<string, string>, readPath?: string): void;
+}
+
+/** What an engine may read of an entity: its name, metadata and aliases, never its policies. */
+export interface IdentitySource {
+  entity(entityId: string): { name: string; metadata: Record<string, string>; aliases: { mountAccessor: string; name: string }[] } | undefined;
 }
 
 /** What an engine may ask of the server's password policies: a fresh password, nothing else. */

@@ -1,5 +1,7 @@
 /**
  * Server configuration files in Vault's shape, HCL or JSON: `storage "sqlite" { path }`,
+ * `storage "postgresql" { connection_url, table, ha_enabled, ha_table, max_parallel,
+ * max_idle_connections }` (checked in src/physical/postgresql/pg-config.ts),
  * `listener "tcp" { address, tls_disable, tls_cert_file, tls_key_file, max_request_size,
  * disable_unauthed_rekey_endpoints, disable_unauthed_generate_root_endpoints }`,
  * `seal "transit" { address, token, key_name, mount_path, namespace, tls_* }` (seal-config.ts), `ui`,
@@ -16,7 +18,7 @@ import { parseAuditConfig } from './audit-config.js';
 import { parseSealConfig, type Env } from './seal-config.js';
 import { DEFAULT_MAX_REQUEST_SIZE, type ListenerConfig, type ServerConfig } from './server-config.js';
 
-const STORAGE_TYPES = new Set(['inmem', 'sqlite', 'file']);
+const STORAGE_TYPES = new Set(['inmem', 'sqlite', 'file', 'postgresql']);
 
 /** Readers for one file: every message names the file it is about. */
 function readers(source: string) {
@@ -67,7 +69,7 @@ export function parseConfigText(text: string, source = 'config', env: Env = proc
   if (storageBlocks.length !== 1) fail('exactly one storage block is required');
   const storage = storageBlocks[0]!;
   const storageType = storage.labels[0] ?? '';
-  if (!STORAGE_TYPES.has(storageType)) fail(`unknown storage type "${storageType}" (use "sqlite" or "inmem")`);
+  if (!STORAGE_TYPES.has(storageType)) fail(`unknown storage type "${storageType}" (use "sqlite", "postgresql" or "inmem")`);
   const storageConfig: Record<string, string> = {};
   for (const [k, v] of Object.entries(storage.body)) storageConfig[k] = str(v, `storage.${k}`) ?? '';
 

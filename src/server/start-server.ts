@@ -11,7 +11,7 @@ import type { RetryPolicy } from '../core/expiration/expiration-manager.js';
 import type { EventStreamLimits } from '../http/event-stream.js';
 import { createHttpServer } from '../http/server.js';
 import { createLogger, type Logger } from '../logging/logger.js';
-import { openPhysical } from '../physical/registry.js';
+import { openPhysical, type PhysicalType } from '../physical/registry.js';
 import { registry } from '../registry.js';
 import { transitProvider } from '../seal/transit-provider.js';
 import { startAutoUnseal } from './auto-unseal-loop.js';
@@ -99,7 +99,7 @@ export async function startServer(
   options: StartOptions = {},
 ): Promise<RunningServer> {
   if (config.listeners.length === 0) throw new Error('at least one listener is required');
-  const physical = await openPhysical(config.storage.type as 'inmem' | 'sqlite', config.storage.config);
+  const physical = await openPhysical(config.storage.type as PhysicalType, config.storage.config);
   const core = new Core({
     physical,
     registry: {

@@ -23,5 +23,8 @@ for (const scheme of SCHEMES) describe(`hvac secrets.pki against a real dev serv
     const { code, out } = await runHvacScript('hvac_pki.py', [t.address, t.rootToken, csr], trustEnv(t));
     assert.equal(code, 0, out);
     assert.match(out, /ok list_certificates, read_certificate, revoke_certificate, read_crl, rotate_crl/);
+    assert.match(out, /ok create_or_update_role and read_role with every role field/);
+    assert.match(out, /ok generate_certificate with a lease in der, revoke_lease revokes it/);
+    assert.match(out, /ok sign_certificate as pem_bundle without roots/);
   });
 });

@@ -24,6 +24,15 @@ export interface TestPostgres {
   /** Logs in as `user` and runs `sql` (default `SELECT current_user`): the rows, or the error the server gave. */
   login(user: string, password: string, sql?: string): Promise<{ ok: true; rows: Record<string, unknown>[] } | { ok: false; error: string }>;
   stop(): Promise<void>;
+  /** Shuts the server down (fast shutdown) but keeps its data dir; `resume` starts it again. */
+  halt(): Promise<void>;
+  /** Starts a halted server again on the same port and data dir; resolves when it answers. */
+  resume(): Promise<void>;
+}
+
+export interface StartPostgresOptions {
+  /** Keep PostgreSQL's crash safety on (fsync, synchronous_commit): for benchmarks of durable writes. */
+  durable?: boolean;
 }
 
 /** The newest installed PostgreSQL's bin directory, or undefined. */
@@ -38,7 +47,7 @@ function asPostgresUser(cmd: string, args: string[]): [string, string[]] {
   return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+export async function startPostgres(opts: StartPostgresOptions = {}): Promise<TestPostgres> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): run scripts/test-prereqs.mjs as root');
   const dir = mkdtempSync(join(tmpdir(), 'coffer-pg-'));
@@ -54,9 +63,10 @@ export async function startPostgres(): Promise<TestPostgres> {
   const [initCmd, initArgs] = asPostgresUser(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', `--pwfile=${join(dir, 'pwfile')}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--no-sync']);
   execFileSync(initCmd, initArgs, { stdio: 'ignore' });
   const port = await freePort();
-  const settings = ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'synchronous_commit=off', '-c', 'shared_buffers=16MB', '-c', 'max_connections=60'];
+  const unsafe = opts.durable ? [] : ['-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'synchronous_commit=off'];
+  const settings = ['-c', 'listen_addresses=127.0.0.1', ...unsafe, '-c', 'shared_buffers=16MB', '-c', 'max_connections=60'];
   const [cmd, args] = asPostgresUser(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, ...settings]);
-  const child: ChildProcess = spawn(cmd, args, { stdio: 'ignore' });
+  let child: ChildProcess = spawn(cmd, args, { stdio: 'ignore' });
   let stopped = false;
   const kill = () => {
     if (stopped) return;
@@ -77,19 +87,22 @@ export async function startPostgres(): Promise<TestPostgres> {
   const host = '127.0.0.1';
   const admin = new pg.Pool({ host, port, user: 'postgres', password, database: 'postgres', max: 3 });
   admin.on('error', () => undefined);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await admin.query('SELECT 1');
-      break;
-    } catch (err) {
-      if (Date.now() > deadline || child.exitCode !== null) {
-        onExit();
-        throw new Error(`PostgreSQL did not start: ${(err as Error).message}`);
+  const waitReady = async () => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        await admin.query('SELECT 1');
+        return;
+      } catch (err) {
+        if (Date.now() > deadline || child.exitCode !== null) {
+          onExit();
+          throw new Error(`PostgreSQL did not start: ${(err as Error).message}`);
+        }
+        await sleep(100);
       }
-      await sleep(100);
     }
-  }
+  };
+  await waitReady();
 
   return {
     host,
@@ -112,6 +125,16 @@ export async function startPostgres(): Promise<TestPostgres> {
       } finally {
         await client.end().catch(() => undefined);
       }
+    },
+    async halt() {
+      kill();
+      if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve));
+    },
+    async resume() {
+      if (!stopped) return;
+      stopped = false;
+      child = spawn(cmd, args, { stdio: 'ignore' });
+      await waitReady();
     },
     async stop() {
       await admin.end().catch(() => undefined);

@@ -3,6 +3,7 @@
  * so crl and crl/pem are a stored read. Valid 72 h, Vault's default crl expiry.
  */
 import * as x509 from '@peculiar/x509';
+import { invalidRequest } from '../../errors.js';
 import type { HandlerContext } from '../../framework/backend.js';
 import { getJson, putJson, type Storage } from '../../logical/storage.js';
 import { importPrivateKey, signingAlgorithmOf } from './keys.js';
@@ -47,7 +48,7 @@ async function revokedUnder(storage: Storage, issuerId: string): Promise<{ seria
 
 export async function rebuildCrl(ctx: Background, issuer: IssuerEntry): Promise<string> {
   const key = await getKey(ctx.storage, issuer.keyId);
-  if (!key) throw new Error(`issuer ${issuer.id} has no key`);
+  if (!key) throw invalidRequest(`issuer ${issuer.name || issuer.id} has no key: it cannot sign a CRL`);
   const previous = await getJson<StoredCrl>(ctx.storage, crlKey(issuer.id));
   const number = (previous?.number ?? 0) + 1;
   const issuerCert = new x509.X509Certificate(issuer.certificate);

@@ -8,10 +8,12 @@ import { invalidRequest } from '../../errors.js';
 import type { HandlerContext } from '../../framework/backend.js';
 import { putJson } from '../../logical/storage.js';
 import { buildCertificate, colonHex, randomSerialHex, unixSeconds } from './cert.js';
-import { importPrivateKey } from './keys.js';
-import { checkNames } from './names.js';
-import { EXT_KEY_USAGE_OIDS, KEY_USAGE_BITS, type Role } from './paths/roles.js';
+import { checkMayIssue, notAfterWithin } from './issuer-limits.js';
+import { checkNames, isHostname } from './names.js';
+import { EXT_KEY_USAGE_OIDS, KEY_USAGE_BITS, parseOtherSan, usageKey, type Role } from './paths/role-schema.js';
+import { signerFor } from './signer-cache.js';
 import { getKey, issuerOrFail } from './storage.js';
+import type { EntityView } from './templates.js';
 
 export interface LeafRequest {
   commonName?: string;
@@ -21,6 +23,23 @@ export interface LeafRequest {
   ttl: number;
   publicKey: CryptoKey | x509.PublicKey;
   excludeCnFromSans: boolean;
+  emails?: string[];
+  uriSans?: string[];
+  /** `<oid>;UTF8:<value>` */
+  otherSans?: string[];
+  /** The subject's serialNumber attribute */
+  serialNumber?: string;
+  userIds?: string[];
+  /** RFC 3339; instead of ttl */
+  notAfter?: string;
+  /** seconds; undefined = the role's */
+  notBeforeDuration?: number;
+  /** Filled with Vault's warnings for the answer (a ttl cut to max_ttl). */
+  warnings?: string[];
+  /** issuer/:ref/issue|sign: this issuer instead of the role's issuer_ref */
+  issuerRef?: string;
+  /** sign-verbatim: the CSR's whole subject instead of common_name and the role's O/OU/C */
+  subjectName?: x509.Name;
 }
 
 export interface StoredCert {
@@ -33,51 +52,112 @@ export interface StoredCert {
 /** Serials are stored with dashes (no ':' in a storage key) and shown with colons. */
 export const certKey = (serial: string) => `certs/${serial.toLowerCase().replace(/:/g, '-')}`;
 
-const usageKey = (u: string) => u.toLowerCase().replace(/^(extkeyusage|keyusage)/, '');
+/** The caller's entity for role templates; undefined for a token without one (root). */
+function callerEntity(ctx: HandlerContext<unknown>): EntityView | undefined {
+  const id = ctx.caller?.entityId;
+  const e = id ? ctx.identity?.entity(id) : undefined;
+  return e && id ? { id, name: e.name, metadata: e.metadata, aliases: e.aliases } : undefined;
+}
+
+/** Go's time.Duration text (Vault's warnings print it so): 1000h0m0s, 5m0s, 30s. */
+function goDuration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return h ? `${h}h${m}m${s}s` : m ? `${m}m${s}s` : `${s}s`;
+}
+
+/** notAfter from the role's not_after, the request's, or a ttl capped by max_ttl and the mount (with Vault's warning). */
+function notAfterOf(ctx: HandlerContext<unknown>, role: Role, req: LeafRequest, now: number, warnings: string[]): Date {
+  const fixed = role.not_after || req.notAfter;
+  if (fixed && req.ttl) throw invalidRequest('Either ttl or not_after should be provided. Both should not be provided in the same request.');
+  if (fixed) {
+    const at = new Date(fixed);
+    if (at.getTime() <= now) throw invalidRequest(`not_after ${fixed} is in the past`);
+    return at;
+  }
+  const maxTtl = Math.min(role.max_ttl || ctx.system.maxLeaseTtl, ctx.system.maxLeaseTtl);
+  const wanted = req.ttl || role.ttl || ctx.system.defaultLeaseTtl;
+  if (wanted > maxTtl) warnings.push(`TTL "${goDuration(wanted)}" is longer than permitted maxTTL "${goDuration(maxTtl)}", so maxTTL is being used`);
+  return new Date(now + Math.min(wanted, maxTtl) * 1000);
+}
+
+function extKeyUsages(role: Role): string[] {
+  const eku: string[] = [];
+  const add = (oid: string) => eku.includes(oid) || eku.push(oid);
+  if (role.server_flag) add(EXT_KEY_USAGE_OIDS.serverauth!);
+  if (role.client_flag) add(EXT_KEY_USAGE_OIDS.clientauth!);
+  if (role.code_signing_flag) add(EXT_KEY_USAGE_OIDS.codesigning!);
+  if (role.email_protection_flag) add(EXT_KEY_USAGE_OIDS.emailprotection!);
+  for (const u of role.ext_key_usage) add(EXT_KEY_USAGE_OIDS[usageKey(u)]!);
+  for (const oid of role.ext_key_usage_oids) add(oid);
+  return eku;
+}
+
+/** The certificate's names, checked against the role: a 400 naming the first one it does not allow. */
+export function checkedNames(ctx: HandlerContext<unknown>, role: Role, req: Omit<LeafRequest, 'publicKey'>) {
+  if (role.require_cn && !req.commonName) throw invalidRequest('the common_name field is required, or must be provided in a CSR with "use_csr_common_name" set to true, unless "require_cn" is set to false');
+  const dnsNames = [...req.dnsNames];
+  const emails = [...(req.emails ?? [])];
+  const cn = req.commonName;
+  // The common name is also a SAN unless asked not to be: an email one when it holds an `@`,
+  // a DNS one when it is a hostname, none otherwise (a free-form name under cn_validations disabled).
+  if (cn && !req.excludeCnFromSans) {
+    if (cn.includes('@')) {
+      if (!emails.includes(cn)) emails.unshift(cn);
+    } else if (isHostname(cn) && !dnsNames.includes(cn)) dnsNames.unshift(cn);
+  }
+  const names = { commonName: cn, dnsNames, emails, ipSans: req.ipSans, uriSans: req.uriSans ?? [], otherSans: req.otherSans ?? [], serialNumber: req.serialNumber, userIds: req.userIds ?? [] };
+  checkNames(role, names, callerEntity(ctx));
+  return names;
+}
 
 export async function issueLeaf(ctx: HandlerContext<unknown>, role: Role, req: LeafRequest): Promise<Record<string, unknown>> {
-  if (role.require_cn && !req.commonName) throw invalidRequest('the common_name field is required, or must be provided in a CSR with "use_csr_common_name" set to true');
-  const dnsNames = [...req.dnsNames];
-  if (req.commonName && !req.excludeCnFromSans && !dnsNames.includes(req.commonName)) dnsNames.unshift(req.commonName);
-  checkNames(role, req.commonName, dnsNames, req.ipSans);
+  const { commonName: cn, dnsNames, emails, uriSans, otherSans, userIds } = checkedNames(ctx, role, req);
 
-  const issuer = await issuerOrFail(ctx.storage, role.issuer_ref);
+  const issuer = await issuerOrFail(ctx.storage, req.issuerRef ?? role.issuer_ref);
   const keyEntry = await getKey(ctx.storage, issuer.keyId);
   if (!keyEntry) throw invalidRequest(`issuer "${issuer.name || issuer.id}" has no key to sign with`);
+  checkMayIssue(issuer);
 
-  // The role's max_ttl, itself never past the mount's.
-  const maxTtl = Math.min(role.max_ttl || Infinity, ctx.system.maxLeaseTtl);
-  const ttl = Math.min(req.ttl || role.ttl || ctx.system.defaultLeaseTtl, maxTtl);
   const now = ctx.clock();
-  const notAfter = new Date(now + ttl * 1000);
-  if (unixSeconds(notAfter) > issuer.notAfter) {
-    throw invalidRequest(
-      `cannot satisfy request, as TTL would result in notAfter of ${notAfter.toISOString()} that is beyond the expiration of the CA certificate at ${new Date(issuer.notAfter * 1000).toISOString()}`,
-    );
-  }
+  // leaf_not_after_behavior decides what happens past the issuer's own expiry.
+  const notAfter = notAfterWithin(issuer, notAfterOf(ctx, role, req, now, req.warnings ?? []));
   let keyUsage = 0;
   for (const u of role.key_usage) keyUsage |= KEY_USAGE_BITS[usageKey(u)] ?? 0;
-  const eku = [...(role.server_flag ? [EXT_KEY_USAGE_OIDS.serverauth!] : []), ...(role.client_flag ? [EXT_KEY_USAGE_OIDS.clientauth!] : [])];
-  for (const u of role.ext_key_usage) {
-    const oid = EXT_KEY_USAGE_OIDS[usageKey(u)]!;
-    if (!eku.includes(oid)) eku.push(oid);
-  }
 
   const serialHex = randomSerialHex(ctx.random);
   const cert = await buildCertificate(
     {
       serialHex,
-      subject: { commonName: req.commonName, organization: role.organization, ou: role.ou, country: role.country },
+      subject: {
+        commonName: cn,
+        organization: role.organization,
+        ou: role.ou,
+        country: role.country,
+        locality: role.locality,
+        province: role.province,
+        streetAddress: role.street_address,
+        postalCode: role.postal_code,
+        serialNumber: req.serialNumber,
+        userIds,
+      },
+      subjectName: req.subjectName,
       publicKey: req.publicKey,
-      notBefore: new Date(now - role.not_before_duration * 1000),
+      notBefore: new Date(now - (req.notBeforeDuration ?? role.not_before_duration) * 1000),
       notAfter,
       isCa: false,
       dnsNames,
       ipAddresses: req.ipSans,
+      emails,
+      uris: uriSans,
+      otherNames: otherSans.map((s) => parseOtherSan(s)!),
+      policyIdentifiers: role.policy_identifiers,
+      basicConstraints: role.basic_constraints_valid_for_non_ca,
       keyUsage,
-      extKeyUsage: eku,
+      extKeyUsage: extKeyUsages(role),
     },
-    { certificate: new x509.X509Certificate(issuer.certificate), key: await importPrivateKey(keyEntry.privateKey, keyEntry.spec), spec: keyEntry.spec },
+    await signerFor(ctx.mount, issuer, keyEntry, role),
   );
   const pem = cert.toString('pem') + '\n';
   const serial = colonHex(serialHex);

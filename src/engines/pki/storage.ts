@@ -18,6 +18,28 @@ export interface IssuerEntry {
   serialNumber: string;
   /** unix seconds: leaves may not outlive it */
   notAfter: number;
+  /** Settings from issuer/:ref updates; absent means Vault's default (see issuerSettings). */
+  leafNotAfterBehavior?: LeafNotAfterBehavior;
+  /** Vault's usage names, sorted */
+  usage?: IssuerUsage[];
+  revocationSignatureAlgorithm?: string;
+  manualChain?: string[];
+  issuingCertificates?: string[];
+  crlDistributionPoints?: string[];
+  ocspServers?: string[];
+  enableAiaUrlTemplating?: boolean;
+}
+
+export type LeafNotAfterBehavior = 'err' | 'truncate' | 'permit';
+export const ISSUER_USAGES = ['crl-signing', 'issuing-certificates', 'ocsp-signing', 'read-only'] as const;
+export type IssuerUsage = (typeof ISSUER_USAGES)[number];
+
+/** What an issuer allows, its unset settings filled with Vault's defaults. */
+export function issuerSettings(i: IssuerEntry) {
+  return {
+    leafNotAfterBehavior: i.leafNotAfterBehavior ?? 'err',
+    usage: i.usage ?? [...ISSUER_USAGES],
+  };
 }
 
 export interface KeyEntry {
@@ -48,6 +70,8 @@ export const putIssuersConfig = (s: Storage, c: IssuersConfig) => putJson(s, CON
 export const issuerOp = (e: IssuerEntry): StorageOp => jsonOp(ISSUER + e.id, e);
 export const keyOp = (e: KeyEntry): StorageOp => jsonOp(KEY + e.id, e);
 export const issuersConfigOp = (c: IssuersConfig): StorageOp => jsonOp(CONFIG, c);
+export const deleteIssuerOp = (id: string): StorageOp => ({ kind: 'delete', key: ISSUER + id });
+export const deleteKeyOp = (id: string): StorageOp => ({ kind: 'delete', key: KEY + id });
 export const getKey = (s: Storage, id: string) => getJson<KeyEntry>(s, KEY + id);
 export const getIssuer = (s: Storage, id: string) => getJson<IssuerEntry>(s, ISSUER + id);
 

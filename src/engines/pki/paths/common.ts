@@ -1,7 +1,7 @@
 /** What the PKI path files share: the handler context, and the shapes Vault answers issuers in. */
 import { z } from 'zod';
 import type { HandlerContext } from '../../../framework/backend.js';
-import type { IssuerEntry } from '../storage.js';
+import { issuerSettings, type IssuerEntry } from '../storage.js';
 
 export type Ctx<F> = HandlerContext<F>;
 
@@ -9,6 +9,7 @@ export const refField = z.string().describe('An issuer id, name, or "default"');
 
 /** Vault's issuer read: the certificate, its chain and the fixed settings this engine has so far. */
 export function issuerData(issuer: IssuerEntry): Record<string, unknown> {
+  const settings = issuerSettings(issuer);
   return {
     issuer_id: issuer.id,
     issuer_name: issuer.name,
@@ -16,14 +17,15 @@ export function issuerData(issuer: IssuerEntry): Record<string, unknown> {
     certificate: issuer.certificate,
     ca_chain: issuer.caChain,
     serial_number: issuer.serialNumber,
-    leaf_not_after_behavior: 'err',
-    manual_chain: null,
-    usage: 'crl-signing,issuing-certificates,ocsp-signing,read-only',
-    revocation_signature_algorithm: '',
+    leaf_not_after_behavior: settings.leafNotAfterBehavior,
+    manual_chain: issuer.manualChain?.length ? issuer.manualChain : null,
+    usage: settings.usage.join(','),
+    revocation_signature_algorithm: issuer.revocationSignatureAlgorithm ?? '',
     revoked: false,
-    issuing_certificates: [],
-    crl_distribution_points: [],
-    ocsp_servers: [],
+    issuing_certificates: issuer.issuingCertificates ?? [],
+    crl_distribution_points: issuer.crlDistributionPoints ?? [],
+    ocsp_servers: issuer.ocspServers ?? [],
+    enable_aia_url_templating: issuer.enableAiaUrlTemplating ?? false,
   };
 }
 

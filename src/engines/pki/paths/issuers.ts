@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { invalidRequest } from '../../../errors.js';
 import { definePath, type PathDefinition } from '../../../framework/backend.js';
 import { allIssuers, issuerOrFail, issuersConfig } from '../storage.js';
+import { issuerUpdateFields, issuerWrites } from './issuer-update.js';
 import { DER_CERT, issuerData, PEM_CHAIN, refField, type Ctx } from './common.js';
 
 async function listIssuers(ctx: Ctx<unknown>) {
@@ -41,9 +42,9 @@ export function issuerPaths(): PathDefinition[] {
     }),
     definePath({
       pattern: 'issuer/:ref',
-      fields: { ref: refField },
-      operations: { read: readIssuer },
-      help: { synopsis: 'Read an issuer: its certificate, chain, key and settings.' },
+      fields: { ref: refField, ...issuerUpdateFields },
+      operations: { read: readIssuer, ...issuerWrites },
+      help: { synopsis: 'Read, change (POST or PATCH: only the fields sent) or delete an issuer.' },
     }),
     definePath({
       pattern: 'issuer/:ref/:form',

@@ -1,8 +1,10 @@
 /** keys (LIST) and key/:ref: which keys the mount holds, never their material. */
+import { z } from 'zod';
 import { invalidRequest } from '../../../errors.js';
 import { definePath, type PathDefinition } from '../../../framework/backend.js';
 import { allKeys, findKey } from '../storage.js';
 import { refField, type Ctx } from './common.js';
+import { keyWrites } from './issuer-update.js';
 
 async function listKeys(ctx: Ctx<unknown>) {
   const keys = await allKeys(ctx.storage);
@@ -23,8 +25,8 @@ export function keyPaths(): PathDefinition[] {
     definePath({ pattern: 'keys/?', operations: { list: listKeys }, help: { synopsis: "List this mount's keys by id, with their names." } }),
     definePath({
       pattern: 'key/:ref',
-      fields: { ref: refField.describe('A key id, name, or "default" (the default issuer\'s key)') },
-      operations: { read: readKey },
+      fields: { ref: refField.describe('A key id, name, or "default" (the default issuer\'s key)'), key_name: z.string().optional().describe('update: a new name') },
+      operations: { read: readKey, ...keyWrites },
       help: { synopsis: "Read a key's id, name and type; the private key never leaves the server." },
     }),
   ];

@@ -5,7 +5,7 @@
 import * as x509 from '@peculiar/x509';
 import { z } from 'zod';
 import { invalidRequest } from '../../../errors.js';
-import { definePath, type PathDefinition } from '../../../framework/backend.js';
+import { definePath, type BackgroundContext, type PathDefinition } from '../../../framework/backend.js';
 import { applyOps, getJson, jsonOp } from '../../../logical/storage.js';
 import { currentCrl, rebuildCrl, revokedKey } from '../crl.js';
 import { certKey, type StoredCert } from '../leaf.js';
@@ -21,7 +21,8 @@ async function revoke(ctx: Ctx<{ serial_number: string }>) {
   return withMountLock(ctx.mount, 'crl', () => revokeSerial(ctx, serial));
 }
 
-async function revokeSerial(ctx: Ctx<unknown>, serial: string) {
+/** Revokes a stored certificate and rebuilds its issuer's CRL; the caller holds the mount's crl lock. */
+export async function revokeSerial(ctx: BackgroundContext, serial: string) {
   const stored = await getJson<StoredCert>(ctx.storage, certKey(serial));
   if (!stored) throw invalidRequest(`certificate with serial ${serial} not found (roles with no_store keep no copy to revoke)`);
   // Revoking twice changes nothing: the first time stands.
@@ -81,7 +82,7 @@ export function revokePaths(): PathDefinition[] {
       operations: {
         read: async (ctx) => {
           await withMountLock(ctx.mount, 'crl', async () => {
-            for (const issuer of await allIssuers(ctx.storage)) await rebuildCrl(ctx, issuer);
+            for (const issuer of await allIssuers(ctx.storage)) if (issuer.keyId) await rebuildCrl(ctx, issuer);
           });
           return { data: { success: true } };
         },

@@ -21,6 +21,16 @@ export interface ChallengeInput {
   dnsResolver: string;
   /** The whole validation's budget, milliseconds. */
   timeoutMs: number;
+  /**
+   * CIDRs every address a validator connects to must fall in (config/acme allowed networks);
+   * absent or empty = anywhere except the addresses that are never contacted (unspecified,
+   * link-local, multicast).
+   */
+  allowedNetworks?: string[];
+  /** Tests only: the port http-01 connects to instead of 80, so no test needs root. */
+  httpPort?: number;
+  /** Tests only: the port tls-alpn-01 (and an http-01 redirect to https) uses instead of 443. */
+  tlsPort?: number;
 }
 
 /** RFC 8555's error types a failed validation reports (urn:ietf:params:acme:error:<type>). */
