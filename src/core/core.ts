@@ -12,6 +12,7 @@ import type { PhysicalBackend } from '../physical/types.js';
 import type { KeyProvider } from '../seal/auto-unseal.js';
 import { Seal, type InitParams } from '../seal/seal.js';
 import { AuditBroker } from './audit/audit-broker.js';
+import { CLOSE_SEALED, EventBus } from './events/bus.js';
 import { ExpirationManager, type RetryPolicy } from './expiration/expiration-manager.js';
 import { AuditManager, type AuditManagerOptions } from './audit/audit-manager.js';
 import { lockoutSettings } from './lockout/lockout-settings.js';
@@ -72,6 +73,8 @@ export class Core {
   readonly options: CoreOptions;
   readonly mounts: MountManager;
   readonly audit: AuditBroker;
+  /** Change notifications from engines to sys/events/subscribe streams. */
+  readonly events: EventBus;
   /** The audit device table and request-header settings behind the broker. */
   readonly auditDevices: AuditManager;
   /** Answers the seal paths while nothing above the barrier is readable. */
@@ -101,6 +104,7 @@ export class Core {
     this.seal = new Seal({ physical: this.physical, barrier: this.barrier, provider: options.sealProvider, onUnsealed: () => this.postUnseal() });
     this.mounts = new MountManager(this);
     this.audit = new AuditBroker(this.logger.named('audit'));
+    this.events = new EventBus(this.logger.named('events'), this.clock);
     this.auditDevices = new AuditManager({
       storage: this.barrier,
       broker: this.audit,
@@ -231,6 +235,8 @@ export class Core {
   }
 
   private dropUnsealedState(): void {
+    // Subscribers were authorized by tokens and policies that are about to be dropped.
+    this.events.closeAll(CLOSE_SEALED.code, CLOSE_SEALED.reason);
     this.stopPeriodic?.();
     this.stopPeriodic = undefined;
     this.expiration?.stop();

@@ -129,6 +129,7 @@ async function routeRequest(core: Core, req: Request, path: string, audit: Audit
           random: base.random,
           lockout: base.lockout,
           passwords: base.passwords,
+          events: base.events,
           identity: base.identity,
         }
       : undefined;

@@ -238,6 +238,7 @@ export class MountManager {
       lockout: backend.userLockout ? this.core.lockout.forMount(entry.accessor, lockoutSettings(entry.config.user_lockout_config)) : undefined,
       // Looked up at call time: the store is replaced on every unseal.
       passwords: { generate: (policy?: string) => this.core.passwordPolicies.generate(policy) },
+      events: this.core.events.senderFor(entry.table === 'auth' ? 'auth' : 'secret', info),
       identity: { entity: (id: string) => this.core.identity.entity(id) },
     };
     return { routedPath, entry, backend, info, storage, base };

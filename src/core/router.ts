@@ -18,7 +18,7 @@ export interface Route {
   base: MountContext;
 }
 
-export type MountContext = Pick<HandlerContext, 'storage' | 'logger' | 'mount' | 'system' | 'clock' | 'random' | 'lockout' | 'passwords' | 'identity'>;
+export type MountContext = Pick<HandlerContext, 'storage' | 'logger' | 'mount' | 'system' | 'clock' | 'random' | 'lockout' | 'passwords' | 'events' | 'identity'>;
 
 export interface RouteMatch {
   route: Route;

@@ -61,8 +61,21 @@ export interface HandlerContext<F = Record<string, unknown>> {
   lockout?: LoginLockout;
   /** Passwords from sys/policies/password (database credentials); absent outside a mount. */
   passwords?: PasswordSource;
+  /** Publishes change notifications for sys/events/subscribe; absent outside a mount. */
+  events?: EventSender;
   /** The caller's entity as identity knows it now (PKI role templates); absent outside a mount. */
   identity?: IdentitySource;
+}
+
+/**
+ * How an engine tells subscribers that something changed: call it once per operation, after
+ * the change is committed (never for a failed request). Best-effort: nothing waits for
+ * subscribers and a slow one misses events. `metadata` must never hold a secret value; paths
+ * are relative to the mount (`data/foo`), the core prefixes the mount path. `readPath` is
+ * where a subscriber must be allowed to read to see the event (default: `data_path`, else `path`).
+ */
+export interface EventSender {
+  send(eventType: string, metadata: Record<string, string>, readPath?: string): void;
 }
 
 /** What an engine may read of an entity: its name, metadata and aliases, never its policies. */

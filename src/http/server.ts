@@ -15,6 +15,8 @@ import { errorBody } from './envelope.js';
 import { DEFAULT_JSON_LIMITS, type JsonLimits } from './json-body.js';
 import { handleClientError } from './client-error.js';
 import { createListParser } from './list-method.js';
+import { DEFAULT_EVENT_STREAM_LIMITS, type EventStreamLimits } from './event-stream.js';
+import { createEventsUpgrade } from './events-upgrade.js';
 import { uiPlaceholder } from './ui.js';
 import { createV1Handler, type RequestListener } from './v1-handler.js';
 
@@ -28,6 +30,8 @@ export interface HttpServerOptions {
   ui?: boolean;
   /** Unauthenticated rekey and generate-root on this listener; absent: neither. */
   listener?: ListenerAccess;
+  /** Queue bounds and token re-checks of sys/events/subscribe streams. */
+  eventStreams?: Partial<EventStreamLimits>;
 }
 
 function send(reply: FastifyReply, status: number, body: string | undefined): FastifyReply {
@@ -66,6 +70,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     listener: opts.listener,
   });
   let listParser: Server | undefined;
+  let closeStreams = () => undefined as void;
   const app = Fastify({
     logger: false,
     bodyLimit: maxRequestSize,
@@ -78,6 +83,16 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
       server.requestTimeout = REQUEST_TIMEOUT_MS;
       listParser = createListParser(route);
+      const upgrade = createEventsUpgrade({
+        core,
+        logger,
+        jsonLimits: opts.jsonLimits ?? DEFAULT_JSON_LIMITS,
+        listener: opts.listener,
+        limits: { ...DEFAULT_EVENT_STREAM_LIMITS, ...opts.eventStreams },
+        route,
+      });
+      server.on('upgrade', upgrade);
+      closeStreams = () => upgrade.closeAll();
       return server;
     },
     clientErrorHandler(err: Error, socket: Socket) {
@@ -108,6 +123,12 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     app.get('/ui', (_req, reply) => reply.redirect('/ui/', 307));
     app.get('/ui/*', (_req, reply) => reply.header('content-type', 'text/html; charset=utf-8').send(uiPlaceholder));
   }
+
+  // Upgraded sockets are no longer the HTTP server's to close: end the event streams first.
+  app.addHook('preClose', (done) => {
+    closeStreams();
+    done();
+  });
 
   app.setNotFoundHandler((_req, reply) => send(reply, 404, errorBody([])));
 

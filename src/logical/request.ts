@@ -2,7 +2,8 @@
  * The logical request and response that flow through core.handle. Vault operations, not
  * HTTP verbs: the http layer translates once.
  */
-export type Operation = 'read' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'scan' | 'help';
+/** `subscribe`: the upgrade request of sys/events/subscribe, never an HTTP verb of its own. */
+export type Operation = 'read' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'scan' | 'help' | 'subscribe';
 
 export const OPERATIONS: readonly Operation[] = ['read', 'list', 'create', 'update', 'patch', 'delete', 'scan', 'help'];
 

@@ -8,6 +8,7 @@ import { createSecureContext } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { Core, type BackendRegistry } from '../core/core.js';
 import type { RetryPolicy } from '../core/expiration/expiration-manager.js';
+import type { EventStreamLimits } from '../http/event-stream.js';
 import { createHttpServer } from '../http/server.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { openPhysical, type PhysicalType } from '../physical/registry.js';
@@ -25,6 +26,8 @@ export interface StartOptions {
   /** Engines and auth methods beyond the built-in ones. */
   extraBackends?: Partial<BackendRegistry>;
   leaseRetry?: RetryPolicy;
+  /** Queue bounds of sys/events/subscribe streams (tests make them small). */
+  eventStreams?: Partial<EventStreamLimits>;
   /** unix ms; benchmarks move time forward to make leases due. */
   clock?: () => number;
 }
@@ -142,6 +145,7 @@ export async function startServer(
         maxRequestSize: listener.maxRequestSize,
         tls,
         ui: config.ui,
+        eventStreams: options.eventStreams,
         listener: {
           unauthedRekey: !listener.disableUnauthedRekeyEndpoints,
           unauthedGenerateRoot: !listener.disableUnauthedGenerateRootEndpoints,

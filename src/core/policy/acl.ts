@@ -31,6 +31,7 @@ const BIT: Record<Capability, number> = {
   sudo: 64,
   deny: 128,
   scan: 256,
+  subscribe: 512,
 };
 const OPERATION_BIT: Record<Exclude<Operation, 'help'>, number> = {
   read: BIT.read,
@@ -40,6 +41,7 @@ const OPERATION_BIT: Record<Exclude<Operation, 'help'>, number> = {
   patch: BIT.patch,
   delete: BIT.delete,
   scan: BIT.scan,
+  subscribe: BIT.subscribe,
 };
 const PARAMETER_OPERATIONS: ReadonlySet<Operation> = new Set(['read', 'create', 'update', 'patch']);
 

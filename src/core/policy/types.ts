@@ -1,7 +1,7 @@
 /** Shapes shared by the policy parser and the ACL. */
 import type { Operation } from '../../logical/request.js';
 
-export type Capability = 'create' | 'read' | 'update' | 'patch' | 'delete' | 'list' | 'sudo' | 'deny' | 'scan';
+export type Capability = 'create' | 'read' | 'update' | 'patch' | 'delete' | 'list' | 'sudo' | 'deny' | 'scan' | 'subscribe';
 
 /** Every capability, in the (alphabetical) order answers list them. */
 export const CAPABILITIES: readonly Capability[] = Object.freeze([
@@ -12,6 +12,7 @@ export const CAPABILITIES: readonly Capability[] = Object.freeze([
   'patch',
   'read',
   'scan',
+  'subscribe',
   'sudo',
   'update',
 ]);

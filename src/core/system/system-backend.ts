@@ -13,6 +13,7 @@ import { policyPaths } from './policy-paths.js';
 import { rekeyPaths } from './rekey-paths.js';
 import { sealPaths } from './seal-paths.js';
 import { wrappingPaths } from './wrapping-paths.js';
+import { eventsPaths } from './events-paths.js';
 
 /** Vault's rekey paths that take key shares; rekey/backup is an ordinary path, as in Vault. */
 const REKEY_PATHS = ['rekey/init', 'rekey/update', 'rekey/verify', 'rekey-recovery-key/*'];
@@ -32,6 +33,7 @@ export function createSystemBackend(core: Core): Backend {
       ...wrappingPaths(core),
       ...auditPaths(core),
       ...lockedUsersPaths(core),
+      ...eventsPaths(),
       definePath({
         pattern: 'internal/specs/openapi',
         operations: {

@@ -134,6 +134,16 @@ export class TokenStore {
     return this.lookupHashed(h, opts);
   }
 
+  /**
+   * The entry for a hashed id when memory holds it, null when it is expired or used up, and
+   * undefined when memory does not know it (then ask lookupByHashedId). For long-lived event
+   * streams that check their token on every batch without keeping the raw token or hashing it again.
+   */
+  peekHashed(hashedId: string): TokenEntry | null | undefined {
+    const cached = this.cache.get(hashedId);
+    return cached === undefined ? undefined : this.usable(cached, {});
+  }
+
   async lookupByAccessor(accessor: string, opts: LookupOptions = {}): Promise<TokenEntry | null> {
     if (typeof accessor !== 'string' || !isPlausibleAccessor(accessor)) return null;
     let h = this.cache.hashForAccessor(accessor);

@@ -51,6 +51,9 @@ export class StaticRotator {
       }
       const next: StaticRole = { ...role, password, last_rotation: ctx.clock() };
       await commitRotation(ctx.storage, name, next);
+      // Vault's event for a static role's new password, with its metadata keys; the password is
+      // never in it. Seen by the tokens that may read the role's credentials.
+      ctx.events?.send('database/rotate', { modified: 'true', operation: 'rotate', name, path: `rotate-role/${name}` }, `static-creds/${name}`);
       this.schedule(ctx, name, next);
       return next;
     });

@@ -7,6 +7,7 @@ import type { HandlerContext } from '../../../framework/backend.js';
 import type { Response } from '../../../logical/request.js';
 import { getJson, putJson } from '../../../logical/storage.js';
 import { folderPath, readablePath, writablePath } from '../key-path.js';
+import { kvV1Event } from '../events.js';
 import { listLevel, parsePage, scanKeys, visibleFilter } from '../paging.js';
 
 export type V1Operation = 'read' | 'list' | 'scan' | 'update' | 'delete';
@@ -52,12 +53,15 @@ export const v1Handlers: Record<V1Operation, V1Handler> = {
     const key = writablePath(path);
     if (Object.keys(ctx.raw).length === 0) throw invalidRequest('missing data fields');
     await putJson(ctx.storage, key, ctx.raw);
+    kvV1Event(ctx, 'write', key);
     return null;
   },
 
   async delete(ctx, path) {
     const key = readablePath(path);
-    if (key !== null) await ctx.storage.delete(key);
+    if (key === null) return null;
+    await ctx.storage.delete(key);
+    kvV1Event(ctx, 'delete', key);
     return null;
   },
 };

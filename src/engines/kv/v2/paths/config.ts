@@ -30,6 +30,7 @@ async function write(ctx: V2Context): Promise<null> {
   if (change.cas_required !== undefined) config.casRequired = change.cas_required;
   if (change.delete_version_after !== undefined) config.deleteVersionAfter = change.delete_version_after;
   await writeConfig(ctx.storage, config);
+  ctx.events?.send('kv-v2/config-write', { modified: 'true', operation: 'config-write', path: 'config', data_path: 'config' });
   return null;
 }
 

@@ -9,6 +9,7 @@ import { input, nonNegativeInt, parseInput } from '../../input.js';
 import { readablePath, writablePath } from '../../key-path.js';
 import { versionView } from '../format.js';
 import { isJsonObject, mergePatch } from '../merge-patch.js';
+import { kvV2Event } from '../../events.js';
 import { lockSecret, type V2Context, type V2Path } from '../path.js';
 import { readSecretVersion } from '../read-version.js';
 import { readConfig, readMeta, readVersion, storeVersionEntries, writeMeta, type KeyMeta, type KvConfig } from '../storage.js';
@@ -51,12 +52,14 @@ async function storeVersion(
   config: KvConfig,
   data: Record<string, unknown>,
   now: number,
+  operation: 'data-write' | 'data-patch',
 ): Promise<Response> {
   const entry = meta ?? newKeyMeta(path, now);
   const { version, pruned } = addVersion(entry, config, now);
   // Data first, metadata second: until the metadata names it, a version does not exist.
   // One atomic commit where the storage allows (one fsync per write, not two).
   await storeVersionEntries(ctx.storage, path, entry, version, { data }, pruned);
+  kvV2Event(ctx, operation, `data/${path}`, path, true, { current_version: String(version), oldest_version: String(entry.oldestVersion) });
   return { data: versionView(entry, version, entry.versions[version]!) };
 }
 
@@ -78,7 +81,7 @@ async function write(ctx: V2Context): Promise<Response> {
     const meta = await readMeta(ctx.storage, path);
     const config = await readConfig(ctx.storage);
     checkCas(meta, config, cas);
-    return storeVersion(ctx, path, meta, config, data, ctx.clock());
+    return storeVersion(ctx, path, meta, config, data, ctx.clock(), 'data-write');
   });
 }
 
@@ -99,7 +102,7 @@ async function patch(ctx: V2Context): Promise<Response> {
     if (!current) throw new Error(`kv: version ${n} of a secret has metadata but no data`);
     const merged = mergePatch(current.data, patchData);
     if (!isJsonObject(merged)) throw new Error('kv: a merge patch of two objects gave no object');
-    return storeVersion(ctx, path, meta, config, merged, now);
+    return storeVersion(ctx, path, meta, config, merged, now, 'data-patch');
   });
 }
 
@@ -108,7 +111,10 @@ async function deleteLatest(ctx: V2Context): Promise<null> {
   if (path === null) return null;
   await lockSecret(ctx, path, async () => {
     const meta = await readMeta(ctx.storage, path);
-    if (meta && softDelete(meta, [meta.currentVersion], ctx.clock())) await writeMeta(ctx.storage, meta);
+    if (!meta) return;
+    const modified = softDelete(meta, [meta.currentVersion], ctx.clock());
+    if (modified) await writeMeta(ctx.storage, meta);
+    kvV2Event(ctx, 'data-delete', `data/${path}`, path, modified, { deleted_versions: String(meta.currentVersion) });
   });
   return null;
 }

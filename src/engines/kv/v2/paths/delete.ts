@@ -1,4 +1,5 @@
 /** `delete/<path>`: soft-delete chosen versions; their data stays until destroyed. */
+import { kvV2Event } from '../../events.js';
 import { lockSecret, type V2Context, type V2Path } from '../path.js';
 import { readMeta, writeMeta } from '../storage.js';
 import { softDelete } from '../versions.js';
@@ -8,7 +9,10 @@ async function deleteVersions(ctx: V2Context): Promise<null> {
   const { path, versions } = parseVersionsRequest(ctx);
   await lockSecret(ctx, path, async () => {
     const meta = await readMeta(ctx.storage, path);
-    if (meta && softDelete(meta, versions, ctx.clock())) await writeMeta(ctx.storage, meta);
+    if (!meta) return;
+    const modified = softDelete(meta, versions, ctx.clock());
+    if (modified) await writeMeta(ctx.storage, meta);
+    kvV2Event(ctx, 'delete', `delete/${path}`, path, modified, { deleted_versions: versions.join(',') });
   });
   return null;
 }

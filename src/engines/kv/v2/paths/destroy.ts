@@ -1,4 +1,5 @@
 /** `destroy/<path>`: remove the data of chosen versions for good; metadata keeps `destroyed: true`. */
+import { kvV2Event } from '../../events.js';
 import { lockSecret, type V2Context, type V2Path } from '../path.js';
 import { deleteVersions, readMeta, writeMeta } from '../storage.js';
 import { destroy } from '../versions.js';
@@ -10,10 +11,12 @@ async function destroyVersions(ctx: V2Context): Promise<null> {
     const meta = await readMeta(ctx.storage, path);
     if (!meta) return;
     const destroyed = destroy(meta, versions);
-    if (destroyed.length === 0) return;
-    // Metadata first: a version marked destroyed is never read, whether or not its data is gone yet.
-    await writeMeta(ctx.storage, meta);
-    await deleteVersions(ctx.storage, path, destroyed);
+    if (destroyed.length > 0) {
+      // Metadata first: a version marked destroyed is never read, whether or not its data is gone yet.
+      await writeMeta(ctx.storage, meta);
+      await deleteVersions(ctx.storage, path, destroyed);
+    }
+    kvV2Event(ctx, 'destroy', `destroy/${path}`, path, destroyed.length > 0, { destroyed_versions: destroyed.join(',') });
   });
   return null;
 }

@@ -9,6 +9,7 @@ import { folderPath, readablePath, writablePath } from '../../key-path.js';
 import { listLevel, pageFields, parsePage, scanKeys, visibleFilter } from '../../paging.js';
 import { metadataView } from '../format.js';
 import { setOwn } from '../merge-patch.js';
+import { kvV2Event } from '../../events.js';
 import { lockSecret, type V2Context, type V2Path } from '../path.js';
 import { checkCustomMetadata, customMetadataField, parseCustomMetadata, settingFields } from '../settings.js';
 import { META_PREFIX, deleteMeta, deleteVersions, readConfig, readMeta, writeMeta, type KeyMeta } from '../storage.js';
@@ -70,6 +71,7 @@ async function changeMetadata(ctx: V2Context, patch: boolean): Promise<Response 
     }
     applyChange(meta, change, patch);
     await writeMeta(ctx.storage, meta);
+    kvV2Event(ctx, patch ? 'metadata-patch' : 'metadata-write', `metadata/${path}`, path, true);
     if (change.cas_required === false && config.casRequired) {
       return { warnings: ['"cas_required" is false, but the engine configuration requires check-and-set; it still applies'] };
     }
@@ -116,6 +118,7 @@ async function remove(ctx: V2Context): Promise<null> {
     // Metadata first: once it is gone no version is reachable, even if a data delete fails.
     await deleteMeta(ctx.storage, path);
     await deleteVersions(ctx.storage, path, Object.keys(meta.versions).map(Number));
+    kvV2Event(ctx, 'metadata-delete', `metadata/${path}`, path, true);
   });
   return null;
 }

@@ -1,4 +1,5 @@
 /** `undelete/<path>`: bring soft-deleted versions back. */
+import { kvV2Event } from '../../events.js';
 import { lockSecret, type V2Context, type V2Path } from '../path.js';
 import { readMeta, writeMeta } from '../storage.js';
 import { undelete } from '../versions.js';
@@ -8,7 +9,10 @@ async function undeleteVersions(ctx: V2Context): Promise<null> {
   const { path, versions } = parseVersionsRequest(ctx);
   await lockSecret(ctx, path, async () => {
     const meta = await readMeta(ctx.storage, path);
-    if (meta && undelete(meta, versions)) await writeMeta(ctx.storage, meta);
+    if (!meta) return;
+    const modified = undelete(meta, versions);
+    if (modified) await writeMeta(ctx.storage, meta);
+    kvV2Event(ctx, 'undelete', `undelete/${path}`, path, modified, { undeleted_versions: versions.join(',') });
   });
   return null;
 }
