@@ -4,7 +4,8 @@ each format, leases, revoke, CRLs). Exits non-zero on the first mismatch. argv: 
 token, a PEM CSR to sign.
 
 The issuer lifecycle runs on a second mount, `pki_int`: an intermediate signed by the root,
-set back, a cross-signed CA, a legacy bundle import, and delete_root."""
+set back, a cross-signed CA, a legacy bundle import, and delete_root; then the CRL and URL
+configuration and tidy. Every method of this hvac's secrets.pki is called."""
 import base64
 import sys
 
@@ -119,3 +120,25 @@ expect(hvac.exceptions.InvalidRequest, pki.submit_ca_information, "not a bundle"
 pki.delete_root(mount_point="pki_import")
 assert pki.read_ca_certificate(mount_point="pki_import") == ""
 step("submit_ca_information, delete_root")
+
+pki.set_crl_configuration(expiry="48h", extra_params={"ocsp_expiry": "6h"})
+crl_config = pki.read_crl_configuration()["data"]
+assert crl_config["expiry"] == "48h" and crl_config["disable"] is False and crl_config["ocsp_expiry"] == "6h", crl_config
+expect(hvac.exceptions.InvalidRequest, pki.set_crl_configuration, expiry="not a duration")
+step("set_crl_configuration, read_crl_configuration")
+
+urls = {"issuing_certificates": ["http://ca.example.com/v1/pki/ca"], "crl_distribution_points": ["http://ca.example.com/v1/pki/crl"], "ocsp_servers": ["http://ca.example.com/v1/pki/ocsp"]}
+pki.set_urls(dict(urls))
+read_urls = pki.read_urls()["data"]
+for k, v in urls.items():
+    assert read_urls[k] == v, (k, read_urls[k])
+with_urls = pki.generate_certificate("web", common_name="u.example.com", extra_params={"ttl": "1h"})["data"]
+assert with_urls["serial_number"], with_urls
+expect(hvac.exceptions.InvalidRequest, pki.set_urls, {"ocsp_servers": ["not a url"]})
+step("set_urls, read_urls")
+
+tidy = pki.tidy(extra_params={"tidy_cert_store": True, "tidy_revoked_certs": True, "safety_buffer": "1h"})
+# Vault answers tidy 202, which this hvac hands back as the raw response.
+assert tidy.status_code == 202, tidy.status_code
+assert "Tidy operation successfully started" in " ".join(tidy.json().get("warnings") or []), tidy.text
+step("tidy")
