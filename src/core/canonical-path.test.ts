@@ -19,3 +19,11 @@ test('empty segments and control characters are refused', () => {
   assert.throws(() => canonicalizePath('a//b'), /empty segment/);
   assert.throws(() => canonicalizePath('a/b\u0001'), /control characters/);
 });
+
+test("an OCSP GET request's base64 may hold '//'; nothing else may", () => {
+  assert.equal(canonicalizePath('pki/ocsp/MEIwQDA+MDwwOjAJBgUrDgMCGgUABBQ//ab+c='), 'pki/ocsp/MEIwQDA+MDwwOjAJBgUrDgMCGgUABBQ//ab+c=');
+  assert.equal(canonicalizePath('pki/issuer/root-a/ocsp/MEI//wQ=='), 'pki/issuer/root-a/ocsp/MEI//wQ==');
+  for (const path of ['pki//ocsp/MEIw', 'pki/ocsp//MEIw', 'secret/data/a//ocsp/MEIw', 'pki/ocsp/ME//I.w', 'pki/ocsp/ME//I/../x', 'pki/notocsp/ME//Iw']) {
+    assert.throws(() => canonicalizePath(path), /empty segment|segments are not allowed/, path);
+  }
+});

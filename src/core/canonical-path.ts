@@ -4,11 +4,26 @@
  */
 import { invalidRequest } from '../errors.js';
 
+/**
+ * RFC 6960's GET form puts a standard-base64 request in the last path segment (`.../ocsp/<b64>`),
+ * which holds '/' and, now and then, '//'. Such a tail is the one place an empty segment is let
+ * through: it is only base64, so it can hold no dot segment, and ACL, router and audit still
+ * see this one string.
+ */
+const OCSP_GET_TAIL = /(^|\/)ocsp\/[A-Za-z0-9+/=]+$/;
+
+function hasEmptySegment(path: string): boolean {
+  const at = path.indexOf('//');
+  if (at === -1) return false;
+  const tail = OCSP_GET_TAIL.exec(path);
+  return !tail || at < tail.index + tail[0].indexOf('ocsp/') + 'ocsp/'.length;
+}
+
 export function canonicalizePath(raw: string): string {
   let path = raw;
   if (path.startsWith('/')) path = path.slice(1);
   if (path.length > 4096) throw invalidRequest('request path too long');
-  if (path.includes('//')) throw invalidRequest('invalid request path: empty segment ("//")');
+  if (hasEmptySegment(path)) throw invalidRequest('invalid request path: empty segment ("//")');
   // Only a path with a dot right after a slash (or at the start) can hold a dot segment.
   const dotSegmentPossible = path.startsWith('.') || path.includes('/.');
   for (let start = 0; dotSegmentPossible && start <= path.length; ) {
