@@ -34,7 +34,7 @@ describe('pki ACME protocol over HTTP', () => {
     assert.match((await res.json()).detail, /config\/acme/);
     await x.write('config/acme', { enabled: true });
     res = await fetch(`${base}/acme/directory`);
-    assert.equal(res.status, 500);
+    assert.equal(res.status, 403);
     assert.match((await res.json()).detail, /config\/cluster/);
     await x.write('config/cluster', { path: base });
     assert.deepEqual((await x.read('config/cluster')).path, base);
@@ -44,6 +44,7 @@ describe('pki ACME protocol over HTTP', () => {
     for (const [path, body, field] of [
       ['config/acme', { default_directory_policy: 'maybe' }, /default_directory_policy/],
       ['config/acme', { eab_policy: 'sometimes' }, /eab_policy/],
+      ['config/acme', { default_directory_policy: 'external-policy' }, /external-policy is not supported/],
       ['config/acme', { allowed_challenge_networks: '10.0.0.0/33' }, /allowed_challenge_networks/],
       ['config/cluster', { path: 'not a url' }, /path/],
     ] as const) {

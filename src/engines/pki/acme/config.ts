@@ -30,8 +30,9 @@ export const acmeConfig = async (s: Storage) => (await getJson<AcmeConfig>(s, AC
 
 function checkAcmeConfig(c: AcmeConfig): AcmeConfig {
   const p = c.default_directory_policy;
-  if (!['sign-verbatim', 'forbid', 'external-policy'].includes(p) && !/^role:.+/.test(p)) {
-    throw invalidRequest(`invalid default_directory_policy "${p}": use sign-verbatim, role:<name>, forbid or external-policy`);
+  if (p === 'external-policy') throw invalidRequest('default_directory_policy external-policy is not supported by this server: use sign-verbatim, role:<name> or forbid');
+  if (!['sign-verbatim', 'forbid'].includes(p) && !/^role:.+/.test(p)) {
+    throw invalidRequest(`invalid default_directory_policy "${p}": use sign-verbatim, role:<name> or forbid`);
   }
   if (c.dns_resolver !== '' && !/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/.test(c.dns_resolver)) {
     throw invalidRequest(`invalid dns_resolver "${c.dns_resolver}": use host:port`);

@@ -38,7 +38,8 @@ export async function openDirectory(storage: Storage, p: DirectoryParams): Promi
   const config = await acmeConfig(storage);
   if (!config.enabled) throw problem('unauthorized', 'ACME is disabled on this mount: write enabled=true to config/acme', 403);
   const cluster = await clusterConfig(storage);
-  if (!cluster.path) throw problem('serverInternal', "ACME needs this mount's public URL: write path to config/cluster first", 500);
+  // An operator's unfinished set-up, not a server fault: refused like a disabled ACME.
+  if (!cluster.path) throw problem('unauthorized', "ACME needs this mount's public URL: write path to config/cluster first", 403);
   if (p.role !== undefined && !allowed(config.allowed_roles, p.role)) {
     throw problem('unauthorized', `role "${p.role}" is not in config/acme allowed_roles`, 403);
   }
@@ -64,7 +65,7 @@ export function issuingRole(dir: Directory): string {
   if (policy === 'sign-verbatim') return '';
   if (policy.startsWith('role:')) return policy.slice('role:'.length);
   if (policy === 'forbid') throw problem('unauthorized', 'this directory is forbidden by config/acme default_directory_policy: use a role\'s directory', 403);
-  throw problem('serverInternal', 'default_directory_policy external-policy is not supported by this server', 500);
+  throw problem('unauthorized', `default_directory_policy "${policy}" is not supported by this server`, 403);
 }
 
 export function directoryDocument(dir: Directory): Record<string, unknown> {
