@@ -2,6 +2,7 @@
  * The HTTP face of the Core. `/v1/*` goes to the v1 handler (v1-handler.ts), straight on
  * node:http; Fastify serves the rest (UI, redirects). Engines never see either.
  */
+import { errorOrigin } from './error-origin.js';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -139,7 +140,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
       return send(reply, e.statusCode, errorBody([e.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' ? 'invalid content length' : 'invalid request']));
     }
-    logger.error('unexpected error while handling a request', { request_id: request.id, error: e.message ?? String(err) });
+    logger.error('unexpected error while handling a request', { request_id: request.id, error: e.message ?? String(err), at: errorOrigin(err) });
     return send(reply, 500, errorBody(['internal error']));
   });
 

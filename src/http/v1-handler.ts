@@ -6,6 +6,7 @@
  * budget of ~14 µs for everything Coffer adds to a bare node:http answer (bench/RESULTS.md).
  * Fastify still serves everything else (the UI, redirects, 404s).
  */
+import { errorOrigin } from './error-origin.js';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { validateHeaderName, validateHeaderValue, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -74,7 +75,7 @@ export function createV1Handler(opts: V1Options): RequestListener {
 
   const fail = (res: ServerResponse, receivedAt: number, requestId: string, err: unknown): void => {
     if (isCofferError(err)) return writeAnswer(res, receivedAt, err.status, errorBody(err.messages));
-    logger.error('unexpected error while handling a request', { request_id: requestId, error: (err as Error)?.message ?? String(err) });
+    logger.error('unexpected error while handling a request', { request_id: requestId, error: (err as Error)?.message ?? String(err), at: errorOrigin(err) });
     writeAnswer(res, receivedAt, 500, errorBody(['internal error']));
   };
 
