@@ -22,13 +22,31 @@ export interface TestMariadb {
   stop(): Promise<void>;
 }
 
+/**
+ * mariadb-install-db, tried twice: once in a CI run it failed for a reason its discarded output
+ * no longer told. A second failure throws with the tool's own last words.
+ */
+function installDb(data: string, userArgs: string[]): void {
+  const args = ['--no-defaults', `--datadir=${data}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...userArgs];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      execFileSync('mariadb-install-db', args, { stdio: 'pipe' });
+      return;
+    } catch (err) {
+      const out = `${(err as { stdout?: Buffer }).stdout ?? ''}${(err as { stderr?: Buffer }).stderr ?? ''}`;
+      if (attempt === 2) throw new Error(`mariadb-install-db failed twice; its output ended:\n${out.split('\n').slice(-15).join('\n')}`);
+      rmSync(data, { recursive: true, force: true });
+    }
+  }
+}
+
 export async function startMariadb(): Promise<TestMariadb> {
   const dir = mkdtempSync(join(tmpdir(), 'coffer-mdb-'));
   const asRoot = process.getuid?.() === 0;
   const userArgs = asRoot ? ['--user=mysql'] : [];
   if (asRoot) chownSync(dir, Number(execFileSync('id', ['-u', 'mysql']).toString()), Number(execFileSync('id', ['-g', 'mysql']).toString()));
   const data = join(dir, 'data');
-  execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...userArgs], { stdio: 'ignore' });
+  installDb(data, userArgs);
   const port = await freePort();
   const socketPath = join(dir, 'mysqld.sock');
   const child = spawn('/usr/sbin/mariadbd', [
