@@ -116,4 +116,22 @@ describe('KeyStore: the parsed keys of one mount', () => {
     assert.equal(reads(), before + 1, 'the oldest was evicted and is read again');
     assert.equal(await store.cacheSize(storage), 10);
   });
+
+  it('stores nothing when the mount closes (a seal) while a change is being made, and wipes what it made', async () => {
+    const { storage, map } = memoryStorage();
+    const store = new KeyStore();
+    await store.update(storage, 'k', async () => ({ next: await createKey(options('k'), 1), result: null }));
+    const storedBefore = Buffer.from(map.get([...map.keys()].find((k) => k.includes('k'))!)!);
+    let made: Awaited<ReturnType<typeof rotateKey>> | undefined;
+    const rotation = store.update(storage, 'k', async (current) => {
+      const next = await rotateKey(current!, 2);
+      store.close(); // the seal lands while the new version was being generated
+      made = next;
+      return { next, result: null };
+    });
+    await assert.rejects(rotation, /the transit mount is closing/);
+    const storedAfter = map.get([...map.keys()].find((k) => k.includes('k'))!)!;
+    assert.deepEqual(storedAfter, storedBefore, 'the stored key is unchanged');
+    assert.ok([...made!.versions.values()].every((v) => v.wiped), 'every version, the new one included, is wiped');
+  });
 });

@@ -87,6 +87,12 @@ export class KeyStore {
     return this.locked(name, async () => {
       const current = this.cache.get(name) ?? (await this.read(storage, name));
       const decided = await change(current);
+      // A seal or unmount while `change` awaited (a new RSA version takes a while) wiped the
+      // versions it built on: nothing may be stored from them, and the new ones go too.
+      if (this.closed || (decided.next && [...decided.next.versions.values()].some((v) => v.wiped))) {
+        for (const v of decided.next?.versions.values() ?? []) wipeVersion(v);
+        throw invalidRequest('the transit mount is closing (sealed or disabled)');
+      }
       if (decided.next === null) {
         await storage.delete(KEY_PREFIX + name);
         this.cache.delete(name);
