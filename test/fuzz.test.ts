@@ -44,6 +44,7 @@ import { startServer, type RunningServer } from '../src/server/start-server.js';
 import { startDevServer } from './helpers/dev-server.js';
 import { Prng } from './helpers/fuzz/prng.js';
 import { rawCases } from './helpers/fuzz/raw-cases.js';
+import { PKI_MOUNT } from './helpers/fuzz/pki.js';
 import { TRANSIT_KEYS, TRANSIT_MOUNT } from './helpers/fuzz/transit.js';
 import { exclusionReason, looseDecode } from './helpers/fuzz/exclusions.js';
 import { generateRequest, type FuzzInputs, type FuzzRequest } from './helpers/fuzz/requests.js';
@@ -145,6 +146,10 @@ describe('fuzzing a live server with random and malformed requests', () => {
       ed: { type: 'ed25519' }, ec: { type: 'ecdsa-p256' }, rsa: { type: 'rsa-2048' }, mac: { type: 'hmac' }, export: { exportable: true, allow_plaintext_backup: true },
     };
     for (const name of TRANSIT_KEYS) assert.equal((await root.raw('POST', `${TRANSIT_MOUNT}/keys/${name}`, kinds[name])).status, 200);
+    // PKI with an EC root and a role, so fuzzed requests reach CSR parsing, name checks and signing.
+    assert.equal((await root.raw('POST', `sys/mounts/${PKI_MOUNT}`, { type: 'pki', config: { max_lease_ttl: '87600h' } })).status, 204);
+    assert.equal((await root.raw('POST', `${PKI_MOUNT}/root/generate/internal`, { common_name: 'fuzz root', key_type: 'ec', issuer_name: 'r1', ttl: '8760h' })).status, 200);
+    assert.equal((await root.raw('POST', `${PKI_MOUNT}/roles/web`, { allowed_domains: 'fuzz.test', allow_subdomains: true, key_type: 'any', generate_lease: true })).status, 200);
 
     // Tokens the fuzz may use, renew and revoke as it likes.
     await root.write('sys/policies/acl/fuzz-a', { policy: 'path "secret/*" { capabilities = ["create", "read", "update", "list"] }' });
@@ -210,7 +215,7 @@ describe('fuzzing a live server with random and malformed requests', () => {
         let problem =
           out.error !== undefined
             ? `no HTTP answer: ${out.error}`
-            : answerProblem(out.status!, out.body!, { head: req.method === 'HEAD', sealedOk, health: decoded === 'sys/health' });
+            : answerProblem(out.status!, out.body!, { head: req.method === 'HEAD', sealedOk, health: decoded === 'sys/health', contentType: String(out.headers?.['content-type'] ?? '') });
         if (problem === null && before === 'sealed' && afterward === 'sealed' && out.status! >= 200 && out.status! < 300 && !SEALED_PATHS.has(decoded)) {
           problem = `answered ${out.status} while sealed: ${JSON.stringify(out.body!.slice(0, 200))}`;
         }

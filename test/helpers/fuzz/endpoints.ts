@@ -10,6 +10,7 @@ import { query } from './paths.js';
 import type { Prng } from './prng.js';
 import type { FuzzInputs } from './requests.js';
 import { IDENTITY_ENDPOINTS } from './identity.js';
+import { PKI_ENDPOINTS } from './pki.js';
 import { TRANSIT_ENDPOINTS } from './transit.js';
 
 interface Endpoint {
@@ -103,6 +104,7 @@ const ENDPOINTS: Endpoint[] = [
   { path: () => 'secret/config', methods: ['PUT', 'POST', 'GET'], fields: ['max_versions', 'cas_required', 'delete_version_after'] },
   { path: (r) => `sys/wrapping/${r.pick(['wrap', 'unwrap', 'lookup', 'rewrap'])}`, methods: ['POST', 'PUT', 'GET'], fields: ['token', 'data', 'value', 'password'] },
   ...TRANSIT_ENDPOINTS,
+  ...PKI_ENDPOINTS,
   ...IDENTITY_ENDPOINTS,
 ];
 

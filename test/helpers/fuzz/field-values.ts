@@ -7,6 +7,7 @@ import { SAFE, unicodeString, VISIBLE } from './alphabets.js';
 import { RawNumber, type J } from './json-text.js';
 import type { Prng } from './prng.js';
 import type { FuzzInputs } from './requests.js';
+import { pkiFieldValue } from './pki.js';
 import { transitFieldValue } from './transit.js';
 
 export const FIELD_NAMES = [
@@ -232,6 +233,6 @@ export function fieldValue(r: Prng, inputs: FuzzInputs, name: string, depth: num
     case 'pgp_keys':
       return r.pick<J>([['x'], [], 'x', [1]]);
     default:
-      return transitFieldValue(r, name, () => anyValue(r, inputs, depth)) ?? anyValue(r, inputs, depth);
+      return transitFieldValue(r, name, () => anyValue(r, inputs, depth)) ?? pkiFieldValue(r, name) ?? anyValue(r, inputs, depth);
   }
 }

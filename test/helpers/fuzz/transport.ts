@@ -72,6 +72,8 @@ export function sendHttp(address: string, req: FuzzRequest, agent: Agent, timeou
  */
 const VAULT_COMPAT_500 = [/^plaintext backup is disallowed on the policy$/, /^key "[^"]*" already exists$/];
 
+const BINARY_PROTOCOL_TYPES = new Set(['application/ocsp-response', 'application/pkix-crl', 'application/pkix-cert', 'application/pem-certificate-chain', 'application/x-pem-file']);
+
 function isVaultCompat500(body: string): boolean {
   try {
     const errors = (JSON.parse(body) as { errors?: unknown } | null)?.errors;
@@ -86,10 +88,23 @@ function isVaultCompat500(body: string): boolean {
  * marks sys/health, which answers its own status codes (503 sealed, 501 uninitialized) with
  * the health body rather than `{"errors":[...]}`, as Vault does.
  */
-export function answerProblem(status: number, body: string, opts: { head: boolean; sealedOk: boolean; health?: boolean }): string | null {
+export function answerProblem(status: number, body: string, opts: { head: boolean; sealedOk: boolean; health?: boolean; contentType?: string }): string | null {
   if (status >= 500 && !(opts.sealedOk && status === 503) && !(status === 500 && isVaultCompat500(body))) return `answered ${status}`;
   if (status === 204 || status === 304) return body === '' ? null : `answered ${status} with a body`;
   if (opts.head) return null;
+  const type = (opts.contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  // PKI answers in the formats its protocols fix (RFC 6960 OCSP, RFC 5280 CRLs and
+  // certificates, PEM): their bodies are not JSON, by design.
+  if (BINARY_PROTOCOL_TYPES.has(type)) return null;
+  // ACME's errors are RFC 7807 problem documents, not Vault's {"errors":[...]}.
+  if (type === 'application/problem+json') {
+    try {
+      const p = JSON.parse(body) as { type?: unknown; detail?: unknown };
+      return typeof p.type === 'string' && typeof p.detail === 'string' ? null : `answered ${status} with a problem document lacking type or detail`;
+    } catch {
+      return `answered ${status} with a problem document that is not JSON`;
+    }
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
