@@ -1,20 +1,10 @@
 /** A sys/events/subscribe client for tests: the `ws` library, as a Node subscriber would use it. */
 import { WebSocket } from 'ws';
+import type { CloudEvent } from '../../src/api/events.js';
 import type { TestServer } from './dev-server.js';
 
-export interface CloudEventMessage {
-  id: string;
-  source: string;
-  specversion: string;
-  type: string;
-  datacontenttype: string;
-  time: string;
-  data: {
-    event: { id: string; metadata: Record<string, string> };
-    event_type: string;
-    plugin_info: { mount_class: string; mount_accessor: string; mount_path: string; plugin: string; version?: string };
-  };
-}
+/** One event as the server sends it: the API client's type. */
+export type CloudEventMessage = CloudEvent;
 
 export interface Subscriber {
   ws: WebSocket;
