@@ -99,7 +99,7 @@ describe('lego against the pki ACME directory', () => {
       assert.equal(r.code, 0, r.out);
       assert.equal(openssl(['verify', '-CAfile', x.caFile, join(path, 'certificates', 'eab.coffer.test.crt')]).status, 0);
     } finally {
-      await x.write('config/acme', { enabled: true, dns_resolver: x.dns.resolver });
+      await x.write('config/acme', { enabled: true, dns_resolver: x.dns.resolver, eab_policy: 'not-required' });
     }
   });
 });

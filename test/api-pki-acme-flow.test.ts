@@ -188,7 +188,8 @@ describe('pki ACME: an order from start to finish', () => {
       assert.equal(ch.status, 'invalid');
       assert.match(ch.error.detail, /10\.0\.0\.0\/8/);
     } finally {
-      await x.write('config/acme', { enabled: true, dns_resolver: dns.resolver });
+      // config/acme writes change only what they name: put every setting the test touched back.
+      await x.write('config/acme', { enabled: true, dns_resolver: dns.resolver, eab_policy: 'not-required', default_directory_policy: 'sign-verbatim', allowed_roles: '*', allowed_issuers: '*', allowed_challenge_networks: [] });
     }
   });
 
@@ -210,7 +211,8 @@ describe('pki ACME: an order from start to finish', () => {
       assert.equal(res.status, 403);
       assert.match((await res.json()).detail, /allowed_issuers/);
     } finally {
-      await x.write('config/acme', { enabled: true, dns_resolver: dns.resolver });
+      // config/acme writes change only what they name: put every setting the test touched back.
+      await x.write('config/acme', { enabled: true, dns_resolver: dns.resolver, eab_policy: 'not-required', default_directory_policy: 'sign-verbatim', allowed_roles: '*', allowed_issuers: '*', allowed_challenge_networks: [] });
     }
   });
 });

@@ -224,7 +224,8 @@ describe('pki ACME protocol over HTTP', () => {
       assert.equal((await x.call('DELETE', `pki/eab/${spare.id}`)).status, 204);
       assert.equal((await x.call('LIST', 'pki/eab')).status, 404);
     } finally {
-      await x.write('config/acme', { enabled: true });
+      // config/acme writes change only what they name: put every setting the test touched back.
+      await x.write('config/acme', { enabled: true, eab_policy: 'not-required', default_directory_policy: 'sign-verbatim', allowed_roles: '*', allowed_issuers: '*', allowed_challenge_networks: [] });
     }
   });
 
@@ -248,7 +249,8 @@ describe('pki ACME protocol over HTTP', () => {
       assert.equal(res.status, 403);
       assert.match((await res.json()).detail, /allowed_roles/);
     } finally {
-      await x.write('config/acme', { enabled: true });
+      // config/acme writes change only what they name: put every setting the test touched back.
+      await x.write('config/acme', { enabled: true, eab_policy: 'not-required', default_directory_policy: 'sign-verbatim', allowed_roles: '*', allowed_issuers: '*', allowed_challenge_networks: [] });
     }
   });
 
@@ -259,7 +261,8 @@ describe('pki ACME protocol over HTTP', () => {
       await x.write('config/acme', { enabled: true, eab_policy: 'always-required' });
       problem(await c.post(c.dir.newOrder, { identifiers: [{ type: 'dns', value: 'a.coffer.test' }] }), 'externalAccountRequired', 400);
     } finally {
-      await x.write('config/acme', { enabled: true });
+      // config/acme writes change only what they name: put every setting the test touched back.
+      await x.write('config/acme', { enabled: true, eab_policy: 'not-required', default_directory_policy: 'sign-verbatim', allowed_roles: '*', allowed_issuers: '*', allowed_challenge_networks: [] });
     }
     assert.equal((await c.post(c.dir.newOrder, { identifiers: [{ type: 'dns', value: 'a.coffer.test' }] })).status, 201);
   });

@@ -78,7 +78,7 @@ class Cancelled extends Error {}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 
-/** Runs a tidy to its end; the caller decides whether to wait. Refuses to start a second. */
+/** Runs a tidy to its end, never rejecting (a failure is its status); callers check isTidying first. */
 export async function runTidy(ctx: Background, config: TidyConfig): Promise<TidyStatus> {
   const id = ctx.mount.uuid;
   const status: TidyStatus = {
@@ -189,6 +189,9 @@ export async function pkiPeriodic(ctx: Background): Promise<void> {
   }
   if (now - last < auto.interval_duration * 1000) return;
   lastAuto.set(ctx.mount.uuid, now);
-  const status = await runTidy(ctx, auto);
-  status.lastAutoTidyFinished = status.timeFinished;
+  // In the background: the periodic runner serves every mount one after another, and a long
+  // tidy must not hold back CRL refreshes (here or on other mounts) until it ends.
+  void runTidy(ctx, auto).then((status) => {
+    status.lastAutoTidyFinished = status.timeFinished;
+  });
 }

@@ -4,7 +4,7 @@
  * key: the key's thumbprint indexes it, so one key never holds two accounts.
  */
 import { randomUUID } from 'node:crypto';
-import { applyOps, type StorageOp } from '../../../logical/storage.js';
+import { applyOps, jsonOp, type StorageOp } from '../../../logical/storage.js';
 import { KeyLock } from '../../../framework/key-lock.js';
 import type { HandlerContext } from '../../../framework/backend.js';
 import type { Directory } from './directory.js';
@@ -12,7 +12,7 @@ import { checkBinding } from './eab.js';
 import { publicJwk, thumbprintOf, verifyRequest, verifySignature, isJwsBody, JWS_ALGORITHMS } from './jws.js';
 import { problem, AcmeProblem } from './problem.js';
 import type { AcmeAnswer, AcmeFields } from './respond.js';
-import { accountByThumbprint, accountOps, acmeKeys, type AccountEntry } from './store.js';
+import { accountByThumbprint, accountOps, acmeKeys, getAccount, type AccountEntry } from './store.js';
 
 /** Accounts are created and re-keyed one at a time per mount: the key index must not race. */
 const accountLock = new KeyLock();
@@ -75,13 +75,17 @@ export async function updateAccount(ctx: HandlerContext<AcmeFields>, dir: Direct
   const account = jws.account!;
   if (account.id !== kid) throw problem('unauthorized', 'an account may only read or change itself', 403);
   const p = jws.payload;
-  let next = account;
-  if (p) {
-    if (p.status !== undefined && p.status !== 'deactivated') throw problem('malformed', 'an account may only set its status to "deactivated"');
-    next = { ...account, contact: p.contact !== undefined ? contactOf(p.contact) : account.contact, status: p.status === 'deactivated' ? 'deactivated' : account.status };
-    await applyOps(ctx.storage, accountOps(next));
-  }
-  return { json: accountJson(dir, next), location: dir.url(`account/${kid}`) };
+  if (!p) return { json: accountJson(dir, account), location: dir.url(`account/${kid}`) };
+  if (p.status !== undefined && p.status !== 'deactivated') throw problem('malformed', 'an account may only set its status to "deactivated"');
+  const contact = p.contact !== undefined ? contactOf(p.contact) : undefined;
+  // Under the lock and from the entry as it is now: a key change or deactivation that landed
+  // since the JWS was checked is kept, not overwritten with the copy read before it.
+  return accountLock.run(ctx.mount.uuid, async () => {
+    const current = (await getAccount(ctx.storage, kid)) ?? account;
+    const next: AccountEntry = { ...current, contact: contact ?? current.contact, status: p.status === 'deactivated' ? 'deactivated' : current.status };
+    await applyOps(ctx.storage, [jsonOp(acmeKeys.account(kid), next)]);
+    return { json: accountJson(dir, next), location: dir.url(`account/${kid}`) };
+  });
 }
 
 /** RFC 8555 section 7.3.5: the old key signs the outer JWS, the new key the inner one, which names the account and the old key. */
@@ -121,8 +125,12 @@ export async function keyChange(ctx: HandlerContext<AcmeFields>, dir: Directory)
     if (holder) {
       throw new AcmeProblem('malformed', 'the new key already belongs to an account', 409, { location: dir.url(`account/${holder.id}`) });
     }
-    const next: AccountEntry = { ...account, jwk: newJwk, thumbprint: newThumb };
-    await applyOps(ctx.storage, [...accountOps(next), { kind: 'delete', key: acmeKeys.byKey(account.thumbprint) }]);
+    // Re-read under the lock: another key change may have replaced the old key, or the account been deactivated.
+    const current = await getAccount(ctx.storage, account.id);
+    if (!current || current.thumbprint !== account.thumbprint) throw problem('malformed', "the account's key changed while this request was checked: sign with its current key");
+    if (current.status !== 'valid') throw problem('unauthorized', `the account is ${current.status}`, 403);
+    const next: AccountEntry = { ...current, jwk: newJwk, thumbprint: newThumb };
+    await applyOps(ctx.storage, [...accountOps(next), { kind: 'delete', key: acmeKeys.byKey(current.thumbprint) }]);
     return { json: accountJson(dir, next), location: dir.url(`account/${account.id}`) };
   });
 }

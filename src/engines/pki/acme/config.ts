@@ -3,6 +3,7 @@
  * how identifiers are validated) and config/cluster (this mount's public URL: ACME URLs are
  * absolute, so they are built from it, never from a request's Host header).
  */
+import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
 import { invalidRequest } from '../../../errors.js';
 import { definePath, type PathDefinition } from '../../../framework/backend.js';
@@ -28,14 +29,22 @@ const ACME_CONFIG = 'config/acme';
 export const defaultAcmeConfig = (): AcmeConfig => z.object(acmeFields).parse({});
 export const acmeConfig = async (s: Storage) => (await getJson<AcmeConfig>(s, ACME_CONFIG)) ?? defaultAcmeConfig();
 
+/** What node's resolver takes: an IP (IPv6 in brackets) and a port; a host name would fail every lookup. */
+function isResolverAddress(value: string): boolean {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):(\d{1,5})$/.exec(value);
+  if (!m) return false;
+  const port = Number(m[3]);
+  return port >= 1 && port <= 65535 && (m[1] ? isIPv6(m[1]) : isIPv4(m[2]!));
+}
+
 function checkAcmeConfig(c: AcmeConfig): AcmeConfig {
   const p = c.default_directory_policy;
   if (p === 'external-policy') throw invalidRequest('default_directory_policy external-policy is not supported by this server: use sign-verbatim, role:<name> or forbid');
   if (!['sign-verbatim', 'forbid'].includes(p) && !/^role:.+/.test(p)) {
     throw invalidRequest(`invalid default_directory_policy "${p}": use sign-verbatim, role:<name> or forbid`);
   }
-  if (c.dns_resolver !== '' && !/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/.test(c.dns_resolver)) {
-    throw invalidRequest(`invalid dns_resolver "${c.dns_resolver}": use host:port`);
+  if (c.dns_resolver !== '' && !isResolverAddress(c.dns_resolver)) {
+    throw invalidRequest(`invalid dns_resolver "${c.dns_resolver}": use an IP address and port, such as 10.0.0.2:53 or [fd00::2]:53`);
   }
   return { ...c, allowed_challenge_networks: checkCidrList('allowed_challenge_networks', c.allowed_challenge_networks) };
 }
@@ -59,7 +68,10 @@ export function configPaths(): PathDefinition[] {
       operations: {
         read: async (ctx) => ({ data: { ...(await acmeConfig(ctx.storage)) } }),
         update: async (ctx) => {
-          const c = checkAcmeConfig(ctx.fields);
+          // As Vault: a write changes the fields it names; the rest keep their stored values
+          // (turning ACME on must not quietly drop an eab_policy or allowed_roles set before).
+          const sent = Object.fromEntries(Object.entries(ctx.fields).filter(([k]) => k in ctx.raw));
+          const c = checkAcmeConfig({ ...(await acmeConfig(ctx.storage)), ...sent });
           await putJson(ctx.storage, ACME_CONFIG, c);
           return { data: { ...c } };
         },

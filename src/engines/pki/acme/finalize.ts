@@ -3,6 +3,7 @@
  * order's identifiers, signed through the directory's role (or sign-verbatim) by the same
  * leaf code as sign/:role; and the certificate download as a PEM chain.
  */
+import { isIP } from 'node:net';
 import { createPublicKey } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { z } from 'zod';
@@ -45,8 +46,11 @@ function csrNames(csr: x509.Pkcs10CertificateRequest): { dns: string[]; ip: stri
   const san = csr.extensions.find((e): e is x509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension);
   const items = san?.names.items ?? [];
   const dns = items.filter((n) => n.type === 'dns').map((n) => n.value.toLowerCase());
-  const ip = items.filter((n) => n.type === 'ip').map((n) => canonicalIp(n.value));
   if (items.some((n) => n.type !== 'dns' && n.type !== 'ip')) throw problem('badCSR', 'the CSR may only name DNS names and IP addresses');
+  // An iPAddress SAN of 8 or 32 bytes is an address with a mask ("10.0.0.0/8"): no identifier is one.
+  const bad = items.find((n) => n.type === 'ip' && isIP(n.value) === 0);
+  if (bad) throw problem('badCSR', `the CSR's IP address SAN "${bad.value}" is not a single address`);
+  const ip = items.filter((n) => n.type === 'ip').map((n) => canonicalIp(n.value));
   return { dns, ip, cn };
 }
 
