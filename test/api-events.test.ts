@@ -166,6 +166,19 @@ describe('sys/events/subscribe', () => {
     assert.match(errorOf(unknown.body), /unknown selector "password"/);
   });
 
+  it('refuses response wrapping and tokens with a use limit, minting and spending nothing', async () => {
+    const wrapped = await mustRefuse(t, 'kv*', { token: t.rootToken, query: 'json=true', headers: { 'X-Vault-Wrap-TTL': '60s' } });
+    assert.equal(wrapped.status, 400);
+    assert.match(errorOf(wrapped.body), /cannot be response-wrapped/);
+    const limited = ((await t.root.write('auth/token/create', { num_uses: 1 }))!.auth as { client_token: string }).client_token;
+    const refused = await mustRefuse(t, 'kv*', { token: limited, query: 'json=true' });
+    assert.equal(refused.status, 400);
+    assert.match(errorOf(refused.body), /use limit/);
+    // The refusal spent nothing: the token's one use is still there.
+    const self = await t.client(limited).raw('GET', 'auth/token/lookup-self');
+    assert.equal(self.status, 200, JSON.stringify(self.body));
+  });
+
   it('refuses a request without json=true, naming the fix, and a namespace other than root', async () => {
     const plain = await mustRefuse(t, 'kv*', { token: t.rootToken, query: '' });
     assert.equal(plain.status, 400);

@@ -54,7 +54,15 @@ export function subscribeEvents(opts: EventStreamClientOptions, eventType: strin
   let wake: (() => void) | undefined;
   let ended = false;
   ws.on('message', (data) => {
-    buffered.push(JSON.parse(data.toString()) as CloudEvent);
+    let event: CloudEvent;
+    try {
+      event = JSON.parse(data.toString()) as CloudEvent;
+    } catch {
+      // A frame that is not JSON is the server's fault, not a reason to crash the caller.
+      ws.close(1007, 'event frame is not JSON');
+      return;
+    }
+    buffered.push(event);
     wake?.();
   });
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>

@@ -92,9 +92,13 @@ export function createEventsUpgrade(opts: EventsUpgradeOptions): UpgradeListener
         opts.listener,
       );
       logical.operation = 'subscribe';
+      // A stream has no answer to wrap: refused before the pipeline could mint a wrapping token.
+      if (logical.wrapTtl !== undefined) throw new UpgradeRefused(400, 'sys/events/subscribe cannot be response-wrapped: drop X-Vault-Wrap-TTL');
+      // Looked up before the pipeline, which may spend a limited token's last use (and revoke it).
+      const entry = await core.tokens.lookup(logical.clientToken ?? '');
+      if (entry && entry.numUses > 0) throw new UpgradeRefused(400, 'a token with a use limit cannot hold an event stream: use one without num_uses');
       const answer = await core.handle(logical);
       // The pipeline accepted the token; the stream keeps only its hashed id.
-      const entry = await core.tokens.lookup(logical.clientToken ?? '');
       if (!entry) throw new UpgradeRefused(403, 'permission denied');
       const given = answer.data as { event_type: string; filter: string };
       const subscription = parseSubscription({ event_type: given.event_type, filter: given.filter, json: true });

@@ -40,9 +40,6 @@ export class EventBus {
     private readonly clock: () => number,
   ) {}
 
-  get subscriberCount(): number {
-    return this.subscribers.size;
-  }
 
   subscribe(subscriber: EventSubscriber): () => void {
     this.subscribers.add(subscriber);
