@@ -70,6 +70,9 @@ describe('pki issuer lifecycle over HTTP', () => {
     bad(await x.call('POST', 'pki/issuer/primary', { usage: 'read-only,signing' }), /unknown usage "signing"/);
     bad(await x.call('POST', 'pki/issuer/primary', { revocation_signature_algorithm: 'SHA256WithRSA' }), /does not fit this issuer's ec key/);
     bad(await x.call('POST', 'pki/issuer/primary', { revocation_signature_algorithm: 'MD5' }), /unknown revocation_signature_algorithm/);
+    // The AIA URLs go into every certificate the issuer signs: held to config/urls' rules, nothing stored.
+    bad(await x.call('PATCH', 'pki/issuer/primary', { ocsp_servers: 'not a url' }), /invalid URL found in Authority Information Access \(AIA\) parameter ocsp_servers/);
+    assert.deepEqual((await x.read('issuer/primary')).ocsp_servers, []);
     bad(await x.call('POST', 'pki/issuer/primary', { leaf_not_after_behavior: 'sometimes' }), /leaf_not_after_behavior/);
   });
 

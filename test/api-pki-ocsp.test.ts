@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { BasicOCSPResponse, OCSPResponse, OCSPResponseStatus } from '@peculiar/asn1-ocsp';
-import { openssl, startPki, type PkiTest } from './helpers/pki.js';
+import { ok, openssl, startPki, type PkiTest } from './helpers/pki.js';
 
 /** openssl talking to this process's server: run without blocking the event loop that answers it. */
 function opensslAsync(args: string[]): Promise<{ status: number; out: string }> {
@@ -153,5 +153,20 @@ describe('pki OCSP responder over HTTP', () => {
     assert.equal(off.status, 401);
     assert.equal(AsnConvert.parse(Buffer.from(await off.arrayBuffer()), OCSPResponse).responseStatus, OCSPResponseStatus.unauthorized);
     await x.write('config/crl', { ocsp_disable: false, ocsp_expiry: '12h' });
+  });
+
+  it('answers unauthorized for an issuer whose usage lacks ocsp-signing, as Vault', async () => {
+    const reqFile = `${x.dir}/usage.req`;
+    assert.equal(openssl(['ocsp', '-issuer', ca, '-cert', leaves.keep!, '-reqout', reqFile]).status, 0);
+    const post = () => fetch(url(), { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: readFileSync(reqFile) });
+    ok(await x.call('PATCH', 'pki/issuer/one', { usage: 'read-only,issuing-certificates,crl-signing' }));
+    try {
+      const res = await post();
+      assert.equal(res.status, 401);
+      assert.equal(AsnConvert.parse(Buffer.from(await res.arrayBuffer()), OCSPResponse).responseStatus, OCSPResponseStatus.unauthorized);
+    } finally {
+      await x.call('PATCH', 'pki/issuer/one', { usage: 'read-only,issuing-certificates,crl-signing,ocsp-signing' });
+    }
+    assert.equal((await post()).status, 200);
   });
 });

@@ -29,7 +29,7 @@ import { colonHex } from './cert.js';
 import { crlConfig } from './crl-config.js';
 import { revokedEntry } from './crl.js';
 import { signatureAlgorithm, signDer } from './der.js';
-import { allIssuers, getKey, type IssuerEntry } from './storage.js';
+import { allIssuers, getKey, issuerSettings, type IssuerEntry } from './storage.js';
 
 export const OCSP_RESPONSE_TYPE = 'application/ocsp-response';
 /** Vault's cap on a request; real ones are a few hundred bytes. */
@@ -64,10 +64,12 @@ interface IssuerParts {
 const partsCache = new Map<string, IssuerParts>();
 
 function partsOf(issuer: IssuerEntry): IssuerParts {
-  let parts = partsCache.get(issuer.certificate);
-  if (parts) return parts;
+  // The cached parts come from the certificate alone; the entry is always the one just read,
+  // so a change of usage or name is seen at once.
+  const cached = partsCache.get(issuer.certificate);
+  if (cached) return { ...cached, issuer };
   const cert = AsnConvert.parse(Buffer.from(issuer.certificate.replace(/-----[^-]+-----|\s/g, ''), 'base64'), Certificate);
-  parts = {
+  const parts: IssuerParts = {
     issuer,
     nameDer: Buffer.from(AsnConvert.serialize(cert.tbsCertificate.subject)),
     keyBits: Buffer.from(cert.tbsCertificate.subjectPublicKeyInfo.subjectPublicKey),
@@ -115,6 +117,8 @@ export async function answerOcsp(storage: Storage, der: Buffer, nowMs: number, o
   const candidates = only ? [only] : await allIssuers(storage);
   const signer = candidates.map(partsOf).find((p) => matches(p, requests[0]!.reqCert));
   if (!signer) return UNAUTHORIZED;
+  // As Vault: an issuer whose usage lacks ocsp-signing answers for nothing.
+  if (!issuerSettings(signer.issuer).usage.includes('ocsp-signing')) return UNAUTHORIZED;
   const key = await getKey(storage, signer.issuer.keyId);
   if (!key) return UNAUTHORIZED;
 

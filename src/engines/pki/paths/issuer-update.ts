@@ -10,6 +10,7 @@ import { f } from '../../../framework/fields.js';
 import { applyOps } from '../../../logical/storage.js';
 import { chainOf, nodesOf, rebuiltChains } from '../chain.js';
 import { withMountLock } from '../lock.js';
+import { checkUrls, clusterConfig } from '../urls.js';
 import { forgetIssuer, forgetKey } from '../signer-cache.js';
 import {
   allIssuers,
@@ -123,6 +124,17 @@ async function changeIssuer(ctx: Ctx<UpdateFields>, fl: UpdateFields) {
     if (fl.crl_distribution_points !== undefined) next.crlDistributionPoints = fl.crl_distribution_points;
     if (fl.ocsp_servers !== undefined) next.ocspServers = fl.ocsp_servers;
     if (fl.enable_aia_url_templating !== undefined) next.enableAiaUrlTemplating = fl.enable_aia_url_templating;
+    // Written into every certificate this issuer signs: held to config/urls' rules.
+    checkUrls(
+      {
+        issuing_certificates: next.issuingCertificates ?? [],
+        crl_distribution_points: next.crlDistributionPoints ?? [],
+        delta_crl_distribution_points: [],
+        ocsp_servers: next.ocspServers ?? [],
+        enable_templating: next.enableAiaUrlTemplating ?? false,
+      },
+      await clusterConfig(ctx.storage),
+    );
     await applyOps(ctx.storage, [issuerOp(next)]);
     forgetIssuer(ctx.mount, issuer.id);
     return { data: issuerData(next) };
