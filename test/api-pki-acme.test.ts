@@ -190,6 +190,9 @@ describe('pki ACME protocol over HTTP', () => {
     // An inner JWS naming the wrong old key.
     const wrong = await signJws(await acmeKey(), { jwk: (await acmeKey()).jwk, url: c.dir.keyChange }, { account: c.kid, oldKey: oldKey.jwk });
     problem(await c.post(c.dir.keyChange, wrong), 'malformed', 400);
+    // An inner JWS whose protected header or payload is JSON but not an object.
+    const nullHeader = { protected: b64u(Buffer.from('null')), payload: b64u(Buffer.from('{}')), signature: b64u(Buffer.alloc(64)) };
+    assert.match(problem(await c.post(c.dir.keyChange, nullHeader), 'malformed', 400), /inner JWS protected header must be a JSON object/);
   });
 
   it('deactivates an account: it can do nothing afterwards', async () => {

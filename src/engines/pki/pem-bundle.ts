@@ -90,4 +90,3 @@ export function isCaCertificate(cert: x509.X509Certificate): boolean {
   return cert.getExtension(x509.BasicConstraintsExtension)?.ca === true;
 }
 
-export const samePem = (a: string, b: x509.X509Certificate) => Buffer.from(new x509.X509Certificate(a).rawData).equals(Buffer.from(b.rawData));

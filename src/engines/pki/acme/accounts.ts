@@ -9,7 +9,7 @@ import { KeyLock } from '../../../framework/key-lock.js';
 import type { HandlerContext } from '../../../framework/backend.js';
 import type { Directory } from './directory.js';
 import { checkBinding } from './eab.js';
-import { publicJwk, thumbprintOf, verifyRequest, verifySignature, isJwsBody, JWS_ALGORITHMS } from './jws.js';
+import { decodeJsonObject, publicJwk, thumbprintOf, verifyRequest, verifySignature, isJwsBody, JWS_ALGORITHMS } from './jws.js';
 import { problem, AcmeProblem } from './problem.js';
 import type { AcmeAnswer, AcmeFields } from './respond.js';
 import { accountByThumbprint, accountOps, acmeKeys, getAccount, type AccountEntry } from './store.js';
@@ -94,23 +94,13 @@ export async function keyChange(ctx: HandlerContext<AcmeFields>, dir: Directory)
   const account = jws.account!;
   const inner = jws.payload;
   if (!isJwsBody(inner)) throw problem('malformed', 'the key-change payload must be a flattened JWS signed by the new key');
-  let header: { alg?: unknown; jwk?: unknown; url?: unknown; nonce?: unknown; kid?: unknown };
-  try {
-    header = JSON.parse(Buffer.from(inner.protected, 'base64url').toString('utf8'));
-  } catch {
-    throw problem('malformed', 'the inner JWS protected header is not base64url-encoded JSON');
-  }
+  const header: { alg?: unknown; jwk?: unknown; url?: unknown; nonce?: unknown; kid?: unknown } = decodeJsonObject(inner.protected, 'inner JWS protected header');
   if (typeof header.alg !== 'string' || !JWS_ALGORITHMS.includes(header.alg)) throw problem('badSignatureAlgorithm', `unsupported inner JWS algorithm "${String(header.alg)}"`);
   if (header.nonce !== undefined || header.kid !== undefined) throw problem('malformed', 'the inner JWS carries jwk only: no nonce, no kid');
   if (header.url !== jws.header.url) throw problem('malformed', 'the inner JWS url must equal the outer one');
   const newJwk = publicJwk(header.jwk);
   await verifySignature(inner, newJwk, header.alg);
-  let body: { account?: unknown; oldKey?: unknown };
-  try {
-    body = JSON.parse(Buffer.from(inner.payload, 'base64url').toString('utf8'));
-  } catch {
-    throw problem('malformed', 'the inner JWS payload must be {account, oldKey}');
-  }
+  const body: { account?: unknown; oldKey?: unknown } = decodeJsonObject(inner.payload, 'inner JWS payload ({account, oldKey})');
   if (body.account !== dir.url(`account/${account.id}`)) throw problem('malformed', 'the inner payload names another account');
   let oldThumb = '';
   try {

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { definePath, type HandlerContext, type PathDefinition } from '../../../framework/backend.js';
 import { putJson } from '../../../logical/storage.js';
 import { directoryPrefix, type Directory } from './directory.js';
-import { isJwsBody, thumbprintOf } from './jws.js';
+import { decodeJsonObject, isJwsBody, thumbprintOf } from './jws.js';
 import { problem } from './problem.js';
 import { acmeKeys, getEab, type EabEntry } from './store.js';
 
@@ -19,12 +19,7 @@ const HMAC_ALGS = ['HS256', 'HS384', 'HS512'];
 /** Checks a new-account's binding against the directory's unspent EAB keys; returns the key id. */
 export async function checkBinding(ctx: HandlerContext<unknown>, dir: Directory, binding: unknown, accountJwk: JWK): Promise<EabEntry> {
   if (!isJwsBody(binding)) throw problem('malformed', 'externalAccountBinding must be a flattened JWS');
-  let header: { alg?: unknown; kid?: unknown; url?: unknown; nonce?: unknown };
-  try {
-    header = JSON.parse(Buffer.from(binding.protected, 'base64url').toString('utf8'));
-  } catch {
-    throw problem('malformed', 'the externalAccountBinding protected header is not base64url-encoded JSON');
-  }
+  const header: { alg?: unknown; kid?: unknown; url?: unknown; nonce?: unknown } = decodeJsonObject(binding.protected, 'externalAccountBinding protected header');
   if (typeof header.alg !== 'string' || !HMAC_ALGS.includes(header.alg)) throw problem('badSignatureAlgorithm', `externalAccountBinding must be MAC'd with one of ${HMAC_ALGS.join(', ')}`);
   if (header.nonce !== undefined) throw problem('malformed', 'externalAccountBinding must not carry a nonce');
   if (header.url !== dir.url('new-account')) throw problem('unauthorized', 'externalAccountBinding url must be the new-account URL', 401);
@@ -35,12 +30,7 @@ export async function checkBinding(ctx: HandlerContext<unknown>, dir: Directory,
   } catch {
     throw problem('unauthorized', 'externalAccountBinding MAC does not verify', 403);
   }
-  let bound: unknown;
-  try {
-    bound = JSON.parse(Buffer.from(binding.payload, 'base64url').toString('utf8'));
-  } catch {
-    throw problem('malformed', 'externalAccountBinding payload must be the account JWK');
-  }
+  const bound = decodeJsonObject(binding.payload, 'externalAccountBinding payload (the account JWK)');
   let same = false;
   try {
     same = (await thumbprintOf(bound as JWK)) === (await thumbprintOf(accountJwk));

@@ -42,12 +42,16 @@ export interface VerifiedJws {
 export const isJwsBody = (v: unknown): v is { protected: string; payload: string; signature: string } =>
   typeof v === 'object' && v !== null && ['protected', 'payload', 'signature'].every((k) => typeof (v as Record<string, unknown>)[k] === 'string');
 
-function decodeJson(b64: string, what: string): unknown {
+/** A JWS part that must be a JSON object: its members, or a malformed problem naming `what`. */
+export function decodeJsonObject(b64: string, what: string): Record<string, unknown> {
+  let value: unknown;
   try {
-    return JSON.parse(Buffer.from(b64, 'base64url').toString('utf8'));
+    value = JSON.parse(Buffer.from(b64, 'base64url').toString('utf8'));
   } catch {
-    throw problem('malformed', `the JWS ${what} is not base64url-encoded JSON`);
+    throw problem('malformed', `the ${what} is not base64url-encoded JSON`);
   }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw problem('malformed', `the ${what} must be a JSON object`);
+  return value as Record<string, unknown>;
 }
 
 /** A public JWK as a client may send it: only the public members, no private ones. */
@@ -88,8 +92,7 @@ export async function verifyRequest(ctx: HandlerContext<unknown>, dir: Directory
   if (type !== 'application/jose+json') throw problem('malformed', 'ACME requests must be sent with Content-Type application/jose+json', 415);
   const body = ctx.req.data;
   if (!isJwsBody(body)) throw problem('malformed', 'the request body must be a flattened JWS: protected, payload and signature strings');
-  const header = decodeJson(body.protected, 'protected header') as Partial<ProtectedHeader>;
-  if (typeof header !== 'object' || header === null) throw problem('malformed', 'the JWS protected header must be a JSON object');
+  const header = decodeJsonObject(body.protected, 'JWS protected header') as Partial<ProtectedHeader>;
   if (typeof header.alg !== 'string' || !JWS_ALGORITHMS.includes(header.alg)) {
     throw problem('badSignatureAlgorithm', `unsupported JWS algorithm "${String(header.alg)}": use one of ${JWS_ALGORITHMS.join(', ')}`);
   }
@@ -118,9 +121,7 @@ export async function verifyRequest(ctx: HandlerContext<unknown>, dir: Directory
   await verifySignature(body, jwk, header.alg);
   let payload: Record<string, unknown> | null = null;
   if (body.payload !== '') {
-    const p = decodeJson(body.payload, 'payload');
-    if (typeof p !== 'object' || p === null || Array.isArray(p)) throw problem('malformed', 'the JWS payload must be a JSON object');
-    payload = p as Record<string, unknown>;
+    payload = decodeJsonObject(body.payload, 'JWS payload');
   }
   return { header: header as ProtectedHeader, payload, jwk, thumbprint: await thumbprintOf(jwk), account };
 }

@@ -30,7 +30,6 @@ export type AcmeFields = DirectoryParams & Record<string, unknown>;
 export type AcmeHandler = (ctx: HandlerContext<AcmeFields>, dir: Directory) => Promise<AcmeAnswer>;
 
 /** The path of this request below the directory, e.g. `order/abc/finalize`. */
-export const relPath = (ctx: HandlerContext<unknown>, dir: Directory) => ctx.req.path.slice(ctx.mount.path.length + dir.prefix.length);
 
 function headersFor(ctx: HandlerContext<unknown>, dir: Directory | undefined, extra: Record<string, string> = {}, links: string[] = []): Record<string, string> {
   const headers: Record<string, string> = { 'replay-nonce': newNonce(ctx.mount.uuid), ...extra };

@@ -104,5 +104,4 @@ export const getAcmeCert = (s: Storage, serial: string) => getJson<AcmeCertEntry
 export const accountOps = (a: AccountEntry): StorageOp[] => [jsonOp(account(a.id), a), jsonOp(byKey(a.thumbprint), { id: a.id })];
 export const orderOp = (o: OrderEntry): StorageOp => jsonOp(order(o.accountId, o.id), o);
 export const authzOp = (a: AuthzEntry): StorageOp => jsonOp(authz(a.accountId, a.id), a);
-export const eabOp = (e: EabEntry): StorageOp => jsonOp(eab(e.id), e);
 export const acmeCertOp = (serial: string, c: AcmeCertEntry): StorageOp => jsonOp(cert(serial), c);

@@ -11,9 +11,8 @@ import { validateTlsAlpn01 } from './tls-alpn-01.js';
 import { ChallengeFailed, type ChallengeInput, type ChallengeType } from './types.js';
 
 export { dnsTxtValue } from './dns-01.js';
-export { ACME_IDENTIFIER_OID, ACME_TLS_ALPN, acmeIdentifierValue } from './tls-alpn-01.js';
 export { invalidNetwork } from './network-guard.js';
-export { ChallengeFailed, type ChallengeErrorType, type ChallengeInput, type ChallengeType, type Identifier, type Validator } from './types.js';
+export { ChallengeFailed, type ChallengeErrorType, type ChallengeInput, type ChallengeType, type Identifier } from './types.js';
 
 const validators: Record<ChallengeType, (input: ChallengeInput, budget: Budget) => Promise<void>> = {
   'http-01': validateHttp01,

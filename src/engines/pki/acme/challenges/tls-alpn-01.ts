@@ -9,6 +9,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import { connect } from 'node:tls';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import { canonicalIp } from '../identifiers.js';
 import * as x509 from '@peculiar/x509';
 import type { Budget } from './budget.js';
 import { connectionProblem, endpoint } from './connection-problem.js';
@@ -20,11 +21,6 @@ export const ACME_TLS_ALPN = 'acme-tls/1';
 /** id-pe-acmeIdentifier */
 export const ACME_IDENTIFIER_OID = '1.3.6.1.5.5.7.1.31';
 
-/** The DER OCTET STRING the acmeIdentifier extension must hold for `keyAuthorization`. */
-export function acmeIdentifierValue(keyAuthorization: string): ArrayBuffer {
-  return AsnConvert.serialize(new OctetString(createHash('sha256').update(keyAuthorization).digest()));
-}
-
 /** RFC 8738: an IP is named in SNI by its reverse-DNS name. */
 export function reverseName(ip: string): string {
   if (isIP(ip) === 4) return `${ip.split('.').reverse().join('.')}.in-addr.arpa`;
@@ -34,11 +30,6 @@ export function reverseName(ip: string): string {
   const full = [...before, ...Array<string>(8 - before.length - after.length).fill('0'), ...after];
   const nibbles = full.map((g) => g.padStart(4, '0')).join('');
   return `${[...nibbles].reverse().join('.')}.ip6.arpa`;
-}
-
-/** One spelling per address, so names from certificates and identifiers compare equal. */
-function canonicalIp(ip: string): string {
-  return isIP(ip) === 6 ? new URL(`http://[${ip}]/`).hostname.slice(1, -1) : ip;
 }
 
 export async function validateTlsAlpn01(input: ChallengeInput, budget: Budget): Promise<void> {

@@ -45,4 +45,3 @@ export class ChallengeFailed extends Error {
   }
 }
 
-export type Validator = (input: ChallengeInput) => Promise<void>;
