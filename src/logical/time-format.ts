@@ -21,3 +21,14 @@ export function isoTime(ms: number): string {
 export function rfc3339Nano(ms: number): string {
   return isoTime(ms).slice(0, -1) + '000000Z';
 }
+
+/** Seconds as Go prints a time.Duration: `0s`, `45s`, `1m30s`, `3h25m19s`, `768h0m0s`. */
+export function goDuration(seconds: number): string {
+  if (seconds <= 0) return '0s';
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  if (h > 0) return `${h}h${m}m${s}s`;
+  if (m > 0) return `${m}m${s}s`;
+  return `${s}s`;
+}

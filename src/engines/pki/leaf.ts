@@ -6,6 +6,7 @@
 import * as x509 from '@peculiar/x509';
 import { invalidRequest } from '../../errors.js';
 import type { HandlerContext } from '../../framework/backend.js';
+import { goDuration } from '../../logical/time-format.js';
 import { putJson } from '../../logical/storage.js';
 import { buildCertificate, colonHex, randomSerialHex, unixSeconds } from './cert.js';
 import { checkMayIssue, notAfterWithin } from './issuer-limits.js';
@@ -58,14 +59,6 @@ function callerEntity(ctx: HandlerContext<unknown>): EntityView | undefined {
   const id = ctx.caller?.entityId;
   const e = id ? ctx.identity?.entity(id) : undefined;
   return e && id ? { id, name: e.name, metadata: e.metadata, aliases: e.aliases } : undefined;
-}
-
-/** Go's time.Duration text (Vault's warnings print it so): 1000h0m0s, 5m0s, 30s. */
-function goDuration(seconds: number): string {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  return h ? `${h}h${m}m${s}s` : m ? `${m}m${s}s` : `${s}s`;
 }
 
 /** notAfter from the role's not_after, the request's, or a ttl capped by max_ttl and the mount (with Vault's warning). */

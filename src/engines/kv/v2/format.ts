@@ -1,20 +1,11 @@
 /** How kv-v2 answers look: Vault's field names, RFC 3339 UTC times, Go duration strings. */
 import type { KeyMeta, VersionMeta } from './storage.js';
-import { rfc3339Nano } from '../../../logical/time-format.js';
+import { goDuration, rfc3339Nano } from '../../../logical/time-format.js';
+
+export { goDuration };
 
 /** RFC 3339 in UTC with nine fractional digits, as Vault prints times: `2018-03-22T02:24:06.945000000Z`. */
 export const rfc3339 = rfc3339Nano;
-
-/** Seconds as Go prints a time.Duration: `0s`, `45s`, `1m30s`, `3h25m19s`, `768h0m0s`. */
-export function goDuration(seconds: number): string {
-  if (seconds <= 0) return '0s';
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  if (h > 0) return `${h}h${m}m${s}s`;
-  if (m > 0) return `${m}m${s}s`;
-  return `${s}s`;
-}
 
 /** The per-version block of data reads, writes and subkeys. */
 export function versionView(meta: KeyMeta, version: number, vm: VersionMeta): Record<string, unknown> {
