@@ -7,9 +7,11 @@
  * Status lives in memory, as in Vault: only the active node tidies.
  */
 import { applyOps, getJson, putJson, type StorageOp } from '../../logical/storage.js';
-import { crlKey, deltaKey, notAfterOf, rebuildAll, refreshCrls, revokedEntry, revokedKey, type Background, type RevokedEntry } from './crl.js';
+import { notAfterOf, rebuildAll, refreshCrls, revokedEntry, revokedKey, type Background, type RevokedEntry } from './crl.js';
 import { certKey, type StoredCert } from './leaf.js';
+import { issuerRemovalOps } from './issuer-removal.js';
 import { withMountLock } from './lock.js';
+import { forgetIssuer } from './signer-cache.js';
 import { allIssuers, issuersConfig } from './storage.js';
 
 export interface TidyConfig {
@@ -142,13 +144,8 @@ export async function runTidy(ctx: Background, config: TidyConfig): Promise<Tidy
         await step(`Tidying expired issuers: checking ${issuer.id}`);
         // The default issuer stays: removing it would leave the mount unable to issue or sign CRLs.
         if (issuer.id === def || issuer.notAfter >= issuerCutoff) continue;
-        await withMountLock(ctx.mount, 'issuers', () =>
-          applyOps(ctx.storage, [
-            { kind: 'delete', key: `issuer/${issuer.id}` },
-            { kind: 'delete', key: crlKey(issuer.id) },
-            { kind: 'delete', key: deltaKey(issuer.id) },
-          ]),
-        );
+        await withMountLock(ctx.mount, 'issuers', async () => applyOps(ctx.storage, (await issuerRemovalOps(ctx.storage, issuer.id)).ops));
+        forgetIssuer(ctx.mount, issuer.id);
         status.issuersDeleted++;
       }
     }

@@ -8,23 +8,21 @@ import { z } from 'zod';
 import { invalidRequest } from '../../../errors.js';
 import { f } from '../../../framework/fields.js';
 import { applyOps } from '../../../logical/storage.js';
-import { chainOf, nodesOf, rebuiltChains } from '../chain.js';
+import { chainOf, nodesOf } from '../chain.js';
 import { withMountLock } from '../lock.js';
+import { issuerRemovalOps } from '../issuer-removal.js';
 import { checkUrls, clusterConfig } from '../urls.js';
 import { forgetIssuer, forgetKey } from '../signer-cache.js';
 import {
   allIssuers,
   allKeys,
   checkName,
-  deleteIssuerOp,
   deleteKeyOp,
   findIssuer,
   findKey,
   getKey,
   issuerOp,
   issuerOrFail,
-  issuersConfig,
-  issuersConfigOp,
   ISSUER_USAGES,
   keyOp,
   type IssuerEntry,
@@ -146,12 +144,8 @@ async function deleteIssuer(ctx: Ctx<{ ref: string }>) {
     const issuer = await findIssuer(ctx.storage, ctx.fields.ref);
     // Deleting what is not there is done already, as Vault answers it.
     if (!issuer) return { status: 204 };
-    const config = await issuersConfig(ctx.storage);
-    const wasDefault = config.default === issuer.id;
-    const rest = (await allIssuers(ctx.storage)).filter((i) => i.id !== issuer.id);
-    // The chains of the others no longer reach through it.
-    const rechained = await rebuiltChains(rest);
-    await applyOps(ctx.storage, [deleteIssuerOp(issuer.id), ...rechained.map(issuerOp), ...(wasDefault ? [issuersConfigOp({ default: '' })] : [])]);
+    const { ops, wasDefault } = await issuerRemovalOps(ctx.storage, issuer.id);
+    await applyOps(ctx.storage, ops);
     forgetIssuer(ctx.mount, issuer.id);
     if (!wasDefault) return { status: 204 };
     return { data: null, warnings: ['this was the default issuer: the mount has no default issuer now; set one with config/issuers'] };
