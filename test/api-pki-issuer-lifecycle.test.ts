@@ -134,6 +134,12 @@ describe('pki issuer lifecycle over HTTP', () => {
     const bySecond = await x.write('issuer/second/sign-verbatim', { csr, ttl: '1h' });
     assert.match(text(bySecond.certificate), /Issuer: CN\s?=\s?Second Root/);
     ok(await x.call('POST', 'pki/issuer/second/sign-verbatim/short', { csr }));
+    // The answer formats of issue and sign: der is base64 DER, pem_bundle the certificate and its chain.
+    const asDer = await x.write('sign-verbatim', { csr, ttl: '1h', format: 'der' });
+    assert.equal(Buffer.from(asDer.certificate, 'base64')[0], 0x30);
+    const bundle = await x.write('sign-verbatim', { csr, ttl: '1h', format: 'pem_bundle' });
+    assert.equal(bundle.certificate.match(/BEGIN CERTIFICATE/g).length, 2);
+    bad(await x.call('POST', 'pki/sign-verbatim', { csr, format: 'jks' }), /unsupported format "jks"/);
 
     // A CSR whose signature does not verify proves nothing about who holds the key.
     const der = Buffer.from(csr.replace(/-----[^-]+-----/g, '').replace(/\s/g, ''), 'base64');

@@ -10,6 +10,8 @@ import { invalidRequest } from '../../../errors.js';
 import { definePath, type PathDefinition } from '../../../framework/backend.js';
 import { f } from '../../../framework/fields.js';
 import { issueLeaf } from '../leaf.js';
+import { checkFormat, formatLeaf } from '../leaf-format.js';
+import { usageKey } from './role-schema.js';
 import { refField, type Ctx } from './common.js';
 import { issue, issueFields, parseCsr, sign, signFields } from './issue.js';
 import { csrSans } from './subject-fields.js';
@@ -21,17 +23,17 @@ const fields = {
   ttl: f.duration().default(0).describe("Lifetime; default the role's ttl or the mount's default lease TTL"),
   key_usage: f.commaList().default(['DigitalSignature', 'KeyAgreement', 'KeyEncipherment']).describe('Key usages, by Go name'),
   ext_key_usage: f.commaList().default([]).describe('Extended key usages, by Go name (ServerAuth, ClientAuth…)'),
-  format: z.string().default('pem').describe('Only pem so far'),
+  format: z.string().default('pem').describe('pem, der or pem_bundle'),
+  remove_roots_from_chain: f.bool().default(false).describe('Leave self-signed certificates out of ca_chain'),
   issuer_ref: z.string().optional().describe("The issuer that signs; default the role's, else the mount's default"),
 };
 type Fields = z.infer<z.ZodObject<typeof fields>> & { ref?: string };
 
-const usageKey = (u: string) => u.toLowerCase().replace(/^(extkeyusage|keyusage)/, '');
 const defaults = z.object(roleFields).parse({});
 
 async function signVerbatim(ctx: Ctx<Fields>) {
   const fl = ctx.fields;
-  if (fl.format !== 'pem') throw invalidRequest(`unsupported format "${fl.format}": only pem so far`);
+  const format = checkFormat(fl.format);
   for (const u of fl.key_usage) if (KEY_USAGE_BITS[usageKey(u)] === undefined) throw invalidRequest(`unknown key_usage "${u}"`);
   for (const u of fl.ext_key_usage) if (EXT_KEY_USAGE_OIDS[usageKey(u)] === undefined) throw invalidRequest(`unknown ext_key_usage "${u}"`);
   const base: Role = fl.role ? await roleOrFail(ctx, fl.role) : defaults;
@@ -59,7 +61,7 @@ async function signVerbatim(ctx: Ctx<Fields>) {
     excludeCnFromSans: true,
     issuerRef: fl.ref ?? fl.issuer_ref,
   });
-  return { data };
+  return { data: formatLeaf(data, { format, removeRoots: fl.remove_roots_from_chain }) };
 }
 
 export function signVerbatimPaths(): PathDefinition[] {
