@@ -1,7 +1,7 @@
 // What the test suite needs beyond npm packages, installed when missing: Debian's
 // python3-hvac for the hvac compatibility tests, openssl to make test certificates,
 // postgresql and mariadb-server for the database engine's tests (throwaway servers from their
-// initdb and mariadb-install-db), lego, certbot and dnsmasq-base for the PKI engine's ACME. Runs as root on CI and fresh machines.
+// initdb and mariadb-install-db), lego, certbot and dnsmasq-base for the PKI engine's ACME, slapd and ldap-utils for LDAP auth. Runs as root on CI and fresh machines.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 
@@ -20,6 +20,9 @@ export function ensureTestPrerequisites() {
   if (!existsSync('/usr/bin/lego')) missing.push('lego');
   if (!existsSync('/usr/bin/certbot')) missing.push('certbot');
   if (!existsSync('/usr/sbin/dnsmasq')) missing.push('dnsmasq-base');
+  // LDAP auth is tested against a throwaway OpenLDAP with its own config in a temp dir.
+  if (!existsSync('/usr/sbin/slapd')) missing.push('slapd');
+  if (!existsSync('/usr/bin/ldapadd')) missing.push('ldap-utils');
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
     console.error(`missing test prerequisites: ${missing.join(', ')}; install them with apt-get (needs root)`);
