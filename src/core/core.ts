@@ -172,7 +172,7 @@ export class Core {
   private async loadUnsealed(): Promise<void> {
     this.loaded = false;
     const salt = await this.loadOrCreate('core/token-salt', () => randomBytes(32));
-    this.policies = new PolicyStore(this.barrier);
+    this.policies = new PolicyStore(this.barrier, (entityId) => this.identity.templateFacts(entityId));
     this.passwordPolicies = new PasswordPolicyStore(storageView(this.barrier, 'sys/password_policy/'));
     this.tokens = new TokenStore({
       storage: storageView(this.barrier, 'sys/token/'),
@@ -271,7 +271,7 @@ export class Core {
     if (type === 'token') {
       return createTokenBackend(this.tokens, {
         policyExists: async (name: string) => this.policies.has(name),
-        callerHasSudo: async (ctx) => !!ctx.caller && this.policies.aclFor(ctx.caller.policies).check({ path: ctx.req.path, operation: ctx.req.operation }).rootPrivs,
+        callerHasSudo: async (ctx) => !!ctx.caller && this.policies.aclFor(ctx.caller.policies, ctx.caller.entityId).check({ path: ctx.req.path, operation: ctx.req.operation }).rootPrivs,
         checkRenewal: (entry) => this.checkLoginRenewal(entry),
       });
     }

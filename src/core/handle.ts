@@ -124,7 +124,7 @@ async function routeRequest(core: Core, req: Request, path: string, audit: Audit
           mount: base.mount,
           system: base.system,
           caller: token ? callerOf(token, policies ?? token.policies) : undefined,
-          allowed: token ? allowedFor(core, policies ?? token.policies, match.route.routedPath) : denyAll,
+          allowed: token ? allowedFor(core, policies ?? token.policies, token.entityId, match.route.routedPath) : denyAll,
           clock: base.clock,
           random: base.random,
           lockout: base.lockout,
@@ -142,7 +142,7 @@ async function routeRequest(core: Core, req: Request, path: string, audit: Audit
   req.operation = operation;
 
   if (!unauthenticated && token) {
-    const acl = core.policies.aclFor(policies!);
+    const acl = core.policies.aclFor(policies!, token.entityId);
     const verdict = acl.check({ path, operation, data: raw, wrapTtl: req.wrapTtl });
     if (!verdict.allowed) throw permissionDenied();
     if (match && match.route.backend.needsSudo(match.relPath) && !verdict.rootPrivs) throw permissionDenied();
@@ -233,10 +233,10 @@ async function registerLease(core: Core, route: Route, req: Request, token: Toke
 }
 
 /** For handlers that filter what they answer (LIST, SCAN): the ACL is looked up once, on first use. */
-function allowedFor(core: Core, policies: string[], mountPath: string) {
+function allowedFor(core: Core, policies: string[], entityId: string, mountPath: string) {
   let acl: ReturnType<Core['policies']['aclFor']> | undefined;
   return (relPath: string, operation: Request['operation']) =>
-    (acl ??= core.policies.aclFor(policies)).check({ path: mountPath + relPath, operation }).allowed;
+    (acl ??= core.policies.aclFor(policies, entityId)).check({ path: mountPath + relPath, operation }).allowed;
 }
 
 function checkBoundCidrs(token: TokenEntry, remote: string | undefined): void {

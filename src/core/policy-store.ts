@@ -19,6 +19,7 @@ import {
   type Acl,
   type Policy,
 } from './policy/index.js';
+import type { IdentityFacts } from './policy/path-template.js';
 
 const PREFIX = 'sys/policy/';
 // Distinct policy sets compiled and kept; past it the cache starts over (identity policies
@@ -32,7 +33,11 @@ export class PolicyStore {
   // without joining the names into a key (a measurable part of a request's cost).
   private byList = new WeakMap<readonly string[], Acl>();
 
-  constructor(private readonly storage: Storage) {}
+  constructor(
+    private readonly storage: Storage,
+    /** The caller's entity for templated policy paths (policy/path-template.ts). */
+    private readonly identityFacts: (entityId: string) => IdentityFacts | undefined = () => undefined,
+  ) {}
 
   /** Reads every policy into memory; writes the default policy on first start. */
   async load(): Promise<void> {
@@ -95,7 +100,13 @@ export class PolicyStore {
    * `root` gets root: names are normalized when the token is created, so `ROOT` or ` root`
    * cannot arrive here as anything but the name of a policy that does not exist.
    */
-  aclFor(names: readonly string[]): Acl {
+  aclFor(names: readonly string[], entityId = ''): Acl {
+    const acl = this.aclOfNames(names);
+    // Templated paths are filled in for the caller's entity; without one they match nothing.
+    return acl.forIdentity ? acl.forIdentity(entityId === '' ? undefined : this.identityFacts(entityId)) : acl;
+  }
+
+  private aclOfNames(names: readonly string[]): Acl {
     let acl = this.byList.get(names);
     if (acl) return acl;
     const key = names.join('\n');

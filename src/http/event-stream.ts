@@ -142,7 +142,7 @@ export class EventStream implements EventSubscriber {
       return undefined;
     }
     const { core } = this.o;
-    return core.policies.aclFor(core.policiesFor(entry.policies, entry.entityId));
+    return core.policies.aclFor(core.policiesFor(entry.policies, entry.entityId), entry.entityId);
   }
 
   private checkSubscribe(acl: Acl): boolean {

@@ -15,7 +15,9 @@
 import type { Logger } from '../../logging/logger.js';
 import { applyOps, getJson, jsonOp, type Storage, type StorageOp } from '../../logical/storage.js';
 import { listAllKeys } from '../token/token-cache.js';
+import type { IdentityFacts } from '../policy/path-template.js';
 import { Membership } from './membership.js';
+import { buildIdentityFacts } from './template-facts.js';
 import type { Entity, EntityAccess, EntityAlias, Group, GroupAlias, MountRef } from './types.js';
 
 /** One change: records to write and ids to delete. */
@@ -51,6 +53,7 @@ export class IdentityStore {
   private readonly groupAliasById = new Map<string, GroupAlias>();
   private readonly groupAliasByFactors = new Map<string, GroupAlias>();
   private readonly accessByEntity = new Map<string, EntityAccess>();
+  private readonly factsByEntity = new Map<string, IdentityFacts>();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(opts: IdentityStoreOptions) {
@@ -86,6 +89,7 @@ export class IdentityStore {
     this.groupAliasById.clear();
     this.groupAliasByFactors.clear();
     this.accessByEntity.clear();
+    this.factsByEntity.clear();
   }
 
   // ---- the request path ----
@@ -98,6 +102,19 @@ export class IdentityStore {
   /** Identity policies for an entity id ([] when it has none or does not exist). */
   policiesOf(entityId: string): string[] {
     return entityId === '' ? [] : this.accessByEntity.get(entityId)?.policies ?? [];
+  }
+
+  /**
+   * The entity as ACL templates see it; the same object until the entity or a group it is
+   * in changes (ACLs compiled for it are cached by that identity). Undefined for no entity.
+   */
+  templateFacts(entityId: string): IdentityFacts | undefined {
+    let facts = this.factsByEntity.get(entityId);
+    if (facts) return facts;
+    const entity = this.entities.get(entityId);
+    if (!entity) return undefined;
+    this.factsByEntity.set(entityId, (facts = buildIdentityFacts(entity, this.membership)));
+    return facts;
   }
 
   // ---- reads ----
@@ -202,6 +219,7 @@ export class IdentityStore {
   }
 
   private refreshAccess(entityId: string): void {
+    this.factsByEntity.delete(entityId);
     const entity = this.entities.get(entityId);
     if (!entity) {
       this.accessByEntity.delete(entityId);

@@ -17,6 +17,7 @@ import type { Operation } from '../../logical/request.js';
 import { checkParams, compileParams, type ParamRules } from './parameters.js';
 import { PathMatcher } from './path-matcher.js';
 import { couldMatchUnder, parsePathPattern, type PathPattern } from './path-pattern.js';
+import { resolvePathTemplate, type IdentityFacts } from './path-template.js';
 import { ROOT_POLICY_NAME } from './policy-name.js';
 import { mergeRules } from './rule-merge.js';
 import { CAPABILITIES, type Acl, type AclCheckInput, type AclResult, type Capability, type PathRule, type Policy } from './types.js';
@@ -63,7 +64,7 @@ const NO_MATCH: AclResult = freeze({ allowed: false, rootPrivs: false, capabilit
 const ROOT_CAPABILITIES: readonly Capability[] = freeze(CAPABILITIES.filter((c) => c !== 'deny'));
 const ROOT_RESULT: AclResult = freeze({ allowed: true, rootPrivs: true, capabilities: ROOT_CAPABILITIES });
 
-function compileRule(rule: PathRule): CompiledRule {
+function compileRule(rule: PathRule, pattern: PathPattern): CompiledRule {
   let bits = 0;
   for (const c of rule.capabilities) bits |= BIT[c];
   if (bits & BIT.deny) bits = BIT.deny;
@@ -72,7 +73,7 @@ function compileRule(rule: PathRule): CompiledRule {
   const result = (allowed: boolean, reason?: string): AclResult =>
     freeze(reason === undefined ? { allowed, rootPrivs, capabilities: sorted } : { allowed, rootPrivs, capabilities: sorted, reason });
   return {
-    pattern: parsePathPattern(rule.pattern),
+    pattern,
     bits,
     sorted,
     params: bits & BIT.deny ? undefined : compileParams(rule),
@@ -88,9 +89,9 @@ class CompiledAcl implements Acl {
   readonly isRoot = false;
   private readonly matcher: PathMatcher<CompiledRule>;
 
-  constructor(rules: Iterable<PathRule>) {
+  constructor(rules: Iterable<{ rule: PathRule; pattern: PathPattern }>) {
     const compiled: CompiledRule[] = [];
-    for (const r of rules) compiled.push(compileRule(r));
+    for (const r of rules) compiled.push(compileRule(r.rule, r.pattern));
     this.matcher = new PathMatcher(compiled);
   }
 
@@ -143,21 +144,62 @@ class RootAcl implements Acl {
   }
 }
 
+/** The ACL of a root token: everything, sudo included. */
+export const ROOT_ACL: Acl = new RootAcl();
+
+/**
+ * The ACL of a policy set with templated paths. Alone it answers as if every templated path
+ * were absent (a caller without an entity); `forIdentity` gives the ACL for one entity as it
+ * is now, compiled once per entity version: the identity store hands out a new facts object
+ * on every change to the entity or its groups, so a stale one is never found again.
+ */
+class TemplatedAcl implements Acl {
+  readonly isRoot = false;
+  private readonly plain: Acl;
+  private readonly byFacts = new WeakMap<IdentityFacts, Acl>();
+
+  constructor(private readonly policies: readonly Policy[]) {
+    this.plain = build(policies, undefined);
+  }
+
+  forIdentity(facts: IdentityFacts | undefined): Acl {
+    if (!facts) return this.plain;
+    let acl = this.byFacts.get(facts);
+    if (!acl) this.byFacts.set(facts, (acl = build(this.policies, facts)));
+    return acl;
+  }
+
+  check(input: AclCheckInput): AclResult {
+    return this.plain.check(input);
+  }
+  capabilities(path: string): Array<Capability | 'root'> {
+    return this.plain.capabilities(path);
+  }
+  hasAnyAccessUnder(prefix: string): boolean {
+    return this.plain.hasAnyAccessUnder(prefix);
+  }
+}
+
 /**
  * One ACL for a set of policies. The policy named `root` makes the ACL root (everything
  * allowed, sudo included). Rules naming the same pattern in several policies are merged.
  */
-/** The ACL of a root token: everything, sudo included. */
-export const ROOT_ACL: Acl = new RootAcl();
-
 export function compileAcl(policies: readonly Policy[]): Acl {
   if (policies.some((p) => p.name === ROOT_POLICY_NAME)) return ROOT_ACL;
-  const byPattern = new Map<string, PathRule>();
+  if (policies.some((p) => p.rules.some((r) => r.template))) return new TemplatedAcl(policies);
+  return build(policies, undefined);
+}
+
+function build(policies: readonly Policy[], facts: IdentityFacts | undefined): Acl {
+  const byPattern = new Map<string, { rule: PathRule; pattern: PathPattern }>();
   for (const policy of policies) {
     for (const rule of policy.rules) {
-      const key = parsePathPattern(rule.pattern).pattern;
+      const pattern = rule.template ? facts && resolvePathTemplate(rule.template, facts) : parsePathPattern(rule.pattern);
+      if (!pattern) continue;
+      // Same text is not always the same pattern: a `*` filled in from a template is literal.
+      const key = `${pattern.stem}\0${pattern.endsWithGlob ? '*' : ''}\0${pattern.plusAt.join(',')}`;
       const prev = byPattern.get(key);
-      byPattern.set(key, prev ? mergeRules(prev, rule) : { ...rule, pattern: key });
+      byPattern.set(key, { rule: prev ? mergeRules(prev.rule, rule) : rule, pattern: prev?.pattern ?? pattern });
     }
   }
   return new CompiledAcl(byPattern.values());

@@ -80,12 +80,14 @@ export class PathMatcher<T extends Matchable> {
 
   private insert(entry: Entry<T>): void {
     this.entries.set(entry.rule, entry);
-    const { stem, endsWithGlob } = entry.rule.pattern;
+    const { stem, endsWithGlob, plusAt } = entry.rule.pattern;
     let node = this.root;
     let i = 0;
+    let nextPlus = 0;
     while (i < stem.length) {
-      const segStart = i === 0 || stem.charCodeAt(i - 1) === SLASH;
-      if (segStart && stem[i] === '+' && (i + 1 === stem.length || stem.charCodeAt(i + 1) === SLASH)) {
+      // Only the pattern's own wildcards: a `+` filled in from a template value is text.
+      if (plusAt[nextPlus] === i) {
+        nextPlus++;
         node = node.plus ??= newNode();
         i++;
         continue;

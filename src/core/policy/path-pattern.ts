@@ -17,6 +17,11 @@ export interface PathPattern {
   plusCount: number;
   /** The pattern without its trailing `*`. */
   stem: string;
+  /**
+   * Offsets in `stem` of the `+` characters that are wildcards, ascending. Every whole `+`
+   * segment of a written pattern; in a templated one only those of the template's own text.
+   */
+  plusAt: readonly number[];
 }
 
 const MAX_PATTERN_LENGTH = 4096;
@@ -33,33 +38,28 @@ export function parsePathPattern(raw: string): PathPattern {
   }
   const endsWithGlob = star !== -1;
   const stem = endsWithGlob ? pattern.slice(0, -1) : pattern;
-  let plusCount = 0;
   for (const seg of pattern.split('/')) {
-    if (seg === '+') plusCount++;
-    else if (seg.includes('+')) {
+    if (seg !== '+' && seg.includes('+')) {
       throw invalidRequest(`path ${shown}: "+" must be a whole path segment, as in "secret/+/config"`);
     }
   }
-  const plus = pattern.indexOf('+');
-  if (plusCount === 0) {
-    return {
-      pattern,
-      kind: endsWithGlob ? 'prefix' : 'exact',
-      literalPrefix: stem,
-      firstWildcard: stem.length,
-      endsWithGlob,
-      plusCount,
-      stem,
-    };
-  }
+  const plusAt: number[] = [];
+  for (let at = stem.indexOf('+'); at !== -1; at = stem.indexOf('+', at + 1)) plusAt.push(at);
+  return buildPathPattern(pattern, stem, endsWithGlob, plusAt);
+}
+
+/** Describes a validated pattern whose wildcards are known: `plusAt` as in PathPattern. */
+export function buildPathPattern(pattern: string, stem: string, endsWithGlob: boolean, plusAt: readonly number[]): PathPattern {
+  const firstWildcard = plusAt.length ? plusAt[0]! : stem.length;
   return {
     pattern,
-    kind: 'segments',
-    literalPrefix: pattern.slice(0, plus),
-    firstWildcard: plus,
+    kind: plusAt.length ? 'segments' : endsWithGlob ? 'prefix' : 'exact',
+    literalPrefix: stem.slice(0, firstWildcard),
+    firstWildcard,
     endsWithGlob,
-    plusCount,
+    plusCount: plusAt.length,
     stem,
+    plusAt,
   };
 }
 
@@ -81,11 +81,12 @@ export function couldMatchUnder(p: PathPattern, prefix: string): boolean {
   const pat = p.stem;
   let i = 0;
   let j = 0;
+  let nextPlus = 0;
   while (i < prefix.length) {
     if (j >= pat.length) return p.endsWithGlob;
     const c = pat.charCodeAt(j);
-    const segStart = j === 0 || pat.charCodeAt(j - 1) === 47;
-    if (c === 43 && segStart && (j + 1 === pat.length || pat.charCodeAt(j + 1) === 47)) {
+    if (p.plusAt[nextPlus] === j) {
+      nextPlus++;
       const end = prefix.indexOf('/', i);
       if (end === -1) return true;
       if (end === i) return false;

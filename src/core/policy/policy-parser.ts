@@ -12,6 +12,7 @@ import { invalidRequest, isCofferError } from '../../errors.js';
 import { blocks, HclError, isObject, keyLine, lineOf, parseHcl, setOwn } from '../../hcl/index.js';
 import { parseDurationSeconds } from './duration.js';
 import { parsePathPattern } from './path-pattern.js';
+import { isTemplated, parsePathTemplate, type PathTemplate } from './path-template.js';
 import { normalizePolicyName } from './policy-name.js';
 import { mergeParameterLists, mergeRules } from './rule-merge.js';
 import { CAPABILITIES, isCapability, type Capability, type PathRule, type Policy } from './types.js';
@@ -69,8 +70,15 @@ export function parsePolicy(name: string, text: string): Policy {
 
 function parseRule(rawPattern: string, body: Record<string, unknown>): PathRule {
   let pattern: string;
+  let template: PathTemplate | undefined;
   try {
-    pattern = parsePathPattern(rawPattern).pattern;
+    const stripped = rawPattern.replace(/^\/+/, '');
+    if (isTemplated(stripped)) {
+      template = parsePathTemplate(stripped);
+      pattern = stripped;
+    } else {
+      pattern = parsePathPattern(rawPattern).pattern;
+    }
   } catch (err) {
     if (isCofferError(err)) throw fail(err.message + atLine(lineOf(body)));
     throw err;
@@ -108,6 +116,7 @@ function parseRule(rawPattern: string, body: Record<string, unknown>): PathRule 
   if (has('comment') && typeof body.comment !== 'string') throw bad('comment', '"comment" must be a string');
 
   const rule: PathRule = { pattern, capabilities: caps.has('deny') ? new Set(['deny']) : caps };
+  if (template) rule.template = template;
   const allowed = parameterLists(body, 'allowed_parameters', bad);
   if (allowed) rule.allowedParameters = allowed;
   const denied = parameterLists(body, 'denied_parameters', bad);
@@ -137,7 +146,7 @@ function parseRule(rawPattern: string, body: Record<string, unknown>): PathRule 
   if (rule.minWrappingTtl && rule.maxWrappingTtl && rule.maxWrappingTtl < rule.minWrappingTtl) {
     throw bad('max_wrapping_ttl', '"max_wrapping_ttl" cannot be less than "min_wrapping_ttl"');
   }
-  if (caps.has('deny')) return { pattern, capabilities: rule.capabilities };
+  if (caps.has('deny')) return template ? { pattern, template, capabilities: rule.capabilities } : { pattern, capabilities: rule.capabilities };
   return rule;
 }
 

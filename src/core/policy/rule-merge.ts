@@ -11,10 +11,12 @@ import { setOwn } from '../../hcl/index.js';
 import type { PathRule } from './types.js';
 
 export function mergeRules(a: PathRule, b: PathRule): PathRule {
+  // The pattern (and template) of `a` stands for both: callers merge rules of one pattern.
+  const same = a.template ? { pattern: a.pattern, template: a.template } : { pattern: a.pattern };
   if (a.capabilities.has('deny') || b.capabilities.has('deny')) {
-    return { pattern: a.pattern, capabilities: new Set(['deny']) };
+    return { ...same, capabilities: new Set(['deny']) };
   }
-  const merged: PathRule = { pattern: a.pattern, capabilities: new Set([...a.capabilities, ...b.capabilities]) };
+  const merged: PathRule = { ...same, capabilities: new Set([...a.capabilities, ...b.capabilities]) };
   const allowed = mergeParameterLists(a.allowedParameters, b.allowedParameters);
   if (allowed) merged.allowedParameters = allowed;
   const denied = mergeParameterLists(a.deniedParameters, b.deniedParameters);

@@ -1,5 +1,6 @@
 /** Shapes shared by the policy parser and the ACL. */
 import type { Operation } from '../../logical/request.js';
+import type { IdentityFacts, PathTemplate } from './path-template.js';
 
 export type Capability = 'create' | 'read' | 'update' | 'patch' | 'delete' | 'list' | 'sudo' | 'deny' | 'scan' | 'subscribe';
 
@@ -22,6 +23,8 @@ export const isCapability = (s: string): s is Capability => (CAPABILITIES as rea
 /** One `path "<pattern>" { ... }` rule, after merging repeated blocks for the same pattern. */
 export interface PathRule {
   pattern: string;
+  /** Set when the pattern holds `{{identity.…}}` parameters, filled per caller. */
+  template?: PathTemplate;
   capabilities: Set<Capability>;
   /** Lower-cased parameter name → allowed values; `[]` means any value; key `*` means any key. */
   allowedParameters?: Record<string, unknown[]>;
@@ -71,4 +74,6 @@ export interface Acl {
   capabilities(path: string): Array<Capability | 'root'>;
   /** Whether some rule grants anything other than deny at or below `prefix` (mount listings). */
   hasAnyAccessUnder(prefix: string): boolean;
+  /** Present when some rule is templated: the ACL for a caller with this identity (none: templated rules match nothing). */
+  forIdentity?(facts: IdentityFacts | undefined): Acl;
 }

@@ -173,9 +173,9 @@ export function mountPaths(core: Core) {
       fields: { path: z.string() },
       operations: {
         read: ({ fields, caller }) => {
-          if (fields.path !== '') return readOneMount(core, fields.path, caller?.policies);
+          if (fields.path !== '') return readOneMount(core, fields.path, caller?.policies, caller?.entityId ?? '');
           const visible = (routed: string, visibility?: string) =>
-            caller ? caller.isRoot || hasMountAccess(core, caller.policies, routed) : visibility === 'unauth';
+            caller ? caller.isRoot || hasMountAccess(core, caller.policies, routed, caller.entityId) : visibility === 'unauth';
           const secret: Record<string, unknown> = {};
           const auth: Record<string, unknown> = {};
           for (const e of core.mounts.list('mounts')) if (visible(routedPathOf(e), e.config.listing_visibility)) secret[e.path] = describeMount(e);
@@ -188,16 +188,16 @@ export function mountPaths(core: Core) {
   ];
 }
 
-function readOneMount(core: Core, rawPath: string, policies: string[] | undefined): Response {
+function readOneMount(core: Core, rawPath: string, policies: string[] | undefined, entityId: string): Response {
   if (!policies) throw permissionDenied();
   const wanted = normalizeMountPath(rawPath);
   const match = core.router.match(wanted);
   if (!match || match.route.entry.type === 'system' && wanted !== 'sys/') throw invalidRequest(`no mount found at "${wanted}"`);
   const route = match.route;
-  if (!policies.includes('root') && !hasMountAccess(core, policies, route.routedPath)) throw permissionDenied();
+  if (!policies.includes('root') && !hasMountAccess(core, policies, route.routedPath, entityId)) throw permissionDenied();
   return { data: { ...describeMount(route.entry), path: route.routedPath } };
 }
 
-function hasMountAccess(core: Core, policies: string[], routedPath: string): boolean {
-  return core.policies.aclFor(policies).hasAnyAccessUnder(routedPath);
+function hasMountAccess(core: Core, policies: string[], routedPath: string, entityId: string): boolean {
+  return core.policies.aclFor(policies, entityId).hasAnyAccessUnder(routedPath);
 }

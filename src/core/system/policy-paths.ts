@@ -11,10 +11,10 @@ import { canonicalizePath } from '../canonical-path.js';
 import type { Core } from '../core.js';
 import { combinePolicies } from '../identity/effective-policies.js';
 
-function capabilitiesAnswer(core: Core, policies: string[], fields: { path?: string[]; paths?: string[] }): Response {
+function capabilitiesAnswer(core: Core, policies: string[], entityId: string, fields: { path?: string[]; paths?: string[] }): Response {
   const paths = [...(fields.paths ?? []), ...(fields.path ?? [])];
   if (paths.length === 0) throw invalidRequest('missing path');
-  const acl = core.policies.aclFor(policies);
+  const acl = core.policies.aclFor(policies, entityId);
   const data: Record<string, unknown> = {};
   for (const raw of paths) data[raw] = acl.capabilities(canonicalizePath(raw));
   // Vault also answers `capabilities` for the single-path form (and with the first path's set).
@@ -85,7 +85,7 @@ export function policyPaths(core: Core) {
         update: async ({ fields }) => {
           const entry = await core.tokens.lookup(fields.token);
           if (!entry) throw invalidRequest('invalid token');
-          return capabilitiesAnswer(core, combinePolicies(entry.policies, core.identity.policiesOf(entry.entityId)), fields);
+          return capabilitiesAnswer(core, combinePolicies(entry.policies, core.identity.policiesOf(entry.entityId)), entry.entityId, fields);
         },
       },
       help: { synopsis: "A token's capabilities on the given paths." },
@@ -97,7 +97,7 @@ export function policyPaths(core: Core) {
         update: async ({ fields }) => {
           const entry = await core.tokens.lookupByAccessor(fields.accessor);
           if (!entry) throw invalidRequest('invalid accessor');
-          return capabilitiesAnswer(core, combinePolicies(entry.policies, core.identity.policiesOf(entry.entityId)), fields);
+          return capabilitiesAnswer(core, combinePolicies(entry.policies, core.identity.policiesOf(entry.entityId)), entry.entityId, fields);
         },
       },
       help: { synopsis: "The capabilities of the token behind an accessor on the given paths." },
@@ -106,7 +106,7 @@ export function policyPaths(core: Core) {
       pattern: 'capabilities-self',
       fields: pathsField,
       operations: {
-        update: ({ fields, caller }) => capabilitiesAnswer(core, caller?.policies ?? [], fields),
+        update: ({ fields, caller }) => capabilitiesAnswer(core, caller?.policies ?? [], caller?.entityId ?? '', fields),
       },
       help: { synopsis: "The calling token's capabilities on the given paths." },
     }),
