@@ -26,6 +26,7 @@ import { Router } from './router.js';
 import { createIdentityBackend } from './identity/identity-backend.js';
 import { effectivePolicies } from './identity/effective-policies.js';
 import { IdentityStore } from './identity/identity-store.js';
+import { entityForLogin } from './identity/login-identity.js';
 import { routedPathOf } from './mount-manager.js';
 import { createSystemBackend } from './system/system-backend.js';
 import { createTokenBackend } from './token/token-backend.js';
@@ -273,6 +274,7 @@ export class Core {
         policyExists: async (name: string) => this.policies.has(name),
         callerHasSudo: async (ctx) => !!ctx.caller && this.policies.aclFor(ctx.caller.policies, ctx.caller.entityId).check({ path: ctx.req.path, operation: ctx.req.operation }).rootPrivs,
         checkRenewal: (entry) => this.checkLoginRenewal(entry),
+        entityForAlias: (mountAccessor, name) => entityForLogin(this.identity, { mountAccessor, name }),
       });
     }
     return undefined;

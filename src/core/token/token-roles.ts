@@ -79,6 +79,15 @@ export function roleResponse(role: TokenRole): Record<string, unknown> {
 }
 
 
+/** Whether `alias` is among the role's allowed_entity_aliases (exact or glob; compared lower-cased, as Vault). */
+export function entityAliasAllowed(role: TokenRole, alias: string): boolean {
+  const name = alias.toLowerCase();
+  return role.allowedEntityAliases.some((a) => {
+    const pattern = a.toLowerCase();
+    return pattern === name || globMatch(pattern, name);
+  });
+}
+
 const matchesAny = (name: string, exact: string[], globs: string[]) =>
   exact.includes(name) || globs.some((g) => globMatch(g, name));
 

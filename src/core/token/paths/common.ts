@@ -15,6 +15,8 @@ export interface TokenBackendDeps {
   callerHasSudo?(ctx: HandlerContext): Promise<boolean>;
   /** Asks the auth method that issued a login token whether it may be renewed; throws to refuse. */
   checkRenewal?(entry: TokenEntry): Promise<void>;
+  /** The entity owning the alias (accessor, name), made with a new entity when there is none; 403 when disabled. */
+  entityForAlias?(mountAccessor: string, name: string): Promise<string>;
 }
 
 /** The calling token's full entry (still returned when this request spends its last use). */

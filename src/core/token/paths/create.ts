@@ -4,7 +4,7 @@ import { invalidRequest } from '../../../errors.js';
 import { definePath, type HandlerContext, type PathDefinition } from '../../../framework/backend.js';
 import { f } from '../../../framework/fields.js';
 import type { Response } from '../../../logical/request.js';
-import { decidePolicies, getRole, roleKey, type TokenRole } from '../token-roles.js';
+import { decidePolicies, entityAliasAllowed, getRole, roleKey, type TokenRole } from '../token-roles.js';
 import type { TokenStore } from '../token-store.js';
 import { callerEntry, isPrivileged, isRootCaller, mountPath, withWarnings, type TokenBackendDeps } from './common.js';
 
@@ -82,6 +82,15 @@ async function createToken(ctx: HandlerContext<CreateFields>, store: TokenStore,
     noDefaultPolicy: fields.no_default_policy ?? false,
   });
 
+  // As in Vault, a role may let its tokens speak for an entity through an alias on this mount.
+  let entityId = caller.entityId || undefined;
+  if (fields.entity_alias !== undefined && fields.entity_alias !== '') {
+    if (!role) throw invalidRequest("'entity_alias' is only allowed in combination with token role");
+    if (!entityAliasAllowed(role, fields.entity_alias)) throw invalidRequest("invalid 'entity_alias' value");
+    if (!deps.entityForAlias) throw invalidRequest('entity_alias is not available on this mount');
+    entityId = await deps.entityForAlias(ctx.mount.accessor, fields.entity_alias);
+  }
+
   const base = mountPath(ctx);
   const path =
     mode === 'orphan' ? `${base}create-orphan`
@@ -106,11 +115,10 @@ async function createToken(ctx: HandlerContext<CreateFields>, store: TokenStore,
     id: fields.id === '' ? undefined : fields.id,
     role: role?.name,
     boundCidrs: role?.boundCidrs,
-    // As in Vault, a child token belongs to the same entity as the token that created it.
-    entityId: caller.entityId || undefined,
+    // A child token belongs to the same entity as the token that created it, unless entity_alias named another.
+    entityId,
   });
 
-  if (fields.entity_alias !== undefined) warnings.push('entity_alias is not supported by this server and was ignored');
   if (deps.policyExists) {
     for (const p of entry.policies) {
       if (p !== 'root' && p !== 'default' && !(await deps.policyExists(p))) warnings.push(`policy "${p}" does not exist yet`);
