@@ -226,12 +226,12 @@ describe('token backend', () => {
     assert.equal(await h.call(h.rootToken, 'list', 'roles/'), null, 'an empty list is null: core answers 404, as Vault does');
   });
 
-  it('warns about policies that do not exist and about entity_alias', async () => {
+  it('warns about policies that do not exist; refuses entity_alias without a role', async () => {
     const h = await harness({ policyExists: async (name) => name === 'known' });
-    const res = (await h.call(h.rootToken, 'update', 'create', { policies: 'known,unknown', entity_alias: 'x' }))!;
+    const res = (await h.call(h.rootToken, 'update', 'create', { policies: 'known,unknown' }))!;
     assert.ok(res.warnings?.some((w) => w.includes('"unknown"')));
     assert.ok(!res.warnings?.some((w) => w.includes('"known"')));
-    assert.ok(res.warnings?.some((w) => w.includes('entity_alias')));
+    await assert.rejects(h.call(h.rootToken, 'update', 'create', { entity_alias: 'x' }), status(400, /only allowed in combination with token role/));
   });
 
   it('a use-limited token spending its last use on lookup-self still gets an answer', async () => {
