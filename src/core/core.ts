@@ -27,6 +27,8 @@ import { createIdentityBackend } from './identity/identity-backend.js';
 import { effectivePolicies } from './identity/effective-policies.js';
 import { IdentityStore } from './identity/identity-store.js';
 import { entityForLogin } from './identity/login-identity.js';
+import { LoginMfa } from './identity/mfa/login-mfa.js';
+import { MfaStore } from './identity/mfa/mfa-store.js';
 import { routedPathOf } from './mount-manager.js';
 import { createSystemBackend } from './system/system-backend.js';
 import { createTokenBackend } from './token/token-backend.js';
@@ -86,6 +88,9 @@ export class Core {
   expiration!: ExpirationManager;
   lockout!: UserLockoutRegistry;
   identity!: IdentityStore;
+  /** Login MFA: TOTP methods, enforcements, entities' secrets; and the logins waiting on them. */
+  mfa!: MfaStore;
+  loginMfa!: LoginMfa;
   private stopPeriodic: (() => void) | undefined;
   clusterName = '';
   clusterId = '';
@@ -218,6 +223,9 @@ export class Core {
       logger: this.logger.named('identity'),
     });
     await this.identity.load();
+    this.mfa = new MfaStore(storageView(this.barrier, 'sys/identity/mfa/'), this.clock);
+    await this.mfa.load();
+    this.loginMfa = new LoginMfa(this.mfa, this.identity);
     await this.mounts.load();
     // Before the first request is served: from here on every request is audited.
     await this.auditDevices.load();
@@ -251,6 +259,8 @@ export class Core {
     this.passwordPolicies?.clear();
     this.lockout?.clear();
     this.identity?.clear();
+    this.mfa?.clear();
+    this.loginMfa?.clear();
     this.mounts.clear();
   }
 
@@ -268,7 +278,7 @@ export class Core {
   /** Backends built by core itself: the system backend and the token method. */
   builtinBackend(type: string): Backend | undefined {
     if (type === 'system') return createSystemBackend(this);
-    if (type === 'identity') return createIdentityBackend(this.identity);
+    if (type === 'identity') return createIdentityBackend(this.identity, this.mfa);
     if (type === 'token') {
       return createTokenBackend(this.tokens, {
         policyExists: async (name: string) => this.policies.has(name),

@@ -34,24 +34,28 @@ export async function createLoginToken(core: Core, route: Route, req: Request, r
   const entityId = auth.alias
     ? await entityForLogin(core.identity, { mountAccessor: route.entry.accessor, name: auth.alias.name, metadata: auth.alias.metadata, groupAliases: auth.groupAliases })
     : undefined;
-  const { token, entry } = await core.tokens.create({
-    policies: [...policies],
-    path: req.path,
-    displayName: loginDisplayName(route.entry.path, auth.displayName),
-    meta: auth.metadata ?? {},
-    ttl: Math.min(auth.ttl || ttls.defaultLeaseTtl, maxTtl),
-    maxTtl,
-    // Periodic tokens live by their period alone; the others keep to this max on every renewal.
-    renewalMaxTtl: period > 0 ? undefined : maxTtl,
-    explicitMaxTtl: auth.explicitMaxTtl ?? 0,
-    period,
-    renewable: auth.renewable ?? true,
-    numUses: auth.numUses ?? 0,
-    boundCidrs: auth.boundCidrs,
-    orphan: true,
-    noDefaultPolicy: auth.noDefaultPolicy,
-    entityId,
-  });
-  const { auth: _consumed, ...rest } = response;
-  return { ...rest, authBlock: core.tokens.authBlock(token, entry) };
+  // The token is made only once login MFA (if an enforcement names this login) is passed.
+  const issue = async (): Promise<Response> => {
+    const { token, entry } = await core.tokens.create({
+      policies: [...policies],
+      path: req.path,
+      displayName: loginDisplayName(route.entry.path, auth.displayName),
+      meta: auth.metadata ?? {},
+      ttl: Math.min(auth.ttl || ttls.defaultLeaseTtl, maxTtl),
+      maxTtl,
+      // Periodic tokens live by their period alone; the others keep to this max on every renewal.
+      renewalMaxTtl: period > 0 ? undefined : maxTtl,
+      explicitMaxTtl: auth.explicitMaxTtl ?? 0,
+      period,
+      renewable: auth.renewable ?? true,
+      numUses: auth.numUses ?? 0,
+      boundCidrs: auth.boundCidrs,
+      orphan: true,
+      noDefaultPolicy: auth.noDefaultPolicy,
+      entityId,
+    });
+    const { auth: _consumed, ...rest } = response;
+    return { ...rest, authBlock: core.tokens.authBlock(token, entry) };
+  };
+  return core.loginMfa.gate({ mountAccessor: route.entry.accessor, mountType: route.entry.type, entityId, headers: req.headers }, issue);
 }

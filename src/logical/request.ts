@@ -82,6 +82,12 @@ export interface AuthInfo {
   groupAliases?: { name: string }[];
 }
 
+/** `auth.mfa_requirement` of a login that must pass MFA first (sys/mfa/validate completes it). */
+export interface MfaRequirementBlock {
+  mfa_request_id: string;
+  mfa_constraints: Record<string, { any: { type: string; id: string; uses_passcode: boolean; name: string }[] }>;
+}
+
 /** The auth block of Vault's envelope, as clients parse it. */
 export interface AuthBlock {
   client_token: string;
@@ -95,7 +101,8 @@ export interface AuthBlock {
   entity_id: string;
   token_type: 'service' | 'batch';
   orphan: boolean;
-  mfa_requirement: null;
+  /** Set when a login waits for MFA (then there is no token yet). */
+  mfa_requirement: MfaRequirementBlock | null;
   num_uses: number;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The `identity/` mount, built by core over the identity store: entities, entity aliases,
- * groups, group aliases and lookups, following Vault's identity API. Always mounted, never
+ * groups, group aliases, lookups and login MFA configuration, following Vault's identity API. Always mounted, never
  * disabled or moved.
  */
 import { defineBackend, type Backend } from '../../framework/backend.js';
@@ -10,11 +10,14 @@ import { entityPaths } from './paths/entity.js';
 import { groupAliasPaths } from './paths/group-alias.js';
 import { groupPaths } from './paths/group.js';
 import { lookupPaths } from './paths/lookup.js';
+import { mfaEnforcementPaths } from './paths/mfa-enforcement.js';
+import { mfaMethodPaths } from './paths/mfa-method.js';
+import type { MfaStore } from './mfa/mfa-store.js';
 
-export function createIdentityBackend(store: IdentityStore): Backend {
+export function createIdentityBackend(store: IdentityStore, mfa: MfaStore): Backend {
   return defineBackend({
     type: 'identity',
     help: 'The identity store: entities and their aliases (one per auth mount), groups (internal, or external through group aliases), and the policies they add to tokens.',
-    paths: [...entityPaths(store), ...entityAliasPaths(store), ...groupPaths(store), ...groupAliasPaths(store), ...lookupPaths(store)],
+    paths: [...entityPaths(store), ...entityAliasPaths(store), ...groupPaths(store), ...groupAliasPaths(store), ...lookupPaths(store), ...mfaMethodPaths(store, mfa), ...mfaEnforcementPaths(store, mfa)],
   });
 }

@@ -14,6 +14,7 @@ import { rekeyPaths } from './rekey-paths.js';
 import { sealPaths } from './seal-paths.js';
 import { wrappingPaths } from './wrapping-paths.js';
 import { eventsPaths } from './events-paths.js';
+import { mfaPaths } from './mfa-paths.js';
 
 /** Vault's rekey paths that take key shares; rekey/backup is an ordinary path, as in Vault. */
 const REKEY_PATHS = ['rekey/init', 'rekey/update', 'rekey/verify', 'rekey-recovery-key/*'];
@@ -34,6 +35,7 @@ export function createSystemBackend(core: Core): Backend {
       ...auditPaths(core),
       ...lockedUsersPaths(core),
       ...eventsPaths(),
+      ...mfaPaths(core),
       definePath({
         pattern: 'internal/specs/openapi',
         operations: {
@@ -42,7 +44,7 @@ export function createSystemBackend(core: Core): Backend {
         help: { synopsis: 'The OpenAPI document of every mounted backend.' },
       }),
     ],
-    unauthenticated: ['seal-status', 'health', 'leader', 'init', 'unseal', 'internal/ui/mounts', 'internal/ui/mounts/*', 'wrapping/lookup'],
+    unauthenticated: ['seal-status', 'health', 'leader', 'init', 'unseal', 'internal/ui/mounts', 'internal/ui/mounts/*', 'wrapping/lookup', 'mfa/validate'],
     gatedUnauthenticated: [
       {
         paths: REKEY_PATHS,
