@@ -12,6 +12,7 @@ import approle from './auth/approle/index.js';
 import jwt from './auth/jwt/index.js';
 import kubernetes from './auth/kubernetes/index.js';
 import userpass from './auth/userpass/index.js';
+import totp from './engines/totp/index.js';
 import transit from './engines/transit/index.js';
 
 export const registry: BackendRegistry = {
@@ -22,6 +23,7 @@ export const registry: BackendRegistry = {
     // Vault's old name for kv version 1: mounts keep "generic" as their type, as Vault's do.
     generic: kv,
     pki,
+    totp,
     transit,
   },
   auth: {
