@@ -19,11 +19,26 @@ export function readAllStdin(io: CliIo): Promise<string> {
   });
 }
 
+/**
+ * What arrived on stdin after the line a prompt took: the next prompt starts from it, so
+ * answers can be piped one per line (a password, then a login MFA passcode).
+ */
+const leftOver = new WeakMap<object, string>();
+/** Streams whose end was seen: a later prompt answers from what is left instead of waiting. */
+const ended = new WeakSet<object>();
+
 /** The first line of stdin (without its line ending), or all of it when there is no newline. */
 export function readLine(io: CliIo): Promise<string> {
   return new Promise((resolve, reject) => {
     const stdin = io.stdin;
-    let buf = '';
+    let buf = leftOver.get(stdin) ?? '';
+    leftOver.delete(stdin);
+    const early = buf.indexOf('\n');
+    if (early !== -1 || ended.has(stdin)) {
+      if (early !== -1) leftOver.set(stdin, buf.slice(early + 1));
+      resolve((early === -1 ? buf : buf.slice(0, early)).replace(/\r$/, ''));
+      return;
+    }
     const cleanup = () => {
       stdin.removeListener('data', onData);
       stdin.removeListener('end', onEnd);
@@ -37,9 +52,15 @@ export function readLine(io: CliIo): Promise<string> {
     const onData = (c: Buffer | string) => {
       buf += c.toString();
       const nl = buf.indexOf('\n');
-      if (nl !== -1) finish(buf.slice(0, nl));
+      if (nl !== -1) {
+        leftOver.set(stdin, buf.slice(nl + 1));
+        finish(buf.slice(0, nl));
+      }
     };
-    const onEnd = () => finish(buf);
+    const onEnd = () => {
+      ended.add(stdin);
+      finish(buf);
+    };
     const onError = (err: Error) => {
       cleanup();
       reject(err);

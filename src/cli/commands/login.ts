@@ -12,6 +12,7 @@ import { CommandFailed, failure } from '../errors.js';
 import { UsageError } from '../flags.js';
 import { parseKvArgs } from '../kv-args.js';
 import { outputSecret, printSecretField, wrapAtLength } from '../output/format.js';
+import { completeMfaLogin, mfaRequirementOf } from '../login-mfa.js';
 import { readSecret } from '../prompt.js';
 import { storeToken } from '../token-file.js';
 
@@ -132,6 +133,9 @@ export default defineCommand({
 
       $ coffer login -method=approle role_id=ROLE_ID secret_id=SECRET_ID
 
+  When the server asks for login MFA with one TOTP method, the passcode is asked
+  for (or read as the next line of stdin) and sent to sys/mfa/validate.
+
   With -wrap-ttl the login's answer comes back wrapped; it is unwrapped and the
   token stored, unless -token-only (prints the wrapping token) or -no-store
   (prints the wrapping token's details).
@@ -159,6 +163,8 @@ export default defineCommand({
         wrapAtLength(`Unknown auth method: ${method}. Use "coffer auth list" to see the enabled auth methods; others can be used with "coffer write auth/<path>/login".`),
       );
     }
+    const mfa = mfaRequirementOf(secret);
+    if (mfa) secret = await completeMfaLogin(ctx, secret, mfa);
     const extracted = await extractToken(ctx, secret, !noStore);
     if (extracted.wrapped) {
       // -token-only prints the wrapping token; -no-store shows the wrapping details.

@@ -7,7 +7,16 @@ import { invalidRequest } from '../../errors.js';
 import { definePath, type PathDefinition } from '../../framework/backend.js';
 import type { Core } from '../core.js';
 
-const payloadField = z.record(z.string(), z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v])));
+// The CLI's K=V form sends the map as a JSON string: `mfa_payload='{"<id>": ["123456"]}'`.
+const fromJsonText = (v: unknown) => {
+  if (typeof v !== 'string' || !v.trim().startsWith('{')) return v;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return v;
+  }
+};
+const payloadField = z.preprocess(fromJsonText, z.record(z.string(), z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]))));
 
 export function mfaPaths(core: Core): PathDefinition[] {
   return [
