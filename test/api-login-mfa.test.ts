@@ -227,4 +227,14 @@ describe('login MFA with TOTP', () => {
     await expectError(t.root.raw('DELETE', `identity/mfa/method/totp/${methodId}`), 400, /used by login enforcement "keep"/);
     await unenforce('keep');
   });
+
+  it('deletes a method with the entities’ secrets for it', async () => {
+    const id = (await data('POST', 'identity/mfa/method/totp', { issuer: 'Gone' })).method_id as string;
+    await data('POST', 'identity/mfa/method/totp/admin-generate', { entity_id: entities.get('alice'), method_id: id });
+    await expectStatus(t.root.raw('DELETE', `identity/mfa/method/totp/${id}`), 204);
+    assert.equal((await t.root.raw('GET', `identity/mfa/method/totp/${id}`)).status, 404);
+    await expectError(t.root.raw('POST', 'identity/mfa/method/totp/admin-generate', { entity_id: entities.get('alice'), method_id: id }), 400, /does not exist/);
+    const keys = (await data('LIST', 'identity/mfa/method/totp')).keys as string[];
+    assert.ok(!keys.includes(id));
+  });
 });

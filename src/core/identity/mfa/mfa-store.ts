@@ -11,7 +11,7 @@
  *   secret/<method id>/<entity> EntityTotpSecret
  */
 import { CofferError, invalidRequest, permissionDenied } from '../../../errors.js';
-import { getJson, putJson, type Storage } from '../../../logical/storage.js';
+import { applyOps, getJson, putJson, type Storage, type StorageOp } from '../../../logical/storage.js';
 import { stepExpiry, totpStep, UsedCodes, type TotpKey } from '../../../crypto/totp.js';
 import { listAllKeys } from '../../token/token-cache.js';
 import type { EntityTotpSecret, LoginEnforcement, TotpMethod } from './types.js';
@@ -89,8 +89,14 @@ export class MfaStore {
   async deleteMethod(id: string): Promise<void> {
     const users = [...this.enforcements.values()].filter((e) => e.mfaMethodIds.includes(id)).map((e) => e.name);
     if (users.length) throw invalidRequest(`MFA method is used by login enforcement ${users.map((n) => `"${n}"`).join(', ')}; remove it there first`);
-    for (const key of [...this.secrets.keys()]) if (key.startsWith(`${id}/`)) await this.deleteSecret(id, key.slice(id.length + 1));
-    await this.storage.delete(`method/${id}`);
+    // The method and every entity's secret for it go in one batch: never a method half gone.
+    const entities = [...this.secrets.values()].filter((s) => s.methodId === id).map((s) => s.entityId);
+    await applyOps(this.storage, [...entities.map((e): StorageOp => ({ kind: 'delete', key: `secret/${id}/${e}` })), { kind: 'delete', key: `method/${id}` }]);
+    for (const e of entities) {
+      this.secrets.delete(secretKey(id, e));
+      this.failures.delete(secretKey(id, e));
+      this.used.forget(`${secretKey(id, e)}\n`);
+    }
     this.methods.delete(id);
   }
 
