@@ -228,6 +228,21 @@ describe('login MFA with TOTP', () => {
     await unenforce('keep');
   });
 
+  it('keeps methods, enforcements and secrets across seal and unseal', async () => {
+    nextPeriods();
+    await enforce('durable', { auth_method_accessors: [accessor] });
+    try {
+      await expectStatus(t.root.raw('PUT', 'sys/seal'), 204);
+      await expectStatus(t.anon.raw('PUT', 'sys/unseal', { key: t.server.dev!.unsealKey }), 200);
+      const m = await data('GET', `identity/mfa/method/totp/${methodId}`);
+      assert.equal(m.issuer, 'Coffer');
+      const id = await firstPhase('alice', 'durable');
+      await expectStatus(validate(id, { [methodId]: [code('alice')] }), 200, 'the stored secret still validates');
+    } finally {
+      await unenforce('durable');
+    }
+  });
+
   it('deletes a method with the entities’ secrets for it', async () => {
     const id = (await data('POST', 'identity/mfa/method/totp', { issuer: 'Gone' })).method_id as string;
     await data('POST', 'identity/mfa/method/totp/admin-generate', { entity_id: entities.get('alice'), method_id: id });
