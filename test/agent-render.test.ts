@@ -146,7 +146,7 @@ describe('agent template runner', () => {
     const started = Date.now();
     await kvWrite('poll', { v: 'two' });
     await waitFor('polled change', () => read(file) === 'two', 3000);
-    assert.ok(Date.now() - started < 1500, 'within about one polling interval');
+    assert.ok(Date.now() - started < 2000, 'within a polling interval or so');
   });
 
   it('fails with file:line:col and writes nothing when error_on_missing_key meets a missing key', async () => {
@@ -208,6 +208,7 @@ describe('agent template runner', () => {
       return c.serialNumber !== first.serialNumber ? c : undefined;
     }, 6000, 50);
     assert.ok(Date.parse(second.validTo) > Date.parse(first.validTo));
+    // validTo has one-second granularity: the replacement lands by the end of the old one's last second.
     assert.ok(Date.now() < Date.parse(first.validTo) + 1000, 'the new certificate arrived before the old one expired');
   });
 

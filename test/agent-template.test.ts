@@ -128,7 +128,8 @@ describe('agent template errors name file:line:col', () => {
     { name: 'incomparable types', tpl: '{{ eq 1 "1" }}', message: 't.ctmpl:1:4: error calling eq: incompatible types for comparison' },
     { name: 'argument to a non-function', tpl: '{{ .a 1 }}', data: { a: 1 }, message: "t.ctmpl:1:4: can't give argument to non-function .a" },
     { name: 'unknown template', tpl: '{{ template "nope" }}', message: 't.ctmpl:1:4: no such template "nope"' },
-    { name: 'range over a string', tpl: '{{ range "abc" }}{{ end }}', message: "t.ctmpl:1:4: range can't iterate over abc" },
+    { name: 'range over a string', tpl: '{{ range "abc" }}{{ end }}', message: "t.ctmpl:1:4: range can't iterate over a value of type string" },
+    { name: 'parse errors do not quote the value', tpl: '{{ parseBool "s3cret" }}', message: 't.ctmpl:1:4: error calling parseBool: strconv.ParseBool: invalid syntax' },
   ];
   for (const e of ERRORS) {
     it(e.name, async () => {

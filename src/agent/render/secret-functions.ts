@@ -14,7 +14,8 @@ function parseArgs(fn: string, raw: unknown[]): Record<string, string> {
   for (const a of raw) {
     if (typeof a !== 'string') throw new Error(`${fn} arguments must be "key=value" strings`);
     const eq = a.indexOf('=');
-    if (eq <= 0) throw new Error(`${fn} argument ${JSON.stringify(a.slice(0, 40))} is not key=value`);
+    // The argument itself stays out of the message: it may carry a password.
+    if (eq <= 0) throw new Error(`${fn} argument ${raw.indexOf(a) + 2} is not key=value`);
     out[a.slice(0, eq)] = a.slice(eq + 1);
   }
   return out;

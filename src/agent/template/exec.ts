@@ -111,7 +111,7 @@ export async function execute(tree: Tree, data: Value, funcs: FunctionMap, opts:
     else if (typeof v === 'number' && Number.isInteger(v)) {
       if (node.pipe.decl.length > 1) fail(node.pos, `can't use ${v} to iterate over more than one variable`);
       items = Array.from({ length: Math.max(0, v) }, (_, i) => [i, i]);
-    } else return fail(node.pos, `range can't iterate over ${formatValue(v)}`);
+    } else return fail(node.pos, `range can't iterate over a value of type ${goType(v)}`); // never the value: it may be a secret
     for (const [key, elem] of items) {
       const decl = node.pipe.decl;
       if (decl.length === 1) {

@@ -1,7 +1,8 @@
 /**
  * consul-template's helper functions that need no server: strings, encodings, parsing and
- * math, with its argument order (the value being worked on comes last so it can be piped:
- * `{{ .Data.data.csv | split "," | join ";" }}`).
+ * math, in its argument order: the value worked on comes last, so it can be piped
+ * (`{{ .Data.data.csv | split "," | join ";" }}`). Errors never quote that value: it may
+ * be a secret, and errors reach the agent's log.
  */
 import { createHash } from 'node:crypto';
 import { fixed, variadic } from './builtins.js';
@@ -52,7 +53,7 @@ function arith(op: (a: number, b: number) => number, integerDivision = false) {
 
 function parseIntGo(s: string): number {
   const t = s.trim();
-  if (!/^[+-]?(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO]?[0-7]+|[0-9]+)$/.test(t)) throw new Error(`strconv.ParseInt: parsing ${JSON.stringify(s)}: invalid syntax`);
+  if (!/^[+-]?(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO]?[0-7]+|[0-9]+)$/.test(t)) throw new Error('strconv.ParseInt: invalid syntax');
   const neg = t.startsWith('-');
   const body = t.replace(/^[+-]/, '');
   const n = /^0[0-7]+$/.test(body) ? parseInt(body, 8) : Number(body.replace(/^0[oO]/, '0o'));
@@ -126,19 +127,19 @@ export const consulHelpers: FunctionMap = {
     const t = str(s, 'value');
     if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(t)) return true;
     if (['0', 'f', 'F', 'FALSE', 'false', 'False', ''].includes(t)) return false;
-    throw new Error(`strconv.ParseBool: parsing ${JSON.stringify(t)}: invalid syntax`);
+    throw new Error('strconv.ParseBool: invalid syntax');
   }),
   parseInt: fixed(1, (s) => (str(s, 'value') === '' ? 0 : parseIntGo(str(s, 'value')))),
   parseUint: fixed(1, (s) => {
     const n = str(s, 'value') === '' ? 0 : parseIntGo(str(s, 'value'));
-    if (n < 0) throw new Error(`strconv.ParseUint: parsing ${JSON.stringify(s)}: invalid syntax`);
+    if (n < 0) throw new Error('strconv.ParseUint: invalid syntax');
     return n;
   }),
   parseFloat: fixed(1, (s) => {
     const t = str(s, 'value');
     if (t === '') return 0;
     const n = Number(t);
-    if (t.trim() !== t || Number.isNaN(n)) throw new Error(`strconv.ParseFloat: parsing ${JSON.stringify(t)}: invalid syntax`);
+    if (t.trim() !== t || Number.isNaN(n)) throw new Error('strconv.ParseFloat: invalid syntax');
     return n;
   }),
   sha256Hex: fixed(1, (s) => createHash('sha256').update(str(s, 'value'), 'utf8').digest('hex')),
