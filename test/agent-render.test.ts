@@ -251,6 +251,26 @@ describe('agent template runner', () => {
     await waitFor('the list to grow', () => read(listFile) === 'config\nextra\nzeta\n', 3000);
   });
 
+  it('accepts kv-v2 paths without data/ and metadata/, as consul-template does', async () => {
+    await kvWrite('shim/one', { v: 'shimmed' });
+    const file = dest('shim.txt');
+    const r = start({ templates: [{ contents: '{{ (secret "secret/shim/one").Data.data.v }}|{{ range secrets "secret/shim" }}{{ . }}{{ end }}', destination: file }] });
+    await r.firstRender;
+    assert.equal(read(file), 'shimmed|one');
+    await kvWrite('shim/one', { v: 'changed' });
+    await waitFor('the shimmed path to follow events', () => read(file) === 'changed|one', 3000);
+  });
+
+  it('waits for a secret that does not exist yet and renders once it is written', async () => {
+    const file = dest('later.txt');
+    const r = start({ templates: [{ contents: '{{ (secret "secret/data/later").Data.data.v }}', destination: file }] });
+    await sleep(300);
+    assert.equal(existsSync(file), false);
+    await kvWrite('later', { v: 'arrived' });
+    await r.firstRender;
+    assert.equal(read(file), 'arrived');
+  });
+
   it('renders env templates and calls onEnvChange once when they change together', async () => {
     await kvWrite('envs', { user: 'u1', pass: 'p1' });
     const changes: Record<string, string>[] = [];

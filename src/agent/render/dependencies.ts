@@ -9,6 +9,7 @@
 import type { ApiClient, VaultResponse } from '../../api/client.js';
 import type { Logger } from '../../logging/logger.js';
 import { toTemplateSecret } from './secret-shape.js';
+import { apiPathFor } from './kv-path.js';
 import { withRetries } from './retry.js';
 import { reusableCertificate, certificateLifetime, type PkiData } from './pki-cert.js';
 
@@ -17,8 +18,10 @@ export type DependencyKind = 'read' | 'write' | 'list' | 'pki';
 export interface Dependency {
   key: string;
   kind: DependencyKind;
-  /** Without leading or trailing slashes, mount first: `secret/data/app`. */
+  /** Without leading or trailing slashes, mount first, as the template named it. */
   path: string;
+  /** The path requested: `path` with `data/` or `metadata/` added on a kv-v2 mount. */
+  apiPath?: string;
   args: Record<string, string>;
   /** pkiCert: the file a previously issued certificate is read back from. */
   destination?: string;
@@ -59,14 +62,19 @@ export function createDependencyStore(o: DependencyStoreOptions) {
     const call = async (): Promise<unknown> => {
       switch (dep.kind) {
         case 'read': {
-          const res = await client.read(dep.path);
-          if (!res) throw new Error(`no secret exists at ${dep.path}`);
+          dep.apiPath ??= await apiPathFor(client, dep.path, 'data');
+          const res = await client.read(dep.apiPath).catch((e: { status?: number }) => {
+            if (e.status === 404) return null;
+            throw e;
+          });
+          if (!res) throw new Error(`no secret exists at ${dep.apiPath}`);
           return toTemplateSecret(res);
         }
         case 'write':
           return toTemplateSecret((await client.write(dep.path, dep.args)) ?? emptyResponse());
         case 'list': {
-          const res = await client.list(dep.path).catch((e: { status?: number }) => {
+          dep.apiPath ??= await apiPathFor(client, dep.path, 'metadata');
+          const res = await client.list(dep.apiPath).catch((e: { status?: number }) => {
             if (e.status === 404) return null;
             throw e;
           });
@@ -194,9 +202,10 @@ export function createDependencyStore(o: DependencyStoreOptions) {
       const targets = new Set(paths.map(normalize));
       const hits = [...deps.values()].filter((d) => {
         if (!d.static) return false;
-        if (d.kind === 'read') return targets.has(d.path);
-        const listed = d.path.replace('/metadata', '/data');
-        return [...targets].some((t) => t.startsWith(d.path + '/') || t.startsWith(listed + '/'));
+        const p = d.apiPath ?? d.path;
+        if (d.kind === 'read') return targets.has(p);
+        const listed = p.replace('/metadata', '/data');
+        return [...targets].some((t) => t.startsWith(p + '/') || t.startsWith(listed + '/'));
       });
       await Promise.all(hits.map((d) => refetch(d).catch((e: Error) => o.onRefreshError(d, e))));
     },

@@ -14,7 +14,7 @@ import { compileTemplate, TemplateError, type CompiledTemplate } from '../templa
 import { startChangeFeed, type ChangeFeed } from './change-feed.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, runCommand } from './command.js';
 import { createDependencyStore } from './dependencies.js';
-import { SECRET_FUNCTION_NAMES, secretFunctions } from './secret-functions.js';
+import { SECRET_FUNCTION_NAMES, SecretFetchError, secretFunctions } from './secret-functions.js';
 import type { EnvTemplateSpec, TemplateRunner, TemplateRunnerOptions, TemplateSpec } from './types.js';
 import { writeIfChanged } from './write-file.js';
 
@@ -155,12 +155,11 @@ export function startTemplateRunner(o: TemplateRunnerOptions): TemplateRunner {
           u.failed = false;
         } catch (e) {
           u.failed = true;
-          if (e instanceof TemplateError || !o.exitOnRetryFailure) {
-            if (e instanceof TemplateError) return die(e);
-            log.warn('render failed; trying again at the next change or poll', { template: u.label, error: (e as Error).message });
-            continue;
-          }
-          return die(e as Error);
+          const fetchFailed = e instanceof TemplateError && e.cause instanceof SecretFetchError;
+          // A mistake in the template does not fix itself: stop, as Vault Agent does.
+          if (e instanceof TemplateError && !fetchFailed) return die(e);
+          if (o.exitOnRetryFailure) return die(e as Error);
+          log.warn('render failed; trying again at the next change or poll', { template: u.label, error: (e as Error).message });
         }
       } while (u.again && !stopped);
     })().finally(() => (u.running = undefined));

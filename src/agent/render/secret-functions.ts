@@ -7,6 +7,11 @@
 import { fixed, variadic, type FunctionMap } from '../template/index.js';
 import type { DependencyKind, DependencyStore } from './dependencies.js';
 
+/** A fetch that failed: worth another try later, unlike a mistake in the template. */
+export class SecretFetchError extends Error {
+  override readonly name = 'SecretFetchError';
+}
+
 export const SECRET_FUNCTION_NAMES = ['secret', 'secrets', 'pkiCert'];
 
 function parseArgs(fn: string, raw: unknown[]): Record<string, string> {
@@ -25,7 +30,9 @@ export function secretFunctions(store: DependencyStore, consumer: string, used: 
   const get = (kind: DependencyKind, path: unknown, args: Record<string, string>, dest?: string) => {
     if (typeof path !== 'string' || path.trim() === '') throw new Error('the path must be a non-empty string');
     used.add(store.keyOf(kind, path, args, dest));
-    return store.get(kind, path, args, consumer, dest);
+    return store.get(kind, path, args, consumer, dest).catch((e: Error) => {
+      throw new SecretFetchError(e.message, { cause: e });
+    });
   };
   return {
     secret: variadic(1, (path, ...rest) => {

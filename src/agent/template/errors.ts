@@ -13,6 +13,8 @@ export class TemplateError extends Error {
   constructor(
     readonly pos: Position,
     readonly detail: string,
+    /** What a function threw, when the error came from one (e.g. a failed secret fetch). */
+    override readonly cause?: unknown,
   ) {
     super(`${pos.name}:${pos.line}:${pos.col}: ${detail}`);
     this.name = 'TemplateError';

@@ -250,7 +250,7 @@ export async function execute(tree: Tree, data: Value, funcs: FunctionMap, opts:
       return await fn.call(...values);
     } catch (e) {
       if (e instanceof TemplateError) throw e;
-      return fail(pos, `error calling ${name}: ${(e as Error).message}`);
+      throw new TemplateError(pos, `error calling ${name}: ${(e as Error).message}`, e);
     }
   }
 
