@@ -136,6 +136,19 @@ describe('agent template runner', () => {
     await waitFor('both files at v2', () => read(ok) === '2' && read(failing) === '2');
   });
 
+  it('kills a command that outlives its timeout, with its children, and logs it', async () => {
+    await kvWrite('slow', { v: '1' });
+    const pidFile = join(dir, 'slow.pid');
+    const r = start({ templates: [{ contents: '{{ (secret "secret/data/slow").Data.data.v }}', destination: dest('slow'), command: `echo $$ > ${pidFile}; sleep 30`, commandTimeoutMs: 300 }] });
+    const lines = logs[logs.length - 1]!;
+    const started = Date.now();
+    await r.firstRender;
+    assert.ok(Date.now() - started < 5000);
+    assert.ok(lines.some((l) => l.includes('template command failed') && l.includes('timed_out=true')), lines.join('\n'));
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    assert.throws(() => process.kill(pid, 0), /ESRCH/);
+  });
+
   it('falls back to polling when the token may not subscribe to events', async () => {
     const token = await tokenWith('agent-poll', 'path "secret/data/poll" { capabilities = ["read"] }');
     await kvWrite('poll', { v: 'one' });

@@ -29,13 +29,13 @@ export function runCommand(command: string | string[], timeoutMs: number, logger
         child.kill('SIGKILL');
       }
     }, timeoutMs);
-    const finish = (r: CommandResult) => {
+    const finish = (r: CommandResult, spawnError?: string) => {
       clearTimeout(timer);
-      if (!r.ok) logger.error('template command failed', { template: label, exit_code: r.code, signal: r.signal, timed_out: r.timedOut });
+      if (!r.ok) logger.error('template command failed', { template: label, exit_code: r.code, signal: r.signal, timed_out: r.timedOut, ...(spawnError ? { error: spawnError } : {}) });
       else logger.debug('template command finished', { template: label });
       resolve(r);
     };
-    child.once('error', (err) => finish({ ok: false, code: null, signal: null, timedOut: false, ...{ error: err.message } }));
+    child.once('error', (err) => finish({ ok: false, code: null, signal: null, timedOut: false }, err.message));
     child.once('exit', (code, signal) => finish({ ok: code === 0 && !timedOut, code, signal, timedOut }));
   });
 }

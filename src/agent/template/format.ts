@@ -20,17 +20,16 @@ export function goType(v: Value): string {
 export const isMap = (v: Value): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** `%v`: Go's default format. */
-export function formatValue(v: Value, nested = false): string {
+export function formatValue(v: Value): string {
   if (v === null || v === undefined) return '<nil>';
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return formatNumber(v);
   if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (Array.isArray(v)) return `[${v.map((x) => formatValue(x, true)).join(' ')}]`;
+  if (Array.isArray(v)) return `[${v.map((x) => formatValue(x)).join(' ')}]`;
   if (isMap(v)) {
     const keys = Object.keys(v).sort();
-    return `map[${keys.map((k) => `${k}:${formatValue(v[k], true)}`).join(' ')}]`;
+    return `map[${keys.map((k) => `${k}:${formatValue(v[k])}`).join(' ')}]`;
   }
-  void nested;
   return String(v);
 }
 

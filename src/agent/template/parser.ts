@@ -53,7 +53,7 @@ export function parse(src: string, opts: ParseOptions): Tree {
         if (node) nodes.push(node);
         continue;
       }
-      const pipe = parsePipeline('command', true);
+      const pipe = parsePipeline('command');
       nodes.push({ kind: 'action', pipe, pos: open.pos });
     }
   }
@@ -62,19 +62,19 @@ export function parse(src: string, opts: ParseOptions): Tree {
     switch (kw.value) {
       case 'if':
       case 'with':
-        return parseControl(kw.value, kw.pos, false);
+        return parseControl(kw.value, kw.pos);
       case 'range':
-        return parseControl('range', kw.pos, false);
+        return parseControl('range', kw.pos);
       case 'template': {
         const name = nameString(next(), 'template clause');
         let pipe: Pipe | undefined;
-        if (peek().kind !== 'rightDelim') pipe = parsePipeline('template clause', false);
+        if (peek().kind !== 'rightDelim') pipe = parsePipeline('template clause');
         else next();
         return { kind: 'template', name, pipe, pos: kw.pos };
       }
       case 'block': {
         const name = nameString(next(), 'block clause');
-        const pipe = parsePipeline('block clause', false);
+        const pipe = parsePipeline('block clause');
         const saved = vars;
         vars = ['$'];
         const body = parseList();
@@ -114,9 +114,9 @@ export function parse(src: string, opts: ParseOptions): Tree {
   }
 
   /** if / with / range: pipeline, body, optional else (or `else if`/`else with`), end. */
-  function parseControl(kind: 'if' | 'with' | 'range', pos: Position, chained: boolean): Node {
+  function parseControl(kind: 'if' | 'with' | 'range', pos: Position): Node {
     const mark = vars.length;
-    const pipe = parsePipeline(kind, false, kind === 'range');
+    const pipe = parsePipeline(kind, kind === 'range');
     if (kind === 'range') rangeDepth++;
     const body = parseList();
     if (kind === 'range') rangeDepth--;
@@ -128,7 +128,7 @@ export function parse(src: string, opts: ParseOptions): Tree {
       if ((kind === 'if' || kind === 'with') && after.kind === 'keyword' && after.value === kind) {
         // `{{else if …}}` is an if inside the else branch that shares this {{end}}.
         next();
-        elseList = [parseControl(kind, after.pos, true)];
+        elseList = [parseControl(kind, after.pos)];
       } else {
         expect('rightDelim', 'else');
         const rest = parseList();
@@ -141,7 +141,6 @@ export function parse(src: string, opts: ParseOptions): Tree {
       endAction();
     }
     vars.length = mark;
-    void chained;
     return { kind, pipe, list: body.nodes, elseList, pos } as Node;
   }
 
@@ -152,11 +151,10 @@ export function parse(src: string, opts: ParseOptions): Tree {
   }
 
   /** A pipeline up to `}}` (or `)` when nested), with its declaration if any. */
-  function parsePipeline(context: string, allowDecl: boolean, isRange = false, nested = false): Pipe {
+  function parsePipeline(context: string, isRange = false, nested = false): Pipe {
     const start = peek();
     const decl: string[] = [];
     let isAssign = false;
-    void allowDecl;
     if (peek().kind === 'variable') {
       const v1 = peek();
       const after = peek(1);
@@ -247,7 +245,7 @@ export function parse(src: string, opts: ParseOptions): Tree {
       case 'rawString':
         return { kind: 'string', value: t.value.slice(1, -1).replace(/\r/g, ''), pos: t.pos };
       case 'leftParen': {
-        const pipe = parsePipeline('parenthesized pipeline', false, false, true);
+        const pipe = parsePipeline('parenthesized pipeline', false, true);
         const close = tokens[p - 1]!;
         return { kind: 'pipe', pipe, names: chain(close.offset + 1), pos: t.pos };
       }
