@@ -35,8 +35,6 @@ interface Unit {
   failed: boolean;
 }
 
-const DEBOUNCE_ENV_MS = 20;
-
 function compileUnits(o: TemplateRunnerOptions): Unit[] {
   const extraFunctions = SECRET_FUNCTION_NAMES;
   const units: Unit[] = [];
@@ -75,7 +73,18 @@ export function startTemplateRunner(o: TemplateRunnerOptions): TemplateRunner {
   let rejectFirst!: (e: Error) => void;
   const firstRender = new Promise<void>((res, rej) => ((resolveFirst = res), (rejectFirst = rej)));
   firstRender.catch(() => undefined); // callers that only use onFatal must not see an unhandled rejection
-  let envTimer: NodeJS.Timeout | undefined;
+  /** An env value changed since onEnvChange was last called. */
+  let envDirty = false;
+  // One notice per change, however many env templates it touched: exec restarts its child once.
+  const flushEnv = () => {
+    if (!envDirty || stopped || fatal) return;
+    envDirty = false;
+    o.onEnvChange?.({ ...envValues });
+  };
+  const renderAll = (ids: Iterable<string>) => {
+    const batch = [...ids].map((id) => byId.get(id)).filter((u): u is Unit => u !== undefined);
+    void Promise.all(batch.map((u) => requestRender(u))).then(flushEnv);
+  };
   let feed: ChangeFeed | undefined;
 
   const die = (err: Error) => {
@@ -106,12 +115,7 @@ export function startTemplateRunner(o: TemplateRunnerOptions): TemplateRunner {
   const store = createDependencyStore({
     client: currentClient,
     logger: log,
-    onChanged: (dep) => {
-      for (const id of dep.consumers) {
-        const u = byId.get(id);
-        if (u) void requestRender(u);
-      }
-    },
+    onChanged: (dep) => renderAll(dep.consumers),
     onRefreshError: (dep, err) => {
       log.warn('could not refresh a secret', { path: dep.path, error: err.message });
       if (o.exitOnRetryFailure) die(err);
@@ -129,13 +133,8 @@ export function startTemplateRunner(o: TemplateRunnerOptions): TemplateRunner {
       if (changed) log.info('rendered', { destination: u.file.destination });
       if (changed && u.file.command && !stopped) await runCommand(u.file.command, u.file.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, log, u.label);
     } else if (u.env) {
-      const changed = envValues[u.env.name] !== text;
+      if (envValues[u.env.name] !== text && u.rendered) envDirty = true;
       envValues[u.env.name] = text;
-      if (changed && u.rendered && o.onEnvChange) {
-        // Several env templates often change together (one secret): one notice for all.
-        clearTimeout(envTimer);
-        envTimer = setTimeout(() => !stopped && o.onEnvChange!({ ...envValues }), DEBOUNCE_ENV_MS);
-      }
     }
     u.rendered = true;
   }
@@ -168,7 +167,6 @@ export function startTemplateRunner(o: TemplateRunnerOptions): TemplateRunner {
 
   async function shutdown() {
     stopped = true;
-    clearTimeout(envTimer);
     feed?.stop();
     store.stop();
     await Promise.all(units.map((u) => u.running));
@@ -183,7 +181,7 @@ export function startTemplateRunner(o: TemplateRunnerOptions): TemplateRunner {
     onPaths: (paths) => void store.pathsChanged(paths),
     onRefreshAll: () => {
       void store.refreshStatic();
-      for (const u of units) if (u.failed || !u.rendered) void requestRender(u);
+      renderAll(units.filter((u) => u.failed || !u.rendered).map((u) => u.id));
     },
   });
 
