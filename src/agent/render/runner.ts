@@ -91,8 +91,8 @@ export function startTemplateRunner(o: TemplateRunnerOptions): TemplateRunner {
     if (fatal || stopped) return;
     fatal = err;
     log.error('template runner stopped', { error: err.message });
-    void shutdown();
     rejectFirst(err);
+    void shutdown();
     o.onFatal?.(err);
   };
 
@@ -167,6 +167,7 @@ export function startTemplateRunner(o: TemplateRunnerOptions): TemplateRunner {
 
   async function shutdown() {
     stopped = true;
+    rejectFirst(new Error('the template runner was stopped before its first render finished')); // no-op once settled
     feed?.stop();
     store.stop();
     await Promise.all(units.map((u) => u.running));
