@@ -37,6 +37,8 @@ export interface TestSlapd {
   caPem: string;
   /** The root DN's password (ADMIN_DN). */
   adminPassword: string;
+  /** The BIND operations slapd has seen so far (with `logOperations`): DN and result code. */
+  binds(): { dn: string; result: number }[];
   /** Runs ldapadd/ldapmodify as the root DN with an LDIF. */
   ldapModify(ldif: string, add?: boolean): void;
   stop(): Promise<void>;
@@ -49,6 +51,9 @@ function configLdif(dir: string, adminPassword: string): string {
     ldif([
       'dn: cn=config', 'objectClass: olcGlobal', 'cn: config', `olcPidFile: ${dir}/slapd.pid`,
       `olcTLSCACertificateFile: ${dir}/ca.pem`, `olcTLSCertificateFile: ${dir}/server.pem`, `olcTLSCertificateKeyFile: ${dir}/server.key`,
+      // Accept a simple bind with a DN and no password as an anonymous success, as Active
+      // Directory and many servers do: what a client must never send for a login.
+      'olcAllows: bind_anon_dn',
     ]),
     ldif(['dn: cn=module{0},cn=config', 'objectClass: olcModuleList', 'cn: module{0}', 'olcModulePath: /usr/lib/ldap', 'olcModuleLoad: back_mdb', 'olcModuleLoad: memberof', 'olcModuleLoad: dynlist']),
     ldif(['dn: cn=schema,cn=config', 'objectClass: olcSchemaConfig', 'cn: schema']),
@@ -119,7 +124,31 @@ async function waitForPort(port: number, child: ChildProcess, stderr: () => stri
   }
 }
 
-export async function startSlapd(): Promise<TestSlapd> {
+export interface StartSlapdOptions {
+  /** Run slapd with `-d stats` and keep its log, so tests can see which binds reached it. */
+  logOperations?: boolean;
+}
+
+/** Each BIND of slapd's stats log with its result, matched by connection and operation number. */
+function parseBinds(log: string): { dn: string; result: number }[] {
+  const pending = new Map<string, string>();
+  const out: { dn: string; result: number }[] = [];
+  for (const line of log.split('\n')) {
+    const bind = /(conn=\d+ op=\d+) BIND dn="([^"]*)" method=128/.exec(line);
+    if (bind) {
+      pending.set(bind[1]!, bind[2]!);
+      continue;
+    }
+    const result = /(conn=\d+ op=\d+) RESULT tag=97 err=(\d+)/.exec(line);
+    if (result && pending.has(result[1]!)) {
+      out.push({ dn: pending.get(result[1]!)!, result: Number(result[2]) });
+      pending.delete(result[1]!);
+    }
+  }
+  return out;
+}
+
+export async function startSlapd(opts: StartSlapdOptions = {}): Promise<TestSlapd> {
   const dir = mkdtempSync(join(tmpdir(), 'coffer-slapd-'));
   mkdirSync(join(dir, 'slapd.d'));
   mkdirSync(join(dir, 'data'));
@@ -131,10 +160,10 @@ export async function startSlapd(): Promise<TestSlapd> {
   const ldapsPort = await freePort();
   const url = `ldap://127.0.0.1:${port}`;
   const ldapsUrl = `ldaps://127.0.0.1:${ldapsPort}`;
-  const child = spawn('slapd', ['-d', '0', '-F', join(dir, 'slapd.d'), '-h', `${url}/ ${ldapsUrl}/`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('slapd', ['-d', opts.logOperations ? 'stats' : '0', '-F', join(dir, 'slapd.d'), '-h', `${url}/ ${ldapsUrl}/`], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
-    if (stderr.length < 100_000) stderr += d.toString();
+    if (opts.logOperations || stderr.length < 100_000) stderr += d.toString();
   });
   const cleanup = () => {
     if (child.exitCode === null) child.kill('SIGKILL');
@@ -159,6 +188,7 @@ export async function startSlapd(): Promise<TestSlapd> {
     ldapsPort,
     caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'),
     adminPassword,
+    binds: () => parseBinds(stderr),
     ldapModify,
     async stop() {
       process.removeListener('exit', cleanup);
