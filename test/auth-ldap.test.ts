@@ -177,3 +177,48 @@ describe('ldap auth against OpenLDAP', () => {
     await expectError(t.anon.raw('POST', 'auth/ldap-empty/login/alice', { password: 'x' }), 400, /not configured/);
   });
 });
+
+describe('ldap auth options', () => {
+  let t: TestServer;
+  let ldap: TestSlapd;
+  before(async () => {
+    [t, ldap] = await Promise.all([startDevServer(), startSlapd()]);
+    await enable(t.root, 'ldap', 'ldap');
+    await expectStatus(t.root.raw('POST', 'auth/ldap/groups/devs', { policies: 'dev' }), 204);
+    await expectStatus(t.root.raw('POST', 'auth/ldap/groups/ops', { policies: 'ops' }), 204);
+  });
+  after(async () => {
+    await t?.close();
+    await ldap?.stop();
+  });
+  const configure = (fields: Data) => expectStatus(t.root.raw<Body>('POST', 'auth/ldap/config', { url: ldap.url, userdn: PEOPLE_DN, groupdn: GROUPS_DN, ...fields }), 204, 'config write');
+
+  it('pages the group search with max_page_size and searches groups anonymously with anonymous_group_search', async () => {
+    await configure({ max_page_size: 1, discoverdn: true, binddn: ADMIN_DN, bindpass: ldap.adminPassword });
+    assert.deepEqual((await login(t.anon, 'auth/ldap/login/alice', { password: USERS.alice })).token_policies, ['default', 'dev', 'ops']);
+    await configure({ max_page_size: 0, anonymous_group_search: true });
+    assert.deepEqual((await login(t.anon, 'auth/ldap/login/alice', { password: USERS.alice })).token_policies, ['default', 'dev', 'ops']);
+  });
+
+  it('matches group names case-sensitively only with case_sensitive_names', async () => {
+    await expectStatus(t.root.raw('POST', 'auth/ldap/groups/Admins', { policies: 'admin' }), 204);
+    await configure({ anonymous_group_search: false });
+    assert.deepEqual((await login(t.anon, 'auth/ldap/login/bob', { password: USERS.bob })).token_policies, ['admin', 'default']);
+    await configure({ case_sensitive_names: true });
+    await expectStatus(t.root.raw('DELETE', 'auth/ldap/groups/admins'), 204);
+    await expectStatus(t.root.raw('POST', 'auth/ldap/groups/Admins', { policies: 'admin-cs' }), 204);
+    assert.deepEqual((await expectStatus(t.root.raw<Body>('LIST', 'auth/ldap/groups'), 200)).data!.keys, ['Admins', 'devs', 'ops']);
+    // the directory says "admins"; only a group written as "admins" matches now
+    assert.deepEqual((await login(t.anon, 'auth/ldap/login/bob', { password: USERS.bob })).token_policies, ['default']);
+    await expectStatus(t.root.raw('POST', 'auth/ldap/groups/admins', { policies: 'admin-exact' }), 204);
+    assert.deepEqual((await login(t.anon, 'auth/ldap/login/bob', { password: USERS.bob })).token_policies, ['admin-exact', 'default']);
+    await configure({ case_sensitive_names: false });
+  });
+
+  it('renews a login token', async () => {
+    await configure({ token_ttl: '10m', token_max_ttl: '1h' });
+    const auth = await login(t.anon, 'auth/ldap/login/alice', { password: USERS.alice });
+    const renewed = await expectStatus(t.client(auth.client_token).raw<Body>('POST', 'auth/token/renew-self', { increment: '20m' }), 200, 'renew');
+    assert.equal(renewed.auth!.lease_duration, 1200);
+  });
+});
