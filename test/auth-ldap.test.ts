@@ -4,6 +4,7 @@
  * upndomain) and their groups (group search, memberOf, nested), policy mapping and identity.
  */
 import assert from 'node:assert/strict';
+import { createServer, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startDevServer, type TestServer } from './helpers/dev-server.js';
 import { freePort } from './helpers/process-server.js';
@@ -220,5 +221,47 @@ describe('ldap auth options', () => {
     const auth = await login(t.anon, 'auth/ldap/login/alice', { password: USERS.alice });
     const renewed = await expectStatus(t.client(auth.client_token).raw<Body>('POST', 'auth/token/renew-self', { increment: '20m' }), 200, 'renew');
     assert.equal(renewed.auth!.lease_duration, 1200);
+  });
+});
+
+describe('ldap auth over TLS with client certificates, and a directory that never answers', () => {
+  let t: TestServer;
+  let ldap: TestSlapd;
+  before(async () => {
+    [t, ldap] = await Promise.all([startDevServer(), startSlapd({ requireClientCert: true })]);
+    await enable(t.root, 'ldap', 'ldap');
+  });
+  after(async () => {
+    await t?.close();
+    await ldap?.stop();
+  });
+  const configure = (fields: Data) => expectStatus(t.root.raw<Body>('POST', 'auth/ldap/config', { userdn: PEOPLE_DN, groupdn: GROUPS_DN, certificate: ldap.caPem, ...fields }), 204, 'config write');
+
+  it('presents client_tls_cert and client_tls_key to a directory that demands a client certificate', async () => {
+    await configure({ url: ldap.ldapsUrl });
+    await expectError(t.anon.raw('POST', 'auth/ldap/login/alice', { password: USERS.alice }), 400, /failed to connect to LDAP server/);
+    await configure({ url: ldap.ldapsUrl, client_tls_cert: ldap.clientCert, client_tls_key: ldap.clientKey });
+    await login(t.anon, 'auth/ldap/login/alice', { password: USERS.alice });
+    await configure({ url: ldap.url, starttls: true });
+    await login(t.anon, 'auth/ldap/login/alice', { password: USERS.alice });
+    const read = (await t.root.read('auth/ldap/config'))!.data!;
+    assert.equal(read.client_tls_cert, ldap.clientCert);
+    assert.ok(!('client_tls_key' in read) && !JSON.stringify(read).includes('PRIVATE KEY'), 'the client key is never returned');
+  });
+
+  it('gives up on a directory that accepts connections but never answers after request_timeout, with a 400', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((s) => sockets.push(s));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      await configure({ url: `ldap://127.0.0.1:${port}`, starttls: false, request_timeout: '1s' });
+      const t0 = Date.now();
+      await expectError(t.anon.raw('POST', 'auth/ldap/login/alice', { password: USERS.alice }), 400, /ldap operation failed/);
+      assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });

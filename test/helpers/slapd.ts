@@ -35,6 +35,9 @@ export interface TestSlapd {
   ldapsPort: number;
   /** The test CA's certificate (PEM): what Coffer's `certificate` field takes. */
   caPem: string;
+  /** A client certificate and key (PEM) issued by the test CA. */
+  clientCert: string;
+  clientKey: string;
   /** The root DN's password (ADMIN_DN). */
   adminPassword: string;
   /** The BIND operations slapd has seen so far (with `logOperations`): DN and result code. */
@@ -46,7 +49,7 @@ export interface TestSlapd {
 
 const ldif = (lines: string[]) => lines.join('\n') + '\n';
 
-function configLdif(dir: string, adminPassword: string): string {
+function configLdif(dir: string, adminPassword: string, requireClientCert: boolean): string {
   return [
     ldif([
       'dn: cn=config', 'objectClass: olcGlobal', 'cn: config', `olcPidFile: ${dir}/slapd.pid`,
@@ -54,6 +57,7 @@ function configLdif(dir: string, adminPassword: string): string {
       // Accept a simple bind with a DN and no password as an anonymous success, as Active
       // Directory and many servers do: what a client must never send for a login.
       'olcAllows: bind_anon_dn',
+      ...(requireClientCert ? ['olcTLSVerifyClient: demand'] : []),
     ]),
     ldif(['dn: cn=module{0},cn=config', 'objectClass: olcModuleList', 'cn: module{0}', 'olcModulePath: /usr/lib/ldap', 'olcModuleLoad: back_mdb', 'olcModuleLoad: memberof', 'olcModuleLoad: dynlist']),
     ldif(['dn: cn=schema,cn=config', 'objectClass: olcSchemaConfig', 'cn: schema']),
@@ -106,6 +110,9 @@ function makeCertificates(dir: string): void {
   run(['req', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
   writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
   run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '1', '-extfile', 'ext.cnf']);
+  run(['req', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=coffer']);
+  writeFileSync(join(dir, 'client.cnf'), 'extendedKeyUsage=clientAuth\n');
+  run(['x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.pem', '-days', '1', '-extfile', 'client.cnf']);
 }
 
 async function waitForPort(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
@@ -127,6 +134,8 @@ async function waitForPort(port: number, child: ChildProcess, stderr: () => stri
 export interface StartSlapdOptions {
   /** Run slapd with `-d stats` and keep its log, so tests can see which binds reached it. */
   logOperations?: boolean;
+  /** TLS sessions (LDAPS, StartTLS) must present a client certificate from the test CA. */
+  requireClientCert?: boolean;
 }
 
 /** Each BIND of slapd's stats log with its result, matched by connection and operation number. */
@@ -154,7 +163,7 @@ export async function startSlapd(opts: StartSlapdOptions = {}): Promise<TestSlap
   mkdirSync(join(dir, 'data'));
   const adminPassword = `admin-${Math.random().toString(36).slice(2)}`;
   makeCertificates(dir);
-  writeFileSync(join(dir, 'config.ldif'), configLdif(dir, adminPassword));
+  writeFileSync(join(dir, 'config.ldif'), configLdif(dir, adminPassword, opts.requireClientCert ?? false));
   execFileSync('slapadd', ['-n0', '-F', join(dir, 'slapd.d'), '-l', join(dir, 'config.ldif')], { stdio: 'pipe' });
   const port = await freePort();
   const ldapsPort = await freePort();
@@ -187,6 +196,8 @@ export async function startSlapd(opts: StartSlapdOptions = {}): Promise<TestSlap
     port,
     ldapsPort,
     caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'),
+    clientCert: readFileSync(join(dir, 'client.pem'), 'utf8'),
+    clientKey: readFileSync(join(dir, 'client.key'), 'utf8'),
     adminPassword,
     binds: () => parseBinds(stderr),
     ldapModify,
