@@ -171,6 +171,11 @@ describe('ldap auth against OpenLDAP', () => {
     await expectError(t.root.raw('POST', 'auth/ldap/config', { dereference_aliases: 'sometimes' }), 400, /dereference_aliases/);
     await expectError(t.root.raw('POST', 'auth/ldap/config', { token_policies: 'root' }), 400, /root/);
     assert.deepEqual(await data('GET', 'auth/ldap/config'), before);
+    // Active Directory's nested-group filter (LDAP_MATCHING_RULE_IN_CHAIN) is a valid template
+    const ad = '(&(objectClass=group)(member:1.2.840.113556.1.4.1941:={{.UserDN}}))';
+    await configure({ ...plain(), groupfilter: ad, use_token_groups: false });
+    assert.equal((await data('GET', 'auth/ldap/config')).groupfilter, ad);
+    await configure(plain());
   });
 
   it('answers a login on an unconfigured mount with a 400', async () => {

@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ResultCodeError, type Client, type Entry } from 'ldapts';
-import { dial } from './connection.js';
+import { DialError, dial } from './connection.js';
 import { escapeDnValue, escapeFilterValue, groupNameOf, renderFilter } from './escape.js';
 import type { LdapConfig } from './storage.js';
 
@@ -24,6 +24,8 @@ const DEREF = { never: 'never', finding: 'find', searching: 'search', always: 'a
 
 /** Raised inside a login for a failure that is the server's or the config's, never the user's. */
 class DirectoryFailure extends Error {}
+
+const firstLine = (err: unknown) => (err instanceof Error ? err.message.split('\n')[0]! : String(err));
 
 function attrValues(entry: Entry, name: string): string[] {
   const key = Object.keys(entry).find((k) => k.toLowerCase() === name.toLowerCase());
@@ -64,7 +66,7 @@ async function findUser(client: Client, cfg: LdapConfig, username: string): Prom
     return searchEntries.length === 1 ? searchEntries[0] : undefined;
   } catch (err) {
     if (err instanceof ResultCodeError && err.code === 4) return undefined; // size limit exceeded
-    throw new DirectoryFailure(`ldap operation failed: LDAP search for binddn failed: ${describe(err)}`);
+    throw new DirectoryFailure(`ldap operation failed: LDAP search for binddn failed: ${firstLine(err)}`);
   }
 }
 
@@ -132,8 +134,6 @@ function groupNames(entries: Entry[], cfg: LdapConfig): string[] {
   return [...names];
 }
 
-const describe = (err: unknown) => (err instanceof Error ? err.message.split('\n')[0]! : String(err));
-
 async function loginOn(client: Client, cfg: LdapConfig, username: string, password: string): Promise<DirectoryVerdict> {
   let bindDn: string;
   let found: Entry | undefined;
@@ -151,7 +151,7 @@ async function loginOn(client: Client, cfg: LdapConfig, username: string, passwo
     await client.bind(bindDn, password);
   } catch (err) {
     if (err instanceof ResultCodeError) return { ok: false, reason: 'invalid' };
-    throw new DirectoryFailure(`ldap operation failed: ${describe(err)}`);
+    throw new DirectoryFailure(`ldap operation failed: ${firstLine(err)}`);
   }
   if (cfg.bindDn !== '' && cfg.bindPass !== '') {
     try {
@@ -187,7 +187,8 @@ export async function directoryLogin(cfg: LdapConfig, username: string, password
     client = await dial(cfg);
     return await loginOn(client, cfg, username, password);
   } catch (err) {
-    return { ok: false, reason: 'error', message: err instanceof DirectoryFailure ? err.message : describe(err) };
+    const known = err instanceof DirectoryFailure || err instanceof DialError;
+    return { ok: false, reason: 'error', message: known ? err.message : `ldap operation failed: ${firstLine(err)}` };
   } finally {
     await client?.unbind().catch(() => undefined);
   }

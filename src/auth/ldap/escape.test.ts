@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkTemplate, escapeDnValue, escapeFilterValue, renderFilter } from './escape.js';
+import { checkTemplate, escapeDnValue, escapeFilterValue, groupNameOf, renderFilter } from './escape.js';
 
 describe('ldap escaping', () => {
   it('escapes every filter metacharacter of RFC 4515', () => {
@@ -25,8 +25,7 @@ describe('ldap escaping', () => {
 });
 
 describe('group names from DNs', () => {
-  it('takes the first cn, unescaped, and keeps non-DN values as they are', async () => {
-    const { groupNameOf } = await import('./escape.js');
+  it('takes the first cn, unescaped, and keeps non-DN values as they are', () => {
     assert.equal(groupNameOf('cn=admins,ou=groups,dc=example,dc=org'), 'admins');
     assert.equal(groupNameOf('CN=Ops\\2c Team,OU=Groups,DC=x'), 'Ops, Team');
     assert.equal(groupNameOf('ou=x,cn=inner,dc=y'), 'inner');
