@@ -63,7 +63,8 @@ try {
     const c = await startChild('load.js', [JSON.stringify(spec)]);
     await c.exited;
     const r = c.info as LoadResult;
-    const cpu = r.serverCpu ? `, coffer ${fmt((r.serverCpu.userMs + r.serverCpu.sysMs) / (10 * r.seconds))}% cpu` : '';
+    const cpuMs = r.serverCpu ? r.serverCpu.userMs + r.serverCpu.sysMs : undefined;
+    const cpu = cpuMs !== undefined ? `, coffer ${fmt(cpuMs / (10 * r.seconds))}% cpu = ${fmt((cpuMs * 1000) / r.requests)} µs cpu/login` : '';
     const bad = r.non2xx + r.errors + r.timeouts;
     console.log(
       `round ${round}: coffer auth/ldap/login, ${CONNECTIONS} conns              ${fmt(r.rps).padStart(6)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms${cpu}` +
