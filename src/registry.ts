@@ -11,6 +11,7 @@ import pki from './engines/pki/index.js';
 import approle from './auth/approle/index.js';
 import jwt from './auth/jwt/index.js';
 import kubernetes from './auth/kubernetes/index.js';
+import ldap from './auth/ldap/index.js';
 import userpass from './auth/userpass/index.js';
 import transit from './engines/transit/index.js';
 
@@ -28,6 +29,7 @@ export const registry: BackendRegistry = {
     approle,
     jwt,
     kubernetes,
+    ldap,
     oidc: jwt,
     userpass,
   },
