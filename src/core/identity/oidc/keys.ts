@@ -1,12 +1,12 @@
 /**
  * Signing keys: a named key is a ring of versions, one signing, the rotated ones published
  * for verification until their verification TTL ends. Key pairs come from node:crypto and are
- * kept as JWKs; signing uses KeyObjects cached by kid (a kid's key never changes), so the
+ * kept as JWKs; signing uses keys imported once per kid (a kid's key never changes), so the
  * hot path does not re-import a private key per token.
  */
-import { createHash, createPrivateKey, generateKeyPair, randomUUID, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPair, randomUUID, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { SignJWT, type JWK, type JWTPayload } from 'jose';
+import { importJWK, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import type { Algorithm, KeyVersion, NamedKey } from './types.js';
 
 const generate = promisify(generateKeyPair);
@@ -50,17 +50,19 @@ export function publicJwks(key: NamedKey, now: number): JWK[] {
     .map((v) => ({ ...(v.publicJwk as JWK), kid: v.kid, alg: v.algorithm, use: 'sig' }));
 }
 
-const signers = new Map<string, KeyObject>();
+// CryptoKeys, not KeyObjects: jose signs through WebCrypto and would convert a KeyObject on every call.
+const signers = new Map<string, Promise<CryptoKey>>();
 
 /** Drops cached private keys (seal). */
 export function forgetSigners(): void {
   signers.clear();
 }
 
-function signerOf(v: KeyVersion): KeyObject {
+function signerOf(v: KeyVersion): Promise<CryptoKey> {
   let k = signers.get(v.kid);
   if (!k) {
-    k = createPrivateKey({ key: v.privateJwk, format: 'jwk' });
+    k = importJWK(v.privateJwk as JWK, v.algorithm) as Promise<CryptoKey>;
+    k.catch(() => signers.delete(v.kid));
     signers.set(v.kid, k);
   }
   return k;
@@ -72,9 +74,9 @@ export function signingVersion(key: NamedKey): KeyVersion {
   return v;
 }
 
-export function signClaims(key: NamedKey, claims: JWTPayload, typ = 'JWT'): Promise<string> {
+export async function signClaims(key: NamedKey, claims: JWTPayload, typ = 'JWT'): Promise<string> {
   const v = signingVersion(key);
-  return new SignJWT(claims).setProtectedHeader({ alg: v.algorithm, kid: v.kid, typ }).sign(signerOf(v));
+  return new SignJWT(claims).setProtectedHeader({ alg: v.algorithm, kid: v.kid, typ }).sign(await signerOf(v));
 }
 
 /** OIDC's at_hash / c_hash: the left half of the value's hash under the signing algorithm's hash. */

@@ -3,7 +3,7 @@
  *   oidc/config, oidc/key/<name>, oidc/role/<name>, oidc/provider/<name>,
  *   oidc/client/<name>, oidc/assignment/<name>, oidc/scope/<name>
  */
-import { getJson, putJson, type Storage } from '../../../logical/storage.js';
+import { putJson, readShared, type Storage } from '../../../logical/storage.js';
 import type { Assignment, Client, NamedKey, OidcConfig, Provider, Role, Scope } from './types.js';
 
 export interface Kinds {
@@ -18,7 +18,9 @@ export type Kind = keyof Kinds;
 
 const keyOf = (kind: Kind, name: string) => `oidc/${kind}/${name}`;
 
-export const readRecord = <K extends Kind>(storage: Storage, kind: K, name: string): Promise<Kinds[K] | null> => getJson<Kinds[K]>(storage, keyOf(kind, name));
+/** Shared, frozen copies where the storage caches parsed values: callers build new records, never edit these. */
+export const readRecord = <K extends Kind>(storage: Storage, kind: K, name: string): Promise<Kinds[K] | null> =>
+  readShared<Kinds[K]>(storage, keyOf(kind, name)) as Promise<Kinds[K] | null>;
 
 export const writeRecord = <K extends Kind>(storage: Storage, kind: K, record: Kinds[K]): Promise<void> => putJson(storage, keyOf(kind, record.name), record);
 
@@ -38,7 +40,7 @@ export async function allRecords<K extends Kind>(storage: Storage, kind: K): Pro
 }
 
 export async function readConfig(storage: Storage): Promise<OidcConfig> {
-  return (await getJson<OidcConfig>(storage, 'oidc/config')) ?? { issuer: '' };
+  return ((await readShared<OidcConfig>(storage, 'oidc/config')) as OidcConfig | null) ?? { issuer: '' };
 }
 
 export const writeConfig = (storage: Storage, config: OidcConfig): Promise<void> => putJson(storage, 'oidc/config', config);
