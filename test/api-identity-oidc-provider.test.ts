@@ -6,6 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidcClient from 'openid-client';
 import type { HttpMethod } from '../src/api/client.js';
@@ -142,6 +145,25 @@ describe('OIDC provider', () => {
     const code2 = (await authorize(alice, second.url, 'POST')).body.code as string;
     const t2 = await oidcClient.authorizationCodeGrant(post, new URL(`${REDIRECT}?code=${code2}&state=${second.state}`), { pkceCodeVerifier: second.verifier, expectedState: second.state, expectedNonce: second.nonce });
     assert.equal(t2.claims()!.sub, aliceId);
+  });
+
+  it('keeps the client secret, code, verifier and tokens out of the audit log', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oidc-audit-'));
+    const log = join(dir, 'audit.log');
+    try {
+      await ok('PUT', 'sys/audit/oidcfile', { type: 'file', options: { file_path: log } });
+      const config = await discover(web.client_id, oidcClient.ClientSecretPost(web.client_secret));
+      const flow = await startFlow(config, REDIRECT);
+      const code = (await authorize(alice, flow.url)).body.code as string;
+      const tokens = await oidcClient.authorizationCodeGrant(config, new URL(`${REDIRECT}?code=${code}&state=${flow.state}`), { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce });
+      await oidcClient.fetchUserInfo(config, tokens.access_token, aliceId);
+      await ok('DELETE', 'sys/audit/oidcfile');
+      const text = readFileSync(log, 'utf8');
+      assert.match(text, /oidc\/provider\/my\/token/);
+      for (const secret of [web.client_secret, code, flow.verifier, tokens.id_token!, tokens.access_token]) assert.ok(!text.includes(secret), 'a credential reached the audit log');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs the flow for a public client, which must use PKCE and has no secret', async () => {

@@ -93,8 +93,7 @@ export class OidcState {
     });
   }
 
-  saveCode(code: AuthCode): string {
-    const now = Date.now();
+  saveCode(code: AuthCode, now: number): string {
     for (const [k, c] of this.codes) if (c.expiresAt <= now) this.codes.delete(k);
     const id = randomAlphanumeric(32);
     this.codes.set(id, code);

@@ -213,7 +213,7 @@ export function providerFlowPaths(oidc: OidcState): PathDefinition[] {
       codeChallengeMethod: method as 'S256' | 'plain' | undefined,
       authTime,
       expiresAt: ctx.clock() + CODE_TTL_MS,
-    });
+    }, ctx.clock());
     return oauthAnswer({ code, state: q.state ?? '' });
   }
 
