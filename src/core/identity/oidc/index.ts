@@ -9,6 +9,7 @@ import { OidcState } from './oidc-state.js';
 import { assignmentScopePaths } from './paths/assignment-scope.js';
 import { clientPaths } from './paths/client.js';
 import { keyPaths } from './paths/key.js';
+import { providerDiscoveryPaths } from './paths/provider-discovery.js';
 import { providerFlowPaths } from './paths/provider-flow.js';
 import { providerPaths } from './paths/provider.js';
 import { rolePaths } from './paths/role.js';
@@ -33,7 +34,7 @@ export function createOidc(store: IdentityStore, apiAddr: () => string): OidcPar
   const oidc = new OidcState(store, apiAddr);
   return {
     // Provider flow first: its literal tails (authorize, token…) must win over provider/:name.
-    paths: [...tokenConfigPaths(oidc), ...keyPaths(oidc), ...rolePaths(oidc), ...providerFlowPaths(oidc), ...providerPaths(oidc), ...clientPaths(oidc), ...assignmentScopePaths(oidc)],
+    paths: [...tokenConfigPaths(oidc), ...keyPaths(oidc), ...rolePaths(oidc), ...providerDiscoveryPaths(oidc), ...providerFlowPaths(oidc), ...providerPaths(oidc), ...clientPaths(oidc), ...assignmentScopePaths(oidc)],
     async periodic(ctx) {
       const now = ctx.clock();
       await oidc.ensureDefaults(ctx.storage, now);

@@ -1,5 +1,5 @@
 /**
- * A provider's OpenID Connect endpoints: discovery and keys (unauthenticated), `authorize`
+ * A provider's OpenID Connect flow: `authorize`
  * (the caller's Coffer token is the end-user's login; answers {code, state} as Vault does,
  * for the UI or client to redirect with), `token` (unauthenticated; the client authenticates
  * itself) and `userinfo` (the access token is the credential).
@@ -18,10 +18,9 @@ import { bearerOf, clientCredentials, oauthAnswer, oauthError, pkceMatches, secr
 import { CODE_TTL_MS, type OidcState } from '../oidc-state.js';
 import { allRecords, readRecord } from '../records.js';
 import { renderTemplate, type TemplateEntity } from '../template.js';
-import { ALGORITHMS, type Assignment, type Client, type Provider } from '../types.js';
-import { maxAge } from './token-config.js';
+import type { Assignment, Client, Provider } from '../types.js';
 
-const providerAllows = (p: Provider, clientId: string) => p.allowedClientIds.includes('*') || p.allowedClientIds.includes(clientId);
+export const providerAllows = (p: Provider, clientId: string) => p.allowedClientIds.includes('*') || p.allowedClientIds.includes(clientId);
 
 async function clientById(storage: Storage, clientId: string): Promise<Client | undefined> {
   return (await allRecords(storage, 'client')).find((c) => c.clientId === clientId);
@@ -60,56 +59,6 @@ export function providerFlowPaths(oidc: OidcState): PathDefinition[] {
   };
 
   return [
-    definePath({
-      pattern: 'oidc/provider/:name/.well-known/openid-configuration',
-      fields: flowFields,
-      operations: {
-        read: async (ctx) => {
-          const p = await provider(ctx);
-          if (!p) return oauthError('invalid_request', `provider "${ctx.fields.name}" not found`, 404);
-          const issuer = issuerOf(p, ctx);
-          const base = issuer.slice(0, issuer.indexOf('/v1/identity/oidc/provider/'));
-          return {
-            raw: {
-              issuer,
-              jwks_uri: `${issuer}/.well-known/keys`,
-              authorization_endpoint: `${base}/ui/vault/identity/oidc/provider/${p.name}/authorize`,
-              token_endpoint: `${issuer}/token`,
-              userinfo_endpoint: `${issuer}/userinfo`,
-              request_parameter_supported: false,
-              request_uri_parameter_supported: false,
-              id_token_signing_alg_values_supported: [...ALGORITHMS],
-              response_types_supported: ['code'],
-              scopes_supported: ['openid', ...p.scopesSupported],
-              subject_types_supported: ['public'],
-              grant_types_supported: ['authorization_code'],
-              token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-              code_challenge_methods_supported: ['plain', 'S256'],
-            },
-          };
-        },
-      },
-      help: { synopsis: 'OpenID discovery document of a provider.' },
-    }),
-    definePath({
-      pattern: 'oidc/provider/:name/.well-known/keys',
-      fields: flowFields,
-      operations: {
-        read: async (ctx) => {
-          const p = await provider(ctx);
-          if (!p) return oauthError('invalid_request', `provider "${ctx.fields.name}" not found`, 404);
-          const now = ctx.clock();
-          const names = new Set((await allRecords(ctx.storage, 'client')).filter((c) => providerAllows(p, c.clientId)).map((c) => c.key));
-          const keys = [];
-          for (const n of names) {
-            const k = await oidc.keyForSigning(ctx.storage, n, now);
-            if (k) keys.push(k);
-          }
-          return { raw: { keys: keys.flatMap((k) => publicJwks(k, now)) }, headers: { 'cache-control': `max-age=${maxAge(keys, now)}` } };
-        },
-      },
-      help: { synopsis: 'The public keys that verify a provider’s ID tokens (JWKS).' },
-    }),
     definePath({
       pattern: 'oidc/provider/:name/authorize',
       fields: {
