@@ -2,7 +2,8 @@
  * Identity tokens (GET identity/oidc/token/:role) through core.handle (no HTTP, no audit),
  * for an ES256 and an RS256 key, beside the floor: the same claims signed directly with jose
  * and a WebCrypto key in the same run. The gap is what Coffer adds per token (routing,
- * ACL, reading the role and key, rendering the template). Run alone:
+ * ACL, reading the role and key, rendering the template); a plain read of oidc/config on the
+ * same mount shows the part any request pays. Run alone:
  *   node dist/bench/oidc-token.js [count]
  */
 import { generateKeyPair, SignJWT } from 'jose';
@@ -39,6 +40,11 @@ async function timed(fn: () => Promise<unknown>): Promise<{ perSec: number; cpuU
   const cpu = process.cpuUsage(cpu0);
   return { perSec: Math.round((COUNT / ms) * 1000), cpuUs: Math.round((cpu.user + cpu.system) / COUNT) };
 }
+
+// What any request to the mount costs (token lookup, ACL, routing): oidc/config reads one small record.
+await call('update', 'sys/policies/acl/oidc', { policy: 'path "identity/oidc/*" { capabilities = ["read"] }' });
+const plain = await timed(() => call('read', 'identity/oidc/config', {}, user));
+console.log(`identity/oidc/config read (request floor): ${plain.perSec} reads/s (${plain.cpuUs} µs CPU each)`);
 
 for (const alg of ['ES256', 'RS256'] as const) {
   const name = alg.toLowerCase();
