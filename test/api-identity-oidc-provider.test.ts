@@ -110,6 +110,11 @@ describe('OIDC provider', () => {
     await expectError(t.root.raw('POST', 'identity/oidc/assignment/bad', { entity_ids: 'nope' }), 400, /entity "nope" does not exist/);
     await expectError(t.root.raw('DELETE', 'identity/oidc/scope/profile'), 400, /referenced by these providers: my/);
     assert.equal((await t.root.raw('GET', 'identity/oidc/client/bad')).status, 404);
+    await expectError(t.root.raw('DELETE', 'identity/oidc/key/pk'), 400, /referenced by these clients: spa, web/);
+    await ok('POST', 'identity/oidc/provider/ext', { issuer: 'https://sso.example.com:8200' });
+    assert.equal(((await ok('GET', 'identity/oidc/provider/ext', undefined, 200)).data as Data).issuer, 'https://sso.example.com:8200/v1/identity/oidc/provider/ext');
+    await expectError(t.root.raw('POST', 'identity/oidc/provider/ext2', { issuer: 'https://sso.example.com/some/path' }), 400, /only scheme:\/\/host:port/);
+    await ok('DELETE', 'identity/oidc/provider/ext');
   });
 
   it('runs the authorization-code flow with PKCE for a confidential client through openid-client, then userinfo', async () => {
