@@ -257,6 +257,7 @@ describe('OIDC provider', () => {
       assert.deepEqual(auth.metadata, { role: 'web', username: 'alice' });
       const alias = ((await b.root.raw('GET', `identity/entity/id/${auth.entity_id}`)).body!.data as { aliases: { name: string }[] }).aliases[0]!;
       assert.equal(alias.name, aliceId);
+      await expectError(b.anon.raw('POST', 'auth/jwt/login', { role: 'web', jwt: tokens.access_token }), 400, /aud/);
 
       // Identity tokens: the first server's token issuer as the discovery URL.
       await ok('POST', 'identity/oidc/role/to-b', { key: 'pk', ttl: 300 });

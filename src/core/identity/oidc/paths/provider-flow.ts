@@ -4,9 +4,11 @@
  * for the UI or client to redirect with), `token` (unauthenticated; the client authenticates
  * itself) and `userinfo` (the access token is the credential).
  *
- * Access tokens are JWTs signed with the client's key (typ at+jwt), so userinfo needs no
- * stored state; claims are computed from the entity as it is when userinfo is called.
+ * Access tokens are JWTs signed with the client's key (typ at+jwt, audience the userinfo
+ * endpoint, as RFC 9068), so userinfo needs no stored state; claims are computed from the
+ * entity as it is when userinfo is called.
  */
+import { randomUUID } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, createLocalJWKSet, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { definePath, type HandlerContext, type PathDefinition } from '../../../../framework/backend.js';
@@ -200,7 +202,13 @@ export function providerFlowPaths(oidc: OidcState): PathDefinition[] {
 
     const iat = Math.floor(now / 1000);
     const issuer = issuerOf(p, ctx);
-    const accessToken = await signClaims(key, { iss: issuer, sub: grant.entityId, aud: client.clientId, iat, exp: iat + client.accessTokenTtl, scope: grant.scopes.join(' ') }, 'at+jwt');
+    // RFC 9068's shape: the audience is the userinfo endpoint, not the client, so no relying
+    // party that trusts this provider's ID tokens for the client takes an access token for one.
+    const accessToken = await signClaims(
+      key,
+      { iss: issuer, sub: grant.entityId, aud: `${issuer}/userinfo`, client_id: client.clientId, iat, exp: iat + client.accessTokenTtl, jti: randomUUID(), scope: grant.scopes.join(' ') },
+      'at+jwt',
+    );
     const alg = signingVersion(key).algorithm;
     const idToken = await signClaims(key, {
       ...(await scopeClaims(ctx.storage, p, grant.scopes, entity, iat)),
@@ -226,8 +234,7 @@ export function providerFlowPaths(oidc: OidcState): PathDefinition[] {
     let clientId: string;
     try {
       if (decodeProtectedHeader(bearer).typ !== 'at+jwt') return oauthError('invalid_token', 'the bearer token is not an access token');
-      const aud = decodeJwt(bearer).aud;
-      clientId = Array.isArray(aud) ? aud[0] ?? '' : aud ?? '';
+      clientId = String(decodeJwt(bearer).client_id ?? '');
     } catch {
       return oauthError('invalid_token', 'the bearer token is malformed');
     }
@@ -239,7 +246,7 @@ export function providerFlowPaths(oidc: OidcState): PathDefinition[] {
     let sub: string;
     let scopes: string[];
     try {
-      const { payload } = await jwtVerify(bearer, createLocalJWKSet({ keys: publicJwks(key, now) }), { issuer: issuerOf(p, ctx), audience: client.clientId, typ: 'at+jwt', currentDate: new Date(now) });
+      const { payload } = await jwtVerify(bearer, createLocalJWKSet({ keys: publicJwks(key, now) }), { issuer: issuerOf(p, ctx), audience: `${issuerOf(p, ctx)}/userinfo`, typ: 'at+jwt', currentDate: new Date(now) });
       sub = String(payload.sub);
       scopes = String(payload.scope ?? '').split(' ');
     } catch (err) {
