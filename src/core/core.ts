@@ -79,6 +79,8 @@ export class Core {
   readonly auditDevices: AuditManager;
   /** Answers the seal paths while nothing above the barrier is readable. */
   readonly sealedSystemBackend: Backend;
+  /** The address clients reach this server at (api_addr, else the first listener's): default OIDC issuers. */
+  apiAddr = '';
   policies!: PolicyStore;
   passwordPolicies!: PasswordPolicyStore;
   tokens!: TokenStore;
@@ -267,7 +269,7 @@ export class Core {
   /** Backends built by core itself: the system backend and the token method. */
   builtinBackend(type: string): Backend | undefined {
     if (type === 'system') return createSystemBackend(this);
-    if (type === 'identity') return createIdentityBackend(this.identity);
+    if (type === 'identity') return createIdentityBackend(this.identity, () => this.apiAddr);
     if (type === 'token') {
       return createTokenBackend(this.tokens, {
         policyExists: async (name: string) => this.policies.has(name),

@@ -36,6 +36,7 @@ function callerOf(entry: TokenEntry, policies: string[]): CallerInfo {
     entityId: entry.entityId,
     cubbyholeId: entry.cubbyholeId,
     isRoot: entry.policies.includes('root'),
+    issuedAt: entry.creationTime,
   };
 }
 

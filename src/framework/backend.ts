@@ -37,6 +37,8 @@ export interface CallerInfo {
   /** Per-token private storage prefix (cubbyhole). */
   cubbyholeId: string;
   isRoot: boolean;
+  /** unix seconds: when the token was issued (OIDC's auth_time and max_age). */
+  issuedAt?: number;
 }
 
 export interface HandlerContext<F = Record<string, unknown>> {

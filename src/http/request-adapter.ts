@@ -26,6 +26,16 @@ function isRawBody(contentType: string | undefined): boolean {
   return RAW_BODY_TYPES.includes(type);
 }
 
+/**
+ * OAuth clients post form bodies to an OIDC provider's token endpoint (RFC 6749 §4.1.3), as
+ * Vault accepts. curl labels JSON sent with -d as a form too: a body that opens like JSON is JSON.
+ */
+function isFormBody(contentType: string | undefined, body: Buffer | undefined): boolean {
+  if (!contentType || contentType.split(';', 1)[0]!.trim().toLowerCase() !== 'application/x-www-form-urlencoded') return false;
+  const first = body?.toString('utf8', 0, 64).trimStart()[0];
+  return first !== '{' && first !== '[';
+}
+
 const TRUE = new Set(['true', '1', 't', 'yes', '']);
 
 function parseQuery(text: string): Record<string, unknown> {
@@ -90,7 +100,8 @@ export function toLogicalRequest(http: RawHttpRequest, limits: JsonLimits, liste
       if (isRawBody(header(http.headers, 'content-type'))) {
         rawBody = http.body ?? Buffer.alloc(0);
         data = {};
-      } else data = parseJsonBody(http.body, limits);
+      } else if (isFormBody(header(http.headers, 'content-type'), http.body)) data = parseQuery(http.body?.toString('utf8') ?? '');
+      else data = parseJsonBody(http.body, limits);
       break;
     case 'PATCH':
       operation = 'patch';

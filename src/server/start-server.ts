@@ -164,6 +164,8 @@ export async function startServer(
     throw err;
   }
 
+  core.apiAddr = config.apiAddr || address;
+
   // Listeners first, so that while the seal's provider is unreachable the server answers,
   // sealed, and says so in sys/seal-status and sys/health.
   const stopAutoUnseal = config.seal && !dev ? startAutoUnseal(core, logger.named('seal')) : () => undefined;

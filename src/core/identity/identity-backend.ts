@@ -10,11 +10,17 @@ import { entityPaths } from './paths/entity.js';
 import { groupAliasPaths } from './paths/group-alias.js';
 import { groupPaths } from './paths/group.js';
 import { lookupPaths } from './paths/lookup.js';
+import { createOidc, OIDC_UNAUTHENTICATED } from './oidc/index.js';
 
-export function createIdentityBackend(store: IdentityStore): Backend {
+/** `apiAddr`: the server's api address, the default issuer of identity tokens and providers. */
+export function createIdentityBackend(store: IdentityStore, apiAddr: () => string = () => ''): Backend {
+  const oidc = createOidc(store, apiAddr);
   return defineBackend({
     type: 'identity',
     help: 'The identity store: entities and their aliases (one per auth mount), groups (internal, or external through group aliases), and the policies they add to tokens.',
-    paths: [...entityPaths(store), ...entityAliasPaths(store), ...groupPaths(store), ...groupAliasPaths(store), ...lookupPaths(store)],
+    paths: [...entityPaths(store), ...entityAliasPaths(store), ...groupPaths(store), ...groupAliasPaths(store), ...lookupPaths(store), ...oidc.paths],
+    unauthenticated: OIDC_UNAUTHENTICATED,
+    periodic: oidc.periodic,
+    forget: oidc.forget,
   });
 }
