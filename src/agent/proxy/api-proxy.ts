@@ -1,0 +1,119 @@
+/**
+ * The API proxy: applications on the host talk to the agent's listener as if it were the
+ * server. Every request is passed on as it came (method, path, query, headers, body,
+ * streamed both ways); with use_auto_auth_token the agent's token is added to requests
+ * that carry none, or with "force" replaces whatever they carry.
+ */
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../../logging/logger.js';
+import type { ApiProxyConfig, ListenerConfig, VaultConnection } from '../config/types.js';
+
+export interface ProxyOptions {
+  vault: VaultConnection;
+  upstreamTls: https.AgentOptions;
+  proxy: ApiProxyConfig;
+  /** The current auto-auth token, or a promise while the first login is under way. */
+  token(): string | undefined | Promise<string | undefined>;
+  logger: Logger;
+}
+
+export interface RunningListener {
+  /** http://127.0.0.1:8100 or https://… */
+  url: string;
+  close(): Promise<void>;
+}
+
+// Hop-by-hop headers belong to one connection, not to the request (RFC 9110 §7.6.1).
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate']);
+
+function forwardHeaders(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
+  const out: http.OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && k !== 'host') out[k] = v;
+  return out;
+}
+
+const hasOwnToken = (h: http.IncomingHttpHeaders) => Boolean(h['x-vault-token']) || /^bearer\s+\S/i.test(String(h.authorization ?? ''));
+
+function jsonError(res: http.ServerResponse, status: number, message: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify({ errors: [message] });
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+export function createProxyHandler(opts: ProxyOptions): http.RequestListener {
+  const upstream = new URL(opts.vault.address);
+  const isHttps = upstream.protocol === 'https:';
+  const agent = isHttps ? new https.Agent({ ...opts.upstreamTls, keepAlive: true }) : new http.Agent({ keepAlive: true });
+  const log = opts.logger;
+  return (req, res) => {
+    void (async () => {
+      const headers = forwardHeaders(req.headers);
+      const mode = opts.proxy.useAutoAuthToken;
+      if (mode === 'force' || (mode === true && !hasOwnToken(req.headers))) {
+        const token = await opts.token();
+        if (token) {
+          headers['x-vault-token'] = token;
+          if (mode === 'force') delete headers.authorization;
+        }
+      }
+      const upstreamReq = (isHttps ? https : http).request({
+        protocol: upstream.protocol,
+        hostname: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers,
+        agent,
+      });
+      upstreamReq.on('response', (up) => {
+        res.writeHead(up.statusCode ?? 502, forwardHeaders(up.headers));
+        up.pipe(res);
+        up.on('error', () => res.destroy());
+      });
+      upstreamReq.on('error', (err) => {
+        log.warn('request to the server failed', { method: req.method, path: (req.url ?? '').split('?')[0], error: (err as NodeJS.ErrnoException).code ?? err.message });
+        jsonError(res, 502, `the agent could not reach the server at ${opts.vault.address}: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
+      });
+      req.on('aborted', () => upstreamReq.destroy());
+      req.pipe(upstreamReq);
+    })().catch((err: unknown) => jsonError(res, 500, `agent proxy error: ${err instanceof Error ? err.message : String(err)}`));
+  };
+}
+
+/** Starts one listener "tcp" with the proxy behind it. Port 0 picks a free port. */
+export async function startListener(listener: ListenerConfig, handler: http.RequestListener): Promise<RunningListener> {
+  const server = listener.tlsDisable
+    ? http.createServer(handler)
+    : https.createServer({ cert: readFileSync(listener.tlsCertFile!), key: readFileSync(listener.tlsKeyFile!) }, handler);
+  const { host, port } = splitAddress(listener.address);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    url: `${listener.tlsDisable ? 'http' : 'https'}://${shownHost}:${addr.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function splitAddress(address: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(address.trim());
+  if (!m) throw new Error(`listener address "${address}" must be host:port`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port: Number(m[3]) };
+}
