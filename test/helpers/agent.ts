@@ -46,10 +46,10 @@ export async function stopAllAgents(): Promise<void> {
 }
 
 /** Runs `coffer agent <args>` with an environment free of the caller's VAULT_* settings. */
-export function spawnAgent(args: string[], env: NodeJS.ProcessEnv = {}): AgentProcess {
+export function spawnAgent(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): AgentProcess {
   const base: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(VAULT|COFFER)_/.test(k)) base[k] = v;
-  const child = spawn(process.execPath, [CLI_PATH, 'agent', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...base, ...env } });
+  const child = spawn(process.execPath, [CLI_PATH, 'agent', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...base, ...env }, ...(cwd ? { cwd } : {}) });
   live.add(child);
   let out = '';
   let err = '';

@@ -7,7 +7,9 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { handleClientError } from '../../http/client-error.js';
+import { createListParser } from '../../http/list-method.js';
 import type { Logger } from '../../logging/logger.js';
 import type { ApiProxyConfig, ListenerConfig, VaultConnection } from '../config/types.js';
 
@@ -92,6 +94,10 @@ export async function startListener(listener: ListenerConfig, handler: http.Requ
   const server = listener.tlsDisable
     ? http.createServer(handler)
     : https.createServer({ cert: readFileSync(listener.tlsCertFile!), key: readFileSync(listener.tlsKeyFile!) }, handler);
+  // hvac and node-vault send LIST, a method node's parser refuses: the server's own
+  // rewriting (src/http/list-method.ts) turns it into GET ?list=true before it is proxied.
+  const listParser = createListParser(handler);
+  server.on('clientError', (err: Error, socket) => handleClientError({ listParser }, err, socket as Socket));
   const { host, port } = splitAddress(listener.address);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
