@@ -32,6 +32,14 @@ describe('coffer agent: command line and configuration errors', () => {
     assert.doesNotMatch(agent.stderr(), STACK_LINE);
   });
 
+  it('exits 1 for an unknown -log-level', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'agent.hcl'), `auto_auth {\n  method "token_file" {\n    config = { token_file_path = "/t" }\n  }\n}\n`);
+    const agent = spawnAgent([`-config=${join(dir, 'agent.hcl')}`, '-log-level=loud']);
+    assert.equal((await agent.exited).code, 1);
+    assert.match(agent.stderr(), /unknown log level "loud"/);
+  });
+
   it('exits 1 for a file that does not exist, and for an HCL syntax error with its position', async () => {
     const missing = spawnAgent(['-config=/nonexistent/agent.hcl']);
     assert.equal((await missing.exited).code, 1);

@@ -199,12 +199,15 @@ listener "tcp" {
     assert.equal(JSON.parse(stdout).data.data.password, 'hunter2');
   });
 
-  it('answers 502 with a clear message when the server cannot be reached', async () => {
+  it('answers 502 with a clear message when the server cannot be reached, after retrying', async () => {
     const dir = tempDir();
     const dead = await freePort();
     const port = await freePort();
     const agent = startAgentWith(dir, `
-vault { address = "http://127.0.0.1:${dead}" }
+vault {
+  address = "http://127.0.0.1:${dead}"
+  retry { num_retries = 1 }
+}
 api_proxy {}
 listener "tcp" {
   address = "127.0.0.1:${port}"
@@ -212,8 +215,10 @@ listener "tcp" {
 }
 `);
     await waitFor('the listener', () => /API proxy listening/.test(agent.stderr()), 15_000, agent);
+    const started = Date.now();
     const res = await httpRequest(`http://127.0.0.1:${port}/v1/sys/health`);
     assert.equal(res.status, 502);
+    assert.ok(Date.now() - started >= 1_000, 'one retry (vault.retry.num_retries = 1) came first');
     assert.match(res.json.errors[0], /could not reach the server .*ECONNREFUSED/);
     assert.deepEqual(await agent.kill('SIGTERM'), { code: 0, signal: null });
   });

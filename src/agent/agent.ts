@@ -55,6 +55,19 @@ function tlsOf(config: AgentConfig): TlsOptions | undefined {
   return { ...(ca.length ? { ca } : {}), skipVerify: v.tlsSkipVerify, ...(v.tlsServerName ? { serverName: v.tlsServerName } : {}), ...(cert ? { cert, key } : {}) };
 }
 
+/** How long a proxied request waits for the first login before it goes on without a token. */
+const FIRST_TOKEN_WAIT_MS = 5_000;
+
+function firstTokenOrNone(auth: AutoAuth): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), FIRST_TOKEN_WAIT_MS);
+    void auth.firstToken.then((t) => {
+      clearTimeout(timer);
+      resolve(t);
+    });
+  });
+}
+
 export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<RunningAgent> {
   const log = deps.logger;
   const usesTemplates = config.templates.length > 0 || config.envTemplates.length > 0;
@@ -137,7 +150,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
         vault: config.vault,
         upstreamTls: { ca: tls?.ca, rejectUnauthorized: !config.vault.tlsSkipVerify, servername: tls?.serverName, cert: tls?.cert, key: tls?.key },
         proxy: config.apiProxy,
-        token: () => auth?.token() ?? auth?.firstToken,
+        token: () => auth?.token() ?? (auth ? firstTokenOrNone(auth) : undefined),
         logger: log.named('proxy'),
       });
       for (const l of config.listeners) {

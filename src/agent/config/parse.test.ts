@@ -39,6 +39,8 @@ template {
     timeout = "5s"
   }
 }
+`);
+    const e = parse(`${AUTH}
 env_template "DB_PASSWORD" {
   contents = "x"
   error_on_missing_key = true
@@ -51,9 +53,9 @@ exec {
       { source: '/etc/app/db.ctmpl', destination: '/etc/app/db.conf', perms: 0o600, command: 'systemctl reload app', commandTimeoutMs: 10_000, errorOnMissingKey: true },
       { contents: '[[ .Data ]]', destination: '/etc/app/b', leftDelimiter: '[[', rightDelimiter: ']]', command: ['pkill', '-HUP', 'app'], commandTimeoutMs: 5_000 },
     ]);
-    assert.deepEqual(c.envTemplates, [{ name: 'DB_PASSWORD', contents: 'x', errorOnMissingKey: true }]);
+    assert.deepEqual(e.envTemplates, [{ name: 'DB_PASSWORD', contents: 'x', errorOnMissingKey: true }]);
     assert.deepEqual(c.templateConfig, { staticSecretRenderIntervalMs: 30_000, exitOnRetryFailure: true });
-    assert.deepEqual(c.exec, { command: ['./app', 'serve'], restartOnSecretChanges: 'always', restartStopSignal: 'SIGTERM' });
+    assert.deepEqual(e.exec, { command: ['./app', 'serve'], restartOnSecretChanges: 'always', restartStopSignal: 'SIGTERM' });
   });
 
   it('reads the JSON form with typed method and sink lists', () => {
@@ -97,6 +99,9 @@ exec {
     fails(`${AUTH}\nlistener "unix" { address = "/s" }`, /unsupported listener type "unix"/);
     fails(`auto_auth {\n  method "approle" {\n    config = { role_id_file_path = "/r" }\n  }\n  sink "file" {\n    config = { path = "/t", mode = "rw" }\n  }\n}`, /sink "file"\.config\.mode.*octal/);
     fails(`pid_file = "/x"`, /nothing to do/);
+    fails(`${AUTH}\ntemplate {\n contents = "x"\n destination = "/x"\n}\nexec { command = ["a"] }`, /template stanzas cannot be used with exec/);
+    fails(`${AUTH}\nenv_template "A" { source = "/nonexistent/a.ctmpl" }\nexec { command = ["a"] }`, /env_template "A"\.source.*cannot read \/nonexistent\/a\.ctmpl: ENOENT/);
+    fails(`${AUTH}\nenv_template "A" {\n contents = "x"\n left_delimiter = "[["\n}\nexec { command = ["a"] }`, /left_delimiter.*not supported in an env_template/);
     fails(`vault {`, /agent\.hcl: line \d+, column \d+/);
   });
 });

@@ -203,6 +203,7 @@ function validate(config: AgentConfig): AgentConfig {
   if (config.exitAfterAuth && !config.autoAuth) fail('exit_after_auth needs an auto_auth stanza');
   if (config.apiProxy && config.listeners.length === 0) fail('api_proxy needs a listener "tcp" stanza to serve on');
   if (config.envTemplates.length && !config.exec) fail('env_template needs an exec stanza: its values go into the environment of the exec command');
+  if (config.exec && config.templates.length) fail('template stanzas cannot be used with exec: give the application its secrets with env_template');
   if (config.exec && config.exitAfterAuth) fail('exec and exit_after_auth cannot be used together');
   if (!config.autoAuth && !config.apiProxy && !config.exec) fail('nothing to do: add an auto_auth, api_proxy or exec stanza');
   return config;

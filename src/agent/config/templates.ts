@@ -3,6 +3,7 @@
  * `env_template "NAME"`, `template_config` and `exec`, read into TemplateSpec,
  * EnvTemplateSpec, TemplateConfig and ExecConfig.
  */
+import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Stanza } from './reader.js';
 import { DEFAULT_STATIC_SECRET_RENDER_INTERVAL_MS, type EnvTemplateSpec, type ExecConfig, type TemplateConfig, type TemplateSpec } from './types.js';
@@ -51,10 +52,25 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function parseEnvTemplate(name: string, t: Stanza): EnvTemplateSpec {
   if (!ENV_NAME.test(name)) t.fail(`"${name}" is not a valid environment variable name`);
-  for (const key of ['destination', 'source', 'command', 'perms', 'exec']) {
+  for (const key of ['destination', 'command', 'perms', 'exec']) {
     if (t.has(key)) t.fail('is not allowed in an env_template (its value goes into the environment of the exec command)', key);
   }
-  const spec: EnvTemplateSpec = { name, contents: t.str('contents') ?? t.fail('is required', 'contents') };
+  for (const key of ['left_delimiter', 'right_delimiter']) {
+    if (t.has(key)) t.fail('is not supported in an env_template yet', key);
+  }
+  const source = t.str('source');
+  const inline = t.str('contents');
+  if (source !== undefined && inline !== undefined) t.fail('takes either source or contents, not both');
+  let contents = inline;
+  if (source !== undefined) {
+    try {
+      contents = readFileSync(source, 'utf8');
+    } catch (err) {
+      t.fail(`cannot read ${source}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, 'source');
+    }
+  }
+  if (contents === undefined) t.fail('needs contents (or source, a template file)');
+  const spec: EnvTemplateSpec = { name, contents: contents! };
   const missing = t.bool('error_on_missing_key');
   if (missing !== undefined) spec.errorOnMissingKey = missing;
   t.done();

@@ -49,6 +49,10 @@ function jsonError(res: http.ServerResponse, status: number, message: string): v
   res.end(body);
 }
 
+/** Vault's client waits between 1 and 1.5 seconds before a retry. */
+const RETRY_WAIT_MS = 1_000;
+const RETRY_JITTER_MS = 500;
+
 export function createProxyHandler(opts: ProxyOptions): http.RequestListener {
   const upstream = new URL(opts.vault.address);
   const isHttps = upstream.protocol === 'https:';
@@ -65,26 +69,43 @@ export function createProxyHandler(opts: ProxyOptions): http.RequestListener {
           if (mode === 'force') delete headers.authorization;
         }
       }
-      const upstreamReq = (isHttps ? https : http).request({
-        protocol: upstream.protocol,
-        hostname: upstream.hostname,
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        headers,
-        agent,
-      });
-      upstreamReq.on('response', (up) => {
-        res.writeHead(up.statusCode ?? 502, forwardHeaders(up.headers));
-        up.pipe(res);
-        up.on('error', () => res.destroy());
-      });
-      upstreamReq.on('error', (err) => {
-        log.warn('request to the server failed', { method: req.method, path: (req.url ?? '').split('?')[0], error: (err as NodeJS.ErrnoException).code ?? err.message });
-        jsonError(res, 502, `the agent could not reach the server at ${opts.vault.address}: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
-      });
-      req.on('aborted', () => upstreamReq.destroy());
-      req.pipe(upstreamReq);
+      // A request without a body can be sent again: when the server cannot be reached (a
+      // restart), it is, up to vault.retry.num_retries times, as Vault's client retries.
+      const bodiless = !req.headers['transfer-encoding'] && (req.headers['content-length'] ?? '0') === '0';
+      const send = (attempt: number): void => {
+        const upstreamReq = (isHttps ? https : http).request({
+          protocol: upstream.protocol,
+          hostname: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers,
+          agent,
+        });
+        upstreamReq.on('response', (up) => {
+          res.writeHead(up.statusCode ?? 502, forwardHeaders(up.headers));
+          up.pipe(res);
+          up.on('error', () => res.destroy());
+        });
+        upstreamReq.on('error', (err) => {
+          const reason = (err as NodeJS.ErrnoException).code ?? err.message;
+          const path = (req.url ?? '').split('?')[0];
+          if (bodiless && attempt < opts.vault.numRetries && !res.headersSent && !req.destroyed) {
+            log.debug('request to the server failed; retrying', { method: req.method, path, error: reason, attempt: attempt + 1 });
+            setTimeout(() => send(attempt + 1), RETRY_WAIT_MS + Math.random() * RETRY_JITTER_MS);
+            return;
+          }
+          log.warn('request to the server failed', { method: req.method, path, error: reason });
+          jsonError(res, 502, `the agent could not reach the server at ${opts.vault.address}: ${reason}`);
+        });
+        // The application went away before its answer was complete: so does the request.
+        res.once('close', () => {
+          if (!res.writableFinished) upstreamReq.destroy();
+        });
+        if (bodiless) upstreamReq.end();
+        else req.pipe(upstreamReq);
+      };
+      send(0);
     })().catch((err: unknown) => jsonError(res, 500, `agent proxy error: ${err instanceof Error ? err.message : String(err)}`));
   };
 }
