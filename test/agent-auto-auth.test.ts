@@ -166,6 +166,21 @@ describe('coffer agent: AppRole auto-auth', () => {
     await agent.kill('SIGTERM');
   });
 
+  it('backs off after a failed login and uses a secret id file written later', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'role-id'), roleId);
+    writeFileSync(join(dir, 'secret-id'), 'not-a-valid-secret-id');
+    const agent = startAgentWith(dir, approleConfig(dir).replace('mount_path = "auth/approle"', 'mount_path = "auth/approle"\n    min_backoff = "500ms"\n    max_backoff = "2s"'));
+    await waitFor('two failed logins', () => (agent.stderr().match(/login failed; will retry/g) ?? []).length >= 2, 15_000, agent);
+    assert.match(agent.stderr(), /backoff=0.5s[\s\S]*backoff=1s/, `the wait doubles\n${agent.stderr()}`);
+    assert.ok(!agent.stderr().includes('not-a-valid-secret-id'), 'the log never holds the secret id');
+    assert.equal(readIfThere(join(dir, 'token')), undefined);
+    writeFileSync(join(dir, 'secret-id'), await plainSecretId());
+    const token = (await waitFor('the sink', () => readIfThere(join(dir, 'token')), 15_000, agent)).trim();
+    assert.equal((await lookupSelf(token)).status, 200);
+    await agent.kill('SIGTERM');
+  });
+
   it('writes a wrapping token to a sink with wrap_ttl, and exits after auth with exit_after_auth', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'role-id'), roleId);

@@ -67,7 +67,7 @@ export function startAutoAuth(opts: AutoAuthOptions): AutoAuth {
           opts.onFatal(new Error(`auto-auth login failed: ${message}`));
           return undefined;
         }
-        log.error('login failed; will retry', { error: message, backoff: `${Math.round(backoff / 1000)}s` });
+        log.error('login failed; will retry', { error: message, backoff: `${backoff / 1000}s` });
         await sleep(jitter(backoff));
         backoff = Math.min(backoff * 2, opts.maxBackoffMs);
       }

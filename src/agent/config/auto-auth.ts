@@ -44,8 +44,8 @@ function parseMethod(type: string, m: Stanza): AuthMethodConfig {
   const settings = methodSettings(t, config);
   config.done();
   const mountPath = (m.str('mount_path') ?? `auth/${t === 'token_file' ? 'token' : t}`).replace(/^\/+|\/+$/g, '');
-  const minBackoff = m.durationSeconds('min_backoff') ?? 1;
-  const maxBackoff = m.durationSeconds('max_backoff') ?? 300;
+  const minBackoff = m.durationMs('min_backoff') ?? 1_000;
+  const maxBackoff = m.durationMs('max_backoff') ?? 300_000;
   if (maxBackoff < minBackoff) m.fail('max_backoff must not be less than min_backoff', 'max_backoff');
   const namespace = m.str('namespace');
   const method: AuthMethodConfig = {
@@ -53,8 +53,8 @@ function parseMethod(type: string, m: Stanza): AuthMethodConfig {
     mountPath,
     ...(namespace ? { namespace } : {}),
     settings,
-    minBackoffMs: Math.max(minBackoff, 1) * 1000,
-    maxBackoffMs: Math.max(maxBackoff, 1) * 1000,
+    minBackoffMs: Math.max(minBackoff, 100),
+    maxBackoffMs: Math.max(maxBackoff, 100),
     exitOnError: m.bool('exit_on_err') ?? false,
   };
   m.done();

@@ -7,6 +7,8 @@
 import { parseDuration } from '../../framework/duration.js';
 import { getOwn, hasOwn, isObject, keyLine, lineOf } from '../../hcl/index.js';
 
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
 export class AgentConfigError extends Error {
   override name = 'AgentConfigError';
 }
@@ -25,6 +27,8 @@ export interface Stanza {
   int(key: string): number | undefined;
   /** Seconds, from "30s", "5m" or a number of seconds. */
   durationSeconds(key: string): number | undefined;
+  /** Milliseconds, for settings where less than a second matters ("500ms"). */
+  durationMs(key: string): number | undefined;
   /** File modes are written as octal strings ("0640") or numbers (HCL reads 0640 as 640). */
   mode(key: string): number | undefined;
   /** A list of strings, or one string. */
@@ -98,6 +102,15 @@ export function stanza(source: string, path: string, body: Record<string, unknow
       if (v === undefined) return undefined;
       const d = parseDuration(v);
       return d === undefined ? fail('must be a duration such as "30s", "5m" or a number of seconds', key) : d;
+    },
+    durationMs(key) {
+      const v = one(key);
+      if (v === undefined) return undefined;
+      if (parseDuration(v) === undefined) return fail('must be a duration such as "500ms", "30s" or a number of seconds', key);
+      if (typeof v === 'number' || /^\s*\d+\s*$/.test(String(v))) return Number(v) * 1000;
+      let ms = 0;
+      for (const [, n, unit] of String(v).matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h|d)/g)) ms += Number(n) * UNIT_MS[unit!]!;
+      return Math.round(ms);
     },
     mode(key) {
       const v = one(key);
