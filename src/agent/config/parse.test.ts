@@ -95,6 +95,7 @@ exec {
     fails(`${AUTH}\nenv_template "1BAD" { contents = "x" }\nexec { command = ["a"] }`, /not a valid environment variable name/);
     fails(`${AUTH}\nenv_template "A" { contents = "x" }`, /env_template needs an exec stanza/);
     fails(`${AUTH}\napi_proxy { use_auto_auth_token = true }`, /api_proxy needs a listener/);
+    fails(`api_proxy { use_auto_auth_token = true }\nlistener "tcp" {\n address = "127.0.0.1:1"\n tls_disable = true\n}`, /use_auto_auth_token needs an auto_auth stanza/);
     fails(`${AUTH}\nlistener "tcp" { address = "127.0.0.1:1" }`, /needs tls_cert_file and tls_key_file/);
     fails(`${AUTH}\nlistener "unix" { address = "/s" }`, /unsupported listener type "unix"/);
     fails(`auto_auth {\n  method "approle" {\n    config = { role_id_file_path = "/r" }\n  }\n  sink "file" {\n    config = { path = "/t", mode = "rw" }\n  }\n}`, /sink "file"\.config\.mode.*octal/);

@@ -201,6 +201,7 @@ function validate(config: AgentConfig): AgentConfig {
   if (!/^https?:\/\/[^/]+/i.test(config.vault.address)) fail(`vault.address "${config.vault.address}" must be http://host:port or https://host:port`);
   if (Boolean(config.vault.clientCert) !== Boolean(config.vault.clientKey)) fail('vault.client_cert and vault.client_key go together');
   if (config.exitAfterAuth && !config.autoAuth) fail('exit_after_auth needs an auto_auth stanza');
+  if (config.apiProxy?.useAutoAuthToken && !config.autoAuth) fail('api_proxy.use_auto_auth_token needs an auto_auth stanza to get the token from');
   if (config.apiProxy && config.listeners.length === 0) fail('api_proxy needs a listener "tcp" stanza to serve on');
   if (config.envTemplates.length && !config.exec) fail('env_template needs an exec stanza: its values go into the environment of the exec command');
   if (config.exec && config.templates.length) fail('template stanzas cannot be used with exec: give the application its secrets with env_template');
