@@ -136,7 +136,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
               log.error('writing the sink failed', { sink: sink.path, error: describe(err) });
             }
           }
-          if (config.exitAfterAuth && !sinksDone) {
+          // With templates, exit_after_auth waits for their first render (below).
+          if (config.exitAfterAuth && !usesTemplates && !sinksDone) {
             sinksDone = true;
             log.info('exit_after_auth is set: exiting');
             void shutdown(0);
@@ -189,6 +190,10 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
         onFatal: fatal,
       });
       await runner.firstRender;
+      if (config.exitAfterAuth) {
+        log.info('exit_after_auth is set and the templates are rendered: exiting');
+        return void shutdown(0);
+      }
     }
     if (config.exec && !finished) {
       supervisor = createSupervisor({

@@ -137,7 +137,7 @@ export function startAutoAuth(opts: AutoAuthOptions): AutoAuth {
   void (async () => {
     while (!stopped) {
       const t = await loginWithBackoff();
-      if (!t) return;
+      if (!t || stopped) return;
       current = t;
       log.info('authentication successful', { ...accessorOf(t), ttl: t.ttlSeconds });
       try {
