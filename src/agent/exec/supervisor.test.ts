@@ -46,6 +46,34 @@ describe('exec supervisor', () => {
     assert.equal(await sup.stop('SIGKILL'), 137);
   });
 
+  it('folds changes that come during a restart into one more restart, and starts nothing after stop', async () => {
+    let n = 0;
+    const log = join(dir, 'fold');
+    const sup = createSupervisor({
+      exec: { command: ['sh', '-c', `echo "start $N" >> ${log}; exec sleep 30`], restartOnSecretChanges: 'always', restartStopSignal: 'SIGTERM' },
+      env: () => ({ N: String(n) }),
+      logger: silentLogger,
+      onExit: () => undefined,
+    });
+    sup.start();
+    await until(() => read('fold').includes('start 0'));
+    n = 1;
+    const a = sup.restart();
+    n = 2;
+    const b = sup.restart();
+    const c = sup.restart();
+    await Promise.all([a, b, c]);
+    await until(() => read('fold').trim().split('\n').length >= 3);
+    const stopped = sup.stop();
+    void sup.restart();
+    await stopped;
+    await new Promise((r) => setTimeout(r, 300));
+    const lines = read('fold').trim().split('\n');
+    assert.equal(lines.length, 3, lines.join(','));
+    assert.equal(lines[2], 'start 2', 'the last restart has the latest environment');
+    assert.equal(sup.pid(), undefined, 'no child after stop');
+  });
+
   it('kills a child that ignores the stop signal after the grace period', async () => {
     const exits: number[] = [];
     const sup = createSupervisor({

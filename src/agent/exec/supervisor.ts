@@ -26,7 +26,10 @@ export interface Supervisor {
   restart(): Promise<void>;
   /** Passes a signal to the child, if one runs. */
   signal(sig: NodeJS.Signals): void;
-  /** Stops the child (signal, then SIGKILL after the grace period); resolves with its exit code. */
+  /**
+   * Stops the child for good (signal, then SIGKILL after the grace period) and resolves with
+   * its exit code; no restart starts another one afterwards.
+   */
   stop(sig?: NodeJS.Signals): Promise<number | undefined>;
   pid(): number | undefined;
 }
@@ -45,8 +48,12 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   let exited: Promise<number> | undefined;
   /** Children we are stopping on purpose: their exit is not the application's exit. */
   const stopping = new WeakSet<ChildProcess>();
+  let closed = false;
+  let restarting: Promise<void> | undefined;
+  let restartAgain = false;
 
   function start(): void {
+    if (closed) return;
     const c = spawn(file!, args, { stdio: 'inherit', env: { ...process.env, ...opts.env() } });
     child = c;
     exited = new Promise<number>((resolve) => {
@@ -69,7 +76,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     if (c.pid !== undefined) log.info('started the exec command', { command: file, pid: c.pid });
   }
 
-  async function stop(sig: NodeJS.Signals = opts.exec.restartStopSignal): Promise<number | undefined> {
+  async function stopChild(sig: NodeJS.Signals): Promise<number | undefined> {
     const c = child;
     const done = exited;
     if (!c || !done) return undefined;
@@ -84,17 +91,37 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     return code;
   }
 
+  /** Changes that come while a restart is under way fold into one more restart, never two children. */
+  function restart(): Promise<void> {
+    if (restarting) {
+      restartAgain = true;
+      return restarting;
+    }
+    restarting = (async () => {
+      do {
+        restartAgain = false;
+        log.info('restarting the exec command: its environment changed');
+        await stopChild(opts.exec.restartStopSignal);
+        start();
+      } while (restartAgain && !closed);
+      restarting = undefined;
+    })();
+    return restarting;
+  }
+
   return {
     start,
-    async restart() {
-      log.info('restarting the exec command: its environment changed');
-      await stop();
-      start();
-    },
+    restart,
     signal(sig) {
       child?.kill(sig);
     },
-    stop,
+    async stop(sig = opts.exec.restartStopSignal) {
+      closed = true;
+      const pending = restarting;
+      const code = await stopChild(sig);
+      await pending;
+      return code;
+    },
     pid: () => child?.pid,
   };
 }
