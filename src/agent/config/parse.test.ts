@@ -63,14 +63,20 @@ exec {
       vault: { address: 'http://127.0.0.1:8200', retry: { num_retries: 3 } },
       auto_auth: {
         method: [{ type: 'jwt', mount_path: 'auth/ci', config: { path: '/jwt', role: 'ci' } }],
-        sink: [{ type: 'file', wrap_ttl: '5m', config: { path: '/t', mode: '0600' } }],
+        sink: [
+          { type: 'file', wrap_ttl: '5m', config: { path: '/t', mode: '0600' } },
+          { type: 'file', config: { path: '/u', mode: 416 } },
+        ],
       },
       cache: { use_auto_auth_token: 'force' },
       listener: [{ tcp: { address: '127.0.0.1:8100', tls_disable: true } }],
     }));
     assert.deepEqual(c.autoAuth?.method.settings, { type: 'jwt', role: 'ci', path: '/jwt', removeJwtAfterReading: true });
     assert.equal(c.autoAuth?.method.mountPath, 'auth/ci');
-    assert.deepEqual(c.autoAuth?.sinks, [{ type: 'file', path: '/t', mode: 0o600, wrapTtlSeconds: 300 }]);
+    assert.deepEqual(c.autoAuth?.sinks, [
+      { type: 'file', path: '/t', mode: 0o600, wrapTtlSeconds: 300 },
+      { type: 'file', path: '/u', mode: 0o640 },
+    ]);
     assert.deepEqual(c.apiProxy, { useAutoAuthToken: 'force' });
     assert.equal(c.vault.numRetries, 3);
   });

@@ -82,7 +82,7 @@ export function parseAgentConfigText(text: string, source: string): PartialAgent
   } catch (err) {
     throw new AgentConfigError(`${source}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const top = stanza(source, '', tree);
+  const top = stanza(source, '', tree, /^\uFEFF?\s*\{/.test(text) ? 'json' : 'hcl');
   const out: PartialAgentConfig = { sources: [source] };
   const vault = top.object('vault');
   if (vault) out.vault = parseVault(vault);

@@ -19,6 +19,7 @@ export interface Stanza {
   readonly source: string;
   readonly path: string;
   readonly body: Record<string, unknown>;
+  readonly format: SourceFormat;
   has(key: string): boolean;
   raw(key: string): unknown;
   str(key: string): string | undefined;
@@ -42,7 +43,10 @@ export interface Stanza {
   done(): void;
 }
 
-export function stanza(source: string, path: string, body: Record<string, unknown>): Stanza {
+/** `json`: numbers are plain numbers (a JSON file's mode 416 is 0640, as Vault reads it). */
+export type SourceFormat = 'hcl' | 'json';
+
+export function stanza(source: string, path: string, body: Record<string, unknown>, format: SourceFormat = 'hcl'): Stanza {
   const used = new Set<string>();
   const lineText = (key?: string): string => {
     const line = key !== undefined ? keyLine(body, key) : lineOf(body);
@@ -68,6 +72,7 @@ export function stanza(source: string, path: string, body: Record<string, unknow
     source,
     path,
     body,
+    format,
     has: (key) => hasOwn(body, key) && getOwn(body, key) !== null,
     raw,
     str(key) {
@@ -115,7 +120,12 @@ export function stanza(source: string, path: string, body: Record<string, unknow
     mode(key) {
       const v = one(key);
       if (v === undefined) return undefined;
-      // HCL has no octal literals: `mode = 0640` arrives as the decimal 640, and Vault reads it as octal.
+      // A JSON number is the mode's value (416 is 0640). Vault's HCL reads `mode = 0640` as an
+      // octal literal; our HCL reader keeps its digits (640), so an HCL number is read as octal digits.
+      if (typeof v === 'number' && format === 'json') {
+        if (!Number.isInteger(v) || v < 0 || v > 0o7777) return fail('must be a file mode, such as "0640" or 416', key);
+        return v;
+      }
       const text = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : '';
       if (!/^0?[0-7]{1,4}$/.test(text)) return fail('must be a file mode in octal, such as "0640"', key);
       return parseInt(text, 8);
@@ -131,7 +141,7 @@ export function stanza(source: string, path: string, body: Record<string, unknow
       const v = one(key);
       if (v === undefined) return undefined;
       if (!isObject(v)) return fail('must be a block or an object', key);
-      return stanza(source, path === '' ? key : `${path}.${key}`, v);
+      return stanza(source, path === '' ? key : `${path}.${key}`, v, format);
     },
     objects(key) {
       const v = raw(key);
@@ -139,7 +149,7 @@ export function stanza(source: string, path: string, body: Record<string, unknow
       const list = Array.isArray(v) ? v : [v];
       return list.map((item, i) => {
         if (!isObject(item)) return fail('must be a block', key);
-        return stanza(source, `${path === '' ? '' : `${path}.`}${key}${list.length > 1 ? `[${i}]` : ''}`, item);
+        return stanza(source, `${path === '' ? '' : `${path}.`}${key}${list.length > 1 ? `[${i}]` : ''}`, item, format);
       });
     },
     fail,
@@ -170,7 +180,7 @@ export function typedBlocks(parent: Stanza, key: string): Array<{ type: string; 
       for (const item of items) {
         if (!isObject(item)) block.fail(`must be a block: ${key} "${label}" { ... }`, label);
         const prefix = parent.path === '' ? '' : `${parent.path}.`;
-        out.push({ type: label, body: stanza(block.source, `${prefix}${key} "${label}"`, item as Record<string, unknown>) });
+        out.push({ type: label, body: stanza(block.source, `${prefix}${key} "${label}"`, item as Record<string, unknown>, block.format) });
       }
       block.raw(label);
     }
