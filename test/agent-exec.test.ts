@@ -1,7 +1,7 @@
 /**
  * `coffer agent` as a process supervisor (exec): the child gets the agent's environment,
  * starts once auto-auth has a token, receives the signals the agent receives, and its exit
- * code becomes the agent's. Template stanzas are refused until the template runner lands.
+ * code becomes the agent's (env templates and restarts: agent-runner-join.test.ts).
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -98,16 +98,4 @@ exec { command = ["/nonexistent/app", "--serve"] }
     assert.match(missing.stderr(), /cannot start the exec command.*\/nonexistent\/app.*ENOENT/);
   });
 
-  it('refuses template and env_template stanzas with a clear message until the template runner is part of this build', async () => {
-    const dir = tempDir();
-    const agent = startAgentWith(dir, `${await authStanza(dir)}
-env_template "DB_PASSWORD" {
-  contents = "{{ with secret \\"secret/data/app/db\\" }}{{ .Data.data.password }}{{ end }}"
-}
-exec { command = ["true"] }
-`);
-    const exit = await agent.exited;
-    assert.equal(exit.code, 1);
-    assert.match(agent.stderr(), /template and env_template stanzas are not supported by this build/);
-  });
 });

@@ -1,9 +1,7 @@
 /**
- * How the agent drives a template runner (the contract in src/agent/runner-contract.ts that
- * src/agent/render/runner.ts implements): started only once auto-auth has a token, its
- * env() in the exec child's environment, and the child restarted when onEnvChange fires
- * with restart_on_secret_changes = "always" (and not with "never"). The runner here is a
- * small real one: it reads one kv-v2 secret over HTTP with the agent's token, every 200 ms.
+ * How the agent drives the template runner (src/agent/render/): started once auto-auth has
+ * a token, its env templates in the exec child's environment, and the child restarted when
+ * a secret they read changes with restart_on_secret_changes = "always" (not with "never").
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -11,7 +9,6 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startAgent } from '../src/agent/agent.js';
 import { mergeConfigs, parseAgentConfigText } from '../src/agent/config/parse.js';
-import type { StartTemplateRunner } from '../src/agent/runner-contract.js';
 import { silentLogger } from '../src/logging/logger.js';
 import { caller, readIfThere, stopAllAgents, tempDir, waitFor, type Call } from './helpers/agent.js';
 import { startProcessServer, stopAllProcessServers, type ProcessServer } from './helpers/process-server.js';
@@ -27,35 +24,6 @@ after(async () => {
   await stopAllAgents();
   await stopAllProcessServers();
 });
-
-/** Polls secret/data/<name> and offers its `password` as DB_PASSWORD. */
-function pollingRunner(seenTokens: string[]): StartTemplateRunner {
-  return (opts) => {
-    let env: Record<string, string> = {};
-    let stopped = false;
-    const read = async () => {
-      const token = opts.token();
-      seenTokens.push(token);
-      const res = await fetch(`${opts.address}/v1/secret/data/app/db`, { headers: { 'X-Vault-Token': token } });
-      const body = (await res.json()) as { data?: { data?: { password?: string } } };
-      const next = { [opts.envTemplates[0]!.name]: body.data?.data?.password ?? '' };
-      const changed = JSON.stringify(next) !== JSON.stringify(env);
-      const first = Object.keys(env).length === 0;
-      env = next;
-      if (changed && !first) opts.onEnvChange?.(env);
-    };
-    const firstRender = read();
-    const timer = setInterval(() => void (stopped || read().catch(() => undefined)), 200);
-    return {
-      firstRender,
-      env: () => env,
-      stop: async () => {
-        stopped = true;
-        clearInterval(timer);
-      },
-    };
-  };
-}
 
 async function runWith(restart: 'always' | 'never') {
   assert.equal((await root('POST', 'secret/data/app/db', { data: { password: 'first' } })).status, 200);
@@ -83,10 +51,8 @@ exec {
       'agent.hcl',
     ),
   ], {});
-  const tokens: string[] = [];
-  const agent = await startAgent(config, { logger: silentLogger, startTemplateRunner: pollingRunner(tokens) });
+  const agent = await startAgent(config, { logger: silentLogger });
   await waitFor('the child', () => readIfThere(out)?.includes('first'));
-  assert.equal(tokens[0], token, 'the runner started with the auto-auth token');
   assert.equal((await root('POST', 'secret/data/app/db', { data: { password: 'second' } })).status, 200);
   return { agent, out };
 }

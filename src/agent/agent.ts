@@ -14,13 +14,12 @@ import { createLogin } from './auth/methods.js';
 import type { AgentConfig } from './config/types.js';
 import { createSupervisor, type Supervisor } from './exec/supervisor.js';
 import { createProxyHandler, startListener, type RunningListener } from './proxy/api-proxy.js';
-import type { StartTemplateRunner, TemplateRunner } from './runner-contract.js';
+import { startTemplateRunner } from './render/runner.js';
+import type { TemplateRunner } from './render/types.js';
 import { writeSink } from './sink/file-sink.js';
 
 export interface AgentDeps {
   logger: Logger;
-  /** The template runner; without it, template and env_template stanzas are refused. */
-  startTemplateRunner?: StartTemplateRunner;
   /** Listener URLs, once they listen (for tests and the startup banner). */
   onListening?(urls: string[]): void;
 }
@@ -71,9 +70,6 @@ function firstTokenOrNone(auth: AutoAuth): Promise<string | undefined> {
 export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<RunningAgent> {
   const log = deps.logger;
   const usesTemplates = config.templates.length > 0 || config.envTemplates.length > 0;
-  if (usesTemplates && !deps.startTemplateRunner) {
-    throw new AgentStartError('template and env_template stanzas are not supported by this build of coffer agent yet; remove them to run auto-auth, sinks, the API proxy and exec');
-  }
   if (usesTemplates && !config.autoAuth) throw new AgentStartError('template and env_template stanzas need an auto_auth stanza to get a token');
   const tls = tlsOf(config);
   const client: ApiClient = createApiClient({ address: config.vault.address, transport: 'node', tls: tls ?? {}, ...(config.autoAuth?.method.namespace ? { namespace: config.autoAuth.method.namespace } : {}) });
@@ -174,10 +170,9 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     if (config.autoAuth) await auth!.firstToken;
     if (finished) return;
     if (usesTemplates) {
-      runner = deps.startTemplateRunner!({
+      runner = startTemplateRunner({
         address: config.vault.address,
-        ...(config.vault.caCert ? { caCert: config.vault.caCert } : {}),
-        tlsSkipVerify: config.vault.tlsSkipVerify,
+        ...(tls ? { tls } : {}),
         token: () => auth!.token() ?? '',
         templates: config.templates,
         envTemplates: config.envTemplates,

@@ -3,25 +3,9 @@
  * the shapes the agent's parts take. Durations are milliseconds, file modes numbers.
  */
 
-/** One `template` stanza; the same shape the template runner (src/agent/render/) takes. */
-export interface TemplateSpec {
-  source?: string;
-  contents?: string;
-  destination?: string;
-  perms?: number;
-  command?: string | string[];
-  commandTimeoutMs?: number;
-  errorOnMissingKey?: boolean;
-  leftDelimiter?: string;
-  rightDelimiter?: string;
-}
+import type { EnvTemplateSpec, TemplateSpec } from '../render/types.js';
 
-/** One `env_template "NAME"` stanza: a variable the exec child gets. */
-export interface EnvTemplateSpec {
-  name: string;
-  contents: string;
-  errorOnMissingKey?: boolean;
-}
+export type { EnvTemplateSpec, TemplateSpec };
 
 /** How to reach the server: the `vault` stanza, with VAULT_* from the environment on top. */
 export interface VaultConnection {

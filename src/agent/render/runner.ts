@@ -9,7 +9,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createApiClient, type ApiClient } from '../../api/client.js';
-import type { TlsOptions } from '../../api/transport.js';
 import { compileTemplate, TemplateError, type CompiledTemplate } from '../template/index.js';
 import { startChangeFeed, type ChangeFeed } from './change-feed.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, runCommand } from './command.js';
@@ -60,8 +59,7 @@ function compileUnits(o: TemplateRunnerOptions): Unit[] {
 
 export function startTemplateRunner(o: TemplateRunnerOptions): TemplateRunner {
   const log = o.logger.named('template');
-  const tls: TlsOptions | undefined = o.caCert || o.tlsSkipVerify ? { ca: o.caCert, skipVerify: o.tlsSkipVerify } : undefined;
-  const client: ApiClient = createApiClient({ address: o.address, tls });
+  const client: ApiClient = createApiClient({ address: o.address, ...(o.tls ? { tls: o.tls } : {}) });
   const currentClient = () => {
     client.setToken(o.token());
     return client;
@@ -175,7 +173,7 @@ export function startTemplateRunner(o: TemplateRunnerOptions): TemplateRunner {
 
   feed = startChangeFeed({
     address: o.address,
-    tls,
+    tls: o.tls,
     token: o.token,
     pollIntervalMs: o.staticSecretRenderIntervalMs,
     logger: log,

@@ -3,6 +3,7 @@
  * auto-auth, exec): one `template { }` stanza becomes a TemplateSpec, one `env_template`
  * an EnvTemplateSpec, and the agent starts one runner for all of them.
  */
+import type { TlsOptions } from '../../api/transport.js';
 import type { Logger } from '../../logging/logger.js';
 
 /** One `template { }` stanza of Vault Agent. */
@@ -30,8 +31,8 @@ export interface EnvTemplateSpec {
 
 export interface TemplateRunnerOptions {
   address: string;
-  caCert?: string;
-  tlsSkipVerify?: boolean;
+  /** The agent's connection to the server: CA (ca_cert or ca_path), client certificate, server name, skip-verify. */
+  tls?: TlsOptions;
   /** The current auto-auth token; it changes on re-authentication. */
   token: () => string;
   templates: TemplateSpec[];
