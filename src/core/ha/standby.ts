@@ -1,0 +1,27 @@
+/** How the request pipeline treats a node of an HA cluster that is not (or no longer) active. */
+import { CofferError } from '../../errors.js';
+import type { HaManager } from './ha-manager.js';
+
+/** Thrown on a standby for every request it does not answer itself; the http layer forwards it. */
+export const standbyError = () => new CofferError('Standby', 'this node is a standby: the request goes to the active node');
+
+const lostActive = () =>
+  new CofferError('Unavailable', 'this node stopped being the active node while handling the request: it was not completed here; retry it');
+
+/**
+ * Runs a request on the active node. If the node is demoted before the answer is ready,
+ * the answer (whatever it is) is replaced by a 503: what was loaded above the barrier has
+ * just been dropped, and the client should retry against the new active node.
+ */
+export async function whileActive<T>(ha: HaManager, run: () => Promise<T>): Promise<T> {
+  const epoch = ha.epoch;
+  let result: T;
+  try {
+    result = await run();
+  } catch (err) {
+    if (ha.epoch !== epoch) throw lostActive();
+    throw err;
+  }
+  if (ha.epoch !== epoch) throw lostActive();
+  return result;
+}
