@@ -18,7 +18,7 @@ import type { AuditEvent } from './audit/audit-event.js';
 import { canonicalizePath } from './canonical-path.js';
 import type { Core } from './core.js';
 import { createLoginToken } from './login-token.js';
-import { standbyError, whileActive } from './ha/standby.js';
+import { lostActive, standbyError, whileActive } from './ha/standby.js';
 import type { Route } from './router.js';
 import { isFinalUse, type TokenEntry } from './token/token-entry.js';
 import { wantsWrapping, wrapIfRequested } from './wrapping/wrap-response.js';
@@ -54,9 +54,10 @@ export async function handleRequest(core: Core, req: Request): Promise<Response>
   const ha = core.ha;
   if (ha !== undefined) {
     // A standby answers the status paths itself, as a sealed node does; the rest goes to the active node.
-    if (!ha.serving()) {
+    const mode = ha.check();
+    if (mode !== 'active') {
       if (SEALED_PATHS.has(path)) return handleSealed(core, req, path.slice('sys/'.length));
-      throw standbyError();
+      throw mode === 'lost' ? lostActive() : standbyError();
     }
     return whileActive(ha, () => handleUnsealed(core, req, path));
   }

@@ -75,10 +75,19 @@ export class HaManager {
    * stale (the process was paused, or renewals hang) demotes the node right here.
    */
   serving(): boolean {
-    if (this.modeNow !== 'active') return false;
-    if (performance.now() - this.renewedAt < this.lock.ttlMs - this.timing.marginMs) return true;
+    return this.check() === 'active';
+  }
+
+  /**
+   * 'active' or 'standby'; 'lost' when this very call found the lease stale and demoted the
+   * node. The request that finds it so arrived while the node still thought itself active
+   * (it was paused, say): it is refused rather than forwarded, like the requests in flight.
+   */
+  check(): 'active' | 'standby' | 'lost' {
+    if (this.modeNow !== 'active') return 'standby';
+    if (performance.now() - this.renewedAt < this.lock.ttlMs - this.timing.marginMs) return 'active';
     this.lose('its lock lease went stale before it could be renewed');
-    return false;
+    return 'lost';
   }
 
   start(): void {
@@ -177,7 +186,7 @@ export class HaManager {
           held = await this.lock.acquire();
         } catch (err) {
           this.logger.warn(`cannot renew the HA lock: ${err instanceof Error ? err.message : String(err)}`);
-          this.serving(); // demotes once the lease is stale
+          this.check(); // demotes once the lease is stale
           return;
         }
         if ((this.modeNow as HaMode) === 'standby') return; // demoted while the renewal was out

@@ -5,7 +5,7 @@ import type { HaManager } from './ha-manager.js';
 /** Thrown on a standby for every request it does not answer itself; the http layer forwards it. */
 export const standbyError = () => new CofferError('Standby', 'this node is a standby: the request goes to the active node');
 
-const lostActive = () =>
+export const lostActive = () =>
   new CofferError('Unavailable', 'this node stopped being the active node while handling the request: it was not completed here; retry it');
 
 /**

@@ -28,7 +28,7 @@ export interface PgHaTiming {
   queryTimeoutMs: number;
 }
 
-export const DEFAULT_HA_TIMING: PgHaTiming = { ttlMs: 6_000, queryTimeoutMs: 2_000 };
+export const DEFAULT_HA_TIMING: PgHaTiming = { ttlMs: 5_000, queryTimeoutMs: 2_000 };
 
 export function haStatements(haTable: string) {
   return {
