@@ -146,6 +146,11 @@ describe('an HA cluster of three nodes on PostgreSQL', () => {
     assert.equal(denied.status, 403, denied.text);
     assert.equal((await cluster.waitForActive()), first);
 
+    // The active node rotates the barrier key and writes with the new term: the next active must read it.
+    assert.equal((await first.call('PUT', 'sys/rotate')).status, 204);
+    const rotated = await first.call('POST', 'kv/data/after-rotate', { data: { v: 'new-term' } });
+    assert.equal(rotated.status, 200, rotated.text);
+
     const res = await standby.call('PUT', 'sys/step-down');
     assert.equal(res.status, 204, res.text);
     const deadline = Date.now() + 15_000;
@@ -159,6 +164,10 @@ describe('an HA cluster of three nodes on PostgreSQL', () => {
     const read = await next.call('GET', 'kv/data/forwarded');
     assert.equal(read.status, 200, read.text);
     assert.equal(read.json.data.data.v, 'through-standby');
+    const afterRotate = await next.call('GET', 'kv/data/after-rotate');
+    assert.equal(afterRotate.status, 200, afterRotate.text);
+    assert.equal(afterRotate.json.data.data.v, 'new-term');
+    assert.equal((await next.call('GET', 'sys/key-status')).json.data.term, 2);
   });
 
   it('redirects with 307 to the active node when it cannot forward there', async () => {
