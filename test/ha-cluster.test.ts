@@ -170,6 +170,20 @@ describe('an HA cluster of three nodes on PostgreSQL', () => {
     assert.equal((await next.call('GET', 'sys/key-status')).json.data.term, 2);
   });
 
+  it('hands over to another node when the active node is sealed; unsealed again, it is a standby', async () => {
+    const sealed = await cluster.waitForActive();
+    const res = await sealed.call('PUT', 'sys/seal');
+    assert.equal(res.status, 204, res.text);
+    assert.equal((await sealed.call('GET', 'sys/seal-status', undefined, { headers: {} })).json.sealed, true);
+    const deadline = Date.now() + 15_000;
+    let next = sealed;
+    while (next === sealed && Date.now() < deadline) next = await cluster.waitForActive(cluster.nodes.filter((n) => n !== sealed));
+    await cluster.unseal(sealed);
+    await sleep(1500);
+    assert.equal((await sealed.call('GET', 'sys/leader', undefined, { headers: {} })).json.is_self, false);
+    assert.equal(await cluster.waitForActive(), next);
+  });
+
   it('redirects with 307 to the active node when it cannot forward there', async () => {
     const bad = cluster.nodes[2]!;
     await makeActive(bad);

@@ -43,6 +43,8 @@ const TOKEN_HEADER = 'X-Vault-Token';
 export interface HaClusterOptions {
   /** What node i (0-based) advertises as api_addr; default its own listener. */
   apiAddr?: (i: number, address: string) => string;
+  /** The shared file audit device (default on); benchmarks turn it off to measure the nodes, not fdatasync. */
+  audit?: boolean;
 }
 
 export async function startHaCluster(size: number, opts: HaClusterOptions = {}): Promise<HaCluster> {
@@ -124,10 +126,10 @@ listener "tcp" {
 api_addr     = "${opts.apiAddr?.(i, address) ?? address}"
 cluster_addr = "https://127.0.0.1:${port + 1}"
 
-audit "file" "file" {
+${opts.audit === false ? '' : `audit "file" "file" {
   options { file_path = ${JSON.stringify(auditFile)} }
 }
-
+`}
 log_level = "info"
 `,
     );

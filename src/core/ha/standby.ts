@@ -11,17 +11,19 @@ export const lostActive = () =>
 /**
  * Runs a request on the active node. If the node is demoted before the answer is ready,
  * the answer (whatever it is) is replaced by a 503: what was loaded above the barrier has
- * just been dropped, and the client should retry against the new active node.
+ * just been dropped, and the client should retry against the new active node. A node that
+ * stopped competing was sealed (by this request, perhaps): its answer stands.
  */
 export async function whileActive<T>(ha: HaManager, run: () => Promise<T>): Promise<T> {
   const epoch = ha.epoch;
+  const demoted = () => ha.epoch !== epoch && ha.isRunning;
   let result: T;
   try {
     result = await run();
   } catch (err) {
-    if (ha.epoch !== epoch) throw lostActive();
+    if (demoted()) throw lostActive();
     throw err;
   }
-  if (ha.epoch !== epoch) throw lostActive();
+  if (demoted()) throw lostActive();
   return result;
 }
