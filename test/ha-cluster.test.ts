@@ -170,6 +170,22 @@ describe('an HA cluster of three nodes on PostgreSQL', () => {
     assert.equal((await next.call('GET', 'sys/key-status')).json.data.term, 2);
   });
 
+  it('restores expiration on the new active node: a token that expires after a takeover is revoked there', async () => {
+    const first = await cluster.waitForActive();
+    const created = await first.call('POST', 'auth/token/create', { ttl: '4s', policies: ['default'] });
+    assert.equal(created.status, 200, created.text);
+    const accessor = created.json.auth.accessor as string;
+    const listed = async (node: HaNode) => ((await node.call('LIST', 'auth/token/accessors')).json.data.keys as string[]).includes(accessor);
+    assert.equal(await listed(first), true);
+    assert.equal((await first.call('PUT', 'sys/step-down')).status, 204);
+    const deadline = Date.now() + 15_000;
+    let next = first;
+    while (next === first && Date.now() < deadline) next = await cluster.waitForActive(cluster.nodes.filter((n) => n !== first));
+    await sleep(5000);
+    // Only a revocation removes the accessor: an expired token that nobody revoked is still listed.
+    assert.equal(await listed(next), false, 'the new active node revoked the token when it expired');
+  });
+
   it('hands over to another node when the active node is sealed; unsealed again, it is a standby', async () => {
     const sealed = await cluster.waitForActive();
     const res = await sealed.call('PUT', 'sys/seal');
