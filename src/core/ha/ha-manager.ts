@@ -190,8 +190,13 @@ export class HaManager {
           return;
         }
         if ((this.modeNow as HaMode) === 'standby') return; // demoted while the renewal was out
-        if (held) this.renewedAt = sentAt;
-        else this.lose('another node holds the lock');
+        if (!held) {
+          this.lose('another node holds the lock');
+          return;
+        }
+        this.renewedAt = sentAt;
+        // The active node's row in sys/ha-status, kept fresh like the standbys' rows.
+        await this.lock.heartbeat().catch(() => undefined);
         return;
       }
       await this.lock.heartbeat().catch(() => undefined);
