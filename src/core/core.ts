@@ -190,10 +190,7 @@ export class Core {
       this.startHa();
       return Promise.resolve();
     }
-    return this.loadUnsealed().catch((err: unknown) => {
-      this.dropUnsealedState();
-      throw err;
-    });
+    return this.postUnsealLoad();
   }
 
   /** Loads everything above the barrier and builds the routes. */
