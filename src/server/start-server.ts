@@ -100,6 +100,8 @@ export async function startServer(
 ): Promise<RunningServer> {
   if (config.listeners.length === 0) throw new Error('at least one listener is required');
   const physical = await openPhysical(config.storage.type as PhysicalType, config.storage.config);
+  // Filled in below with the listener's address when the file gives no api_addr.
+  const ha = { apiAddr: config.apiAddr ?? '', clusterAddr: config.clusterAddr ?? '' };
   const core = new Core({
     physical,
     registry: {
@@ -110,6 +112,7 @@ export async function startServer(
     clock: options.clock,
     sealProvider: config.seal ? transitProvider(config.seal.config) : undefined,
     logger: logger.named('core'),
+    ha,
     defaultLeaseTtl: config.defaultLeaseTtl,
     maxLeaseTtl: config.maxLeaseTtl,
     extraDefaultMounts: dev ? [{ path: 'secret/', type: 'kv', description: 'key/value secret storage', options: { version: '2' } }] : [],
@@ -158,6 +161,7 @@ export async function startServer(
       const realPort = typeof bound === 'object' && bound ? bound.port : port;
       if (!address) address = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${realPort}`;
     }
+    if (!ha.apiAddr) ha.apiAddr = address;
   } catch (err) {
     for (const s of servers) await s.close();
     await physical.close();
@@ -185,6 +189,8 @@ export async function startServer(
     async close() {
       stopAutoUnseal();
       process.off('SIGHUP', onHangup);
+      // The lock first: another node takes over while this one finishes its requests.
+      await core.closeHa();
       await Promise.all(servers.map((s) => closeWithGrace(s)));
       await core.closeAudit();
       await physical.close();
