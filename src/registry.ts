@@ -9,6 +9,7 @@ import database from './engines/database/index.js';
 import kv from './engines/kv/index.js';
 import pki from './engines/pki/index.js';
 import approle from './auth/approle/index.js';
+import cert from './auth/cert/index.js';
 import jwt from './auth/jwt/index.js';
 import kubernetes from './auth/kubernetes/index.js';
 import userpass from './auth/userpass/index.js';
@@ -26,6 +27,7 @@ export const registry: BackendRegistry = {
   },
   auth: {
     approle,
+    cert,
     jwt,
     kubernetes,
     oidc: jwt,

@@ -18,6 +18,7 @@ import { queueAnswer } from './answer-queue.js';
 import { envelopeJson, errorBody } from './envelope.js';
 import type { JsonLimits } from './json-body.js';
 import { toLogicalRequest } from './request-adapter.js';
+import { connectionInfo } from './peer-certificates.js';
 
 export interface V1Options {
   core: Core;
@@ -83,7 +84,7 @@ export function createV1Handler(opts: V1Options): RequestListener {
     const id = randomUUID();
     try {
       const logical = toLogicalRequest(
-        { id, method: req.method ?? 'GET', url: req.url ?? '/v1/', headers: req.headers, body, remoteAddress: req.socket.remoteAddress },
+        { id, method: req.method ?? 'GET', url: req.url ?? '/v1/', headers: req.headers, body, remoteAddress: req.socket.remoteAddress, connection: connectionInfo(req.socket) },
         jsonLimits,
         listener,
       );
