@@ -82,9 +82,6 @@ export function parseConfigText(text: string, source = 'config', env: Env = proc
       tlsDisable,
       tlsCertFile: str(b.tls_cert_file, 'listener.tls_cert_file'),
       tlsKeyFile: str(b.tls_key_file, 'listener.tls_key_file'),
-      tlsClientCaFile: str(b.tls_client_ca_file, 'listener.tls_client_ca_file'),
-      tlsRequireAndVerifyClientCert: bool(b.tls_require_and_verify_client_cert, 'listener.tls_require_and_verify_client_cert'),
-      tlsDisableClientCerts: bool(b.tls_disable_client_certs, 'listener.tls_disable_client_certs'),
       maxRequestSize: bytes(b.max_request_size, 'listener.max_request_size', DEFAULT_MAX_REQUEST_SIZE),
       // On unless the file turns them off: the unauthenticated endpoints are the exception.
       disableUnauthedRekeyEndpoints: bool(b.disable_unauthed_rekey_endpoints, 'listener.disable_unauthed_rekey_endpoints', true),
@@ -97,6 +94,11 @@ export function parseConfigText(text: string, source = 'config', env: Env = proc
     if (!tlsDisable && (!listener.tlsCertFile || !listener.tlsKeyFile)) {
       fail('a listener with TLS on needs tls_cert_file and tls_key_file (or tls_disable = true)');
     }
+    // Client certificates (cert auth): set only when the file says so.
+    const clientCa = str(b.tls_client_ca_file, 'listener.tls_client_ca_file');
+    if (clientCa) listener.tlsClientCaFile = clientCa;
+    if (bool(b.tls_require_and_verify_client_cert, 'listener.tls_require_and_verify_client_cert')) listener.tlsRequireAndVerifyClientCert = true;
+    if (bool(b.tls_disable_client_certs, 'listener.tls_disable_client_certs')) listener.tlsDisableClientCerts = true;
     if (listener.tlsRequireAndVerifyClientCert && listener.tlsDisableClientCerts) {
       fail('tls_require_and_verify_client_cert and tls_disable_client_certs cannot both be set');
     }

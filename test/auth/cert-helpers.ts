@@ -12,7 +12,8 @@ export interface CertServer extends TestServer {
   as(pair?: Pair, token?: string): ApiClient;
 }
 
-export async function startCertServer(tlsListener: Partial<ListenerConfig> = {}): Promise<CertServer> {
+/** `admin`: the certificate the root client presents, for listeners that require one. */
+export async function startCertServer(tlsListener: Partial<ListenerConfig> = {}, admin?: Pair): Promise<CertServer> {
   const tls = listenerCertificate('https')!;
   const base = devConfig('127.0.0.1:0').listeners[0]!;
   const t = await startDevServer(
@@ -22,12 +23,10 @@ export async function startCertServer(tlsListener: Partial<ListenerConfig> = {})
   );
   const bound = t.server.servers[1]!.server.address();
   const plain = `http://127.0.0.1:${typeof bound === 'object' && bound ? bound.port : 0}`;
-  await enable(t.root, 'cert', 'cert');
-  return {
-    ...t,
-    plain,
-    as: (pair, token) => createApiClient({ address: t.address, token, tls: { ca: tls.cert, ...(pair ? { cert: pair.cert, key: pair.key } : {}) } }),
-  };
+  const as = (pair?: Pair, token?: string) => createApiClient({ address: t.address, token, tls: { ca: tls.cert, ...(pair ? { cert: pair.cert, key: pair.key } : {}) } });
+  const root = admin ? as(admin, t.rootToken) : t.root;
+  await enable(root, 'cert', 'cert');
+  return { ...t, root, plain, as };
 }
 
 /** A client presenting `leaf` with `chain` (intermediates) after it. */
