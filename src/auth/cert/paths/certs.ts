@@ -84,7 +84,8 @@ function applyFields(current: CertRole | null, name: string, v: CertFields, moun
   const role: CertRole = {
     name,
     certificate,
-    displayName: v.display_name ?? current?.displayName ?? name,
+    // As Vault: an empty display name (hvac sends "") means the entry's name.
+    displayName: v.display_name || current?.displayName || name,
     allowedNames: v.allowed_names ?? current?.allowedNames ?? [],
     allowedCommonNames: v.allowed_common_names ?? current?.allowedCommonNames ?? [],
     allowedDnsSans: v.allowed_dns_sans ?? current?.allowedDnsSans ?? [],
