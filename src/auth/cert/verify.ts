@@ -14,7 +14,7 @@ import { meetsConstraints } from './constraints.js';
 import type { OcspChecker } from './ocsp.js';
 import { ocspUrlsOf } from './ocsp.js';
 import { allRoles, certsOf, getConfig, getRole, revokedSerials, type CertRole } from './storage.js';
-import { buildChain, isCurrent, parseDer, type ParsedCert } from './x509.js';
+import { buildChain, isCurrent, parseDerCached, type ParsedCert } from './x509.js';
 
 export const REFUSED = 'invalid certificate or no client certificate supplied';
 
@@ -32,14 +32,14 @@ export function presentedCertificates(req: Request | undefined): { leaf: ParsedC
   if (ders.length === 0) throw invalidRequest('client certificate must be supplied');
   let leaf: ParsedCert;
   try {
-    leaf = parseDer(ders[0]!);
+    leaf = parseDerCached(ders[0]!);
   } catch {
     throw invalidRequest(REFUSED);
   }
   const others: ParsedCert[] = [];
   for (const der of ders.slice(1)) {
     try {
-      others.push(parseDer(der));
+      others.push(parseDerCached(der));
     } catch {
       // A certificate we cannot read cannot link a chain either.
     }
