@@ -175,6 +175,5 @@ export function buildChain(leaf: ParsedCert, intermediates: ParsedCert[], anchor
     return null;
   };
   if (!isCurrent(leaf, now)) return null;
-  // A client presenting a trusted CA itself proves nothing about a leaf: it must be issued by one.
   return walk([leaf]);
 }
