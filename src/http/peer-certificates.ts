@@ -10,8 +10,35 @@ import type { ConnectionInfo } from '../logical/request.js';
 
 const byConnection = new WeakMap<object, ConnectionInfo>();
 
-/** The leaf first, then whatever chain the client sent, as DER. */
+/**
+ * A resumed TLS session carries the client's leaf certificate but not the intermediates it
+ * sent in the full handshake (OpenSSL keeps only the leaf), so a client whose certificate
+ * comes from an intermediate would log in on its first connection and fail on the next.
+ * Chains are remembered here from full handshakes, by leaf, and given back on resumption:
+ * the session proves the client is the one that sent them, and intermediates are public.
+ */
+const chainsByLeaf = new Map<string, Buffer[]>();
+const MAX_REMEMBERED = 1000;
+
+/** For a listener that asks for client certificates: call on every secure connection. */
+export function rememberChain(socket: TLSSocket): void {
+  if (socket.isSessionReused()) return;
+  const chain = walkChain(socket);
+  if (chain.length < 2) return;
+  const key = chain[0]!.toString('base64');
+  chainsByLeaf.delete(key);
+  if (chainsByLeaf.size >= MAX_REMEMBERED) chainsByLeaf.delete(chainsByLeaf.keys().next().value!);
+  chainsByLeaf.set(key, chain.slice(1));
+}
+
+/** The leaf first, then whatever chain the client sent (or sent before this session was resumed), as DER. */
 function chainOf(socket: TLSSocket): Buffer[] {
+  const chain = walkChain(socket);
+  if (chain.length === 1 && socket.isSessionReused()) chain.push(...(chainsByLeaf.get(chain[0]!.toString('base64')) ?? []));
+  return chain;
+}
+
+function walkChain(socket: TLSSocket): Buffer[] {
   const leaf = socket.getPeerCertificate(true) as DetailedPeerCertificate | undefined;
   if (!leaf || !leaf.raw) return [];
   const out: Buffer[] = [];

@@ -19,6 +19,7 @@ import { createListParser } from './list-method.js';
 import { DEFAULT_EVENT_STREAM_LIMITS, type EventStreamLimits } from './event-stream.js';
 import { createEventsUpgrade } from './events-upgrade.js';
 import { uiPlaceholder } from './ui.js';
+import { rememberChain } from './peer-certificates.js';
 import { createV1Handler, type RequestListener } from './v1-handler.js';
 
 export interface HttpServerOptions {
@@ -102,6 +103,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
       const route: RequestListener = (req, res) => (req.url !== undefined && req.url.startsWith('/v1/') ? v1(req, res) : fastifyHandler(req, res));
       const server = opts.tls ? createHttpsServer(tlsOptions(opts.tls), route) : createServer(route);
       if (opts.tls) allowHalfClosedTls(server as Server);
+      if (opts.tls && opts.tls.clientCerts?.mode !== 'none') server.on('secureConnection', rememberChain);
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
       server.requestTimeout = REQUEST_TIMEOUT_MS;
       listParser = createListParser(route);

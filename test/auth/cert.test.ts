@@ -1,6 +1,8 @@
 /** The cert auth method over a real TLS listener, with client certificates made by openssl. */
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
+import { Agent, request as httpsRequest } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { CertFactory, type Pair } from '../helpers/client-certs.js';
 import { startCertServer, withChain, type CertServer } from './cert-helpers.js';
@@ -98,6 +100,21 @@ describe('cert auth over TLS', () => {
     const auth = await login(withChain(t, bob, [mid]), cert('login'), {});
     assert.equal(auth.metadata!.common_name, 'bob.example.com');
     await expectError(t.as(bob).raw('POST', cert('login'), {}), 400, REFUSED);
+
+    // A second connection resumes the TLS session, which carries the leaf only: still in.
+    const agent = new Agent({ ca: t.tls!.cert, cert: bob.cert + mid.cert, key: bob.key, keepAlive: false });
+    const loginOver = () =>
+      new Promise<{ status: number; resumed: boolean }>((resolve, reject) => {
+        const req = httpsRequest(`${t.address}/v1/auth/cert/login`, { method: 'POST', agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, resumed: (res.socket as TLSSocket).isSessionReused() }));
+        });
+        req.on('error', reject);
+        req.end('{}');
+      });
+    assert.deepEqual(await loginOver(), { status: 200, resumed: false });
+    assert.deepEqual(await loginOver(), { status: 200, resumed: true });
+    agent.destroy();
   });
 
   it('matches a pinned non-CA certificate by the whole certificate, not its serial and subject (CVE-2024-2048)', async () => {
