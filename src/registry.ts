@@ -9,6 +9,7 @@ import database from './engines/database/index.js';
 import kv from './engines/kv/index.js';
 import pki from './engines/pki/index.js';
 import approle from './auth/approle/index.js';
+import cert from './auth/cert/index.js';
 import jwt from './auth/jwt/index.js';
 import kubernetes from './auth/kubernetes/index.js';
 import ldap from './auth/ldap/index.js';
@@ -27,6 +28,7 @@ export const registry: BackendRegistry = {
   },
   auth: {
     approle,
+    cert,
     jwt,
     kubernetes,
     ldap,

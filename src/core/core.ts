@@ -357,7 +357,7 @@ export class Core {
       return createTokenBackend(this.tokens, {
         policyExists: async (name: string) => this.policies.has(name),
         callerHasSudo: async (ctx) => !!ctx.caller && this.policies.aclFor(ctx.caller.policies).check({ path: ctx.req.path, operation: ctx.req.operation }).rootPrivs,
-        checkRenewal: (entry) => this.checkLoginRenewal(entry),
+        checkRenewal: (entry, req) => this.checkLoginRenewal(entry, req),
       });
     }
     return undefined;
@@ -369,12 +369,12 @@ export class Core {
   }
 
   /** A login token is renewed only if the method that issued it still agrees (user or role still there). */
-  private async checkLoginRenewal(entry: TokenEntry): Promise<void> {
+  private async checkLoginRenewal(entry: TokenEntry, req?: Request): Promise<void> {
     if (!entry.path.startsWith('auth/')) return;
     const match = this.router.match(entry.path);
     const renewLogin = match?.route.backend.renewLogin;
     if (!match || !renewLogin || match.route.entry.table !== 'auth') return;
-    await renewLogin(match.route.base, { relPath: match.relPath, meta: entry.meta, policies: entry.policies });
+    await renewLogin(match.route.base, { relPath: match.relPath, meta: entry.meta, policies: entry.policies, internalData: entry.internalData ?? {}, req });
   }
 
   /** A token's leases and private storage go with it. */

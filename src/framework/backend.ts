@@ -110,6 +110,10 @@ export interface LoginRenewal {
   meta: Record<string, string>;
   /** The token's policies as stored (normalized, `default` included unless left out). */
   policies: string[];
+  /** What the login put in AuthInfo.internalData (strings only). */
+  internalData: Record<string, string>;
+  /** The request asking for the renewal (its TLS connection: the cert method checks the certificate). */
+  req?: Request;
 }
 
 export type Handler<F> = (ctx: HandlerContext<F>) => Promise<Response | null | void> | Response | null | void;

@@ -1,7 +1,7 @@
 /** From an HTTP request to a logical one: path, operation, data, token, wrap TTL. */
 import { invalidRequest, unsupportedOperation } from '../errors.js';
 import { parseDuration } from '../framework/fields.js';
-import type { ListenerAccess, Operation, Request } from '../logical/request.js';
+import type { ConnectionInfo, ListenerAccess, Operation, Request } from '../logical/request.js';
 import { parseJsonBody, type JsonLimits } from './json-body.js';
 
 export interface RawHttpRequest {
@@ -12,6 +12,7 @@ export interface RawHttpRequest {
   headers: Record<string, string | string[] | undefined>;
   body: Buffer | undefined;
   remoteAddress: string | undefined;
+  connection?: ConnectionInfo;
 }
 
 /**
@@ -129,6 +130,7 @@ export function toLogicalRequest(http: RawHttpRequest, limits: JsonLimits, liste
     data,
     clientToken: clientTokenOf(http.headers),
     remoteAddress: http.remoteAddress,
+    ...(http.connection ? { connection: http.connection } : {}),
     headers: http.headers,
     wrapTtl,
     listener,

@@ -20,6 +20,7 @@ import type { JsonLimits } from './json-body.js';
 import { toLogicalRequest } from './request-adapter.js';
 import { FORWARDED_FOR, verifyForwarded } from '../core/ha/forwarding.js';
 import { createForwarder } from './forward-to-active.js';
+import { connectionInfo } from './peer-certificates.js';
 
 export interface V1Options {
   core: Core;
@@ -90,7 +91,7 @@ export function createV1Handler(opts: V1Options): RequestListener {
     const remoteAddress = forwardedFrom ?? req.socket.remoteAddress;
     try {
       const logical = toLogicalRequest(
-        { id, method: req.method ?? 'GET', url: req.url ?? '/v1/', headers: req.headers, body, remoteAddress },
+        { id, method: req.method ?? 'GET', url: req.url ?? '/v1/', headers: req.headers, body, remoteAddress, connection: connectionInfo(req.socket) },
         jsonLimits,
         listener,
       );

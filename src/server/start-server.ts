@@ -9,13 +9,13 @@ import type { FastifyInstance } from 'fastify';
 import { Core, type BackendRegistry } from '../core/core.js';
 import type { RetryPolicy } from '../core/expiration/expiration-manager.js';
 import type { EventStreamLimits } from '../http/event-stream.js';
-import { createHttpServer } from '../http/server.js';
+import { createHttpServer, type ClientCertPolicy } from '../http/server.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { openPhysical, type PhysicalType } from '../physical/registry.js';
 import { registry } from '../registry.js';
 import { transitProvider } from '../seal/transit-provider.js';
 import { startAutoUnseal } from './auto-unseal-loop.js';
-import type { ServerConfig } from './server-config.js';
+import type { ListenerConfig, ServerConfig } from './server-config.js';
 
 export interface DevOptions {
   rootTokenId?: string;
@@ -67,6 +67,25 @@ function loadTls(certFile: string, keyFile: string): { cert: Buffer; key: Buffer
     throw new Error(`tls_cert_file ${certFile} and tls_key_file ${keyFile} cannot be used together: ${reason}`);
   }
   return tls;
+}
+
+/** How the listener treats client certificates (see ListenerConfig). */
+function clientCertPolicy(listener: ListenerConfig): ClientCertPolicy {
+  if (listener.tlsDisableClientCerts) return { mode: 'none' };
+  let ca: Buffer | undefined;
+  if (listener.tlsClientCaFile) {
+    try {
+      ca = readFileSync(listener.tlsClientCaFile);
+    } catch (err) {
+      throw new Error(`cannot read tls_client_ca_file ${listener.tlsClientCaFile}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    try {
+      createSecureContext({ ca });
+    } catch {
+      throw new Error(`tls_client_ca_file ${listener.tlsClientCaFile} holds no usable PEM certificate`);
+    }
+  }
+  return { mode: listener.tlsRequireAndVerifyClientCert ? 'require' : 'request', ...(ca ? { ca } : {}) };
 }
 
 /**
@@ -141,7 +160,7 @@ export async function startServer(
   let address = '';
   try {
     for (const listener of config.listeners) {
-      const tls = listener.tlsDisable ? undefined : loadTls(listener.tlsCertFile ?? '', listener.tlsKeyFile ?? '');
+      const tls = listener.tlsDisable ? undefined : { ...loadTls(listener.tlsCertFile ?? '', listener.tlsKeyFile ?? ''), clientCerts: clientCertPolicy(listener) };
       const app = createHttpServer({
         core,
         logger: logger.named('http'),
