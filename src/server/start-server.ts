@@ -12,6 +12,7 @@ import type { EventStreamLimits } from '../http/event-stream.js';
 import { createHttpServer, type ClientCertPolicy } from '../http/server.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { openPhysical, type PhysicalType } from '../physical/registry.js';
+import { readMigrationLock } from '../physical/migration.js';
 import { registry } from '../registry.js';
 import { transitProvider } from '../seal/transit-provider.js';
 import { startAutoUnseal } from './auto-unseal-loop.js';
@@ -119,6 +120,17 @@ export async function startServer(
 ): Promise<RunningServer> {
   if (config.listeners.length === 0) throw new Error('at least one listener is required');
   const physical = await openPhysical(config.storage.type as PhysicalType, config.storage.config);
+  // As Vault: a server on storage being migrated would write into a copy in progress.
+  const migration = await readMigrationLock(physical).catch(async (err: unknown) => {
+    await physical.close().catch(() => undefined);
+    throw err;
+  });
+  if (migration) {
+    await physical.close().catch(() => undefined);
+    throw new Error(
+      `storage migration in progress (started: ${migration.start}): the server will not start until it completes; clear the lock of an interrupted migration with "coffer operator migrate -reset"`,
+    );
+  }
   // Filled in below with the listener's address when the file gives no api_addr.
   const ha = { apiAddr: config.apiAddr ?? '', clusterAddr: config.clusterAddr ?? '' };
   const core = new Core({

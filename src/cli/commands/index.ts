@@ -96,6 +96,7 @@ export const ROOT: Group = {
         cmd('operator rekey', 'Replace the unseal key shares', () => import('./operator/rekey.js')),
         cmd('operator key-status', 'Show the barrier key term in use', () => import('./operator/key-status.js')),
         cmd('operator rotate', 'Add a new barrier key term', () => import('./operator/rotate.js')),
+        cmd('operator migrate', 'Copy all stored data to another storage backend', () => import('./operator/migrate.js')),
         cmd('operator generate-root', 'Make a new root token from unseal key shares', () => import('./operator/generate-root.js')),
       ],
     },
