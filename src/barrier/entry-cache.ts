@@ -141,7 +141,8 @@ export class EntryCache {
   /** Before writing `keys`: they are forgotten now. Hand the ticket to `endWrite`. */
   beginWrite(keys: Iterable<string>): WriteTicket {
     const stamp = ++this.seq;
-    const unique = [...new Set(keys)];
+    // Most writes are of one key: no Set for those.
+    const unique = Array.isArray(keys) && keys.length === 1 ? (keys as string[]) : [...new Set(keys)];
     for (const key of unique) {
       this.forget(key);
       const w = this.writing.get(key);

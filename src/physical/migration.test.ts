@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { byteOrder } from './conformance.js';
 import { createInmemBackend } from './inmem/inmem-backend.js';
-import { copyAll, MIGRATION_LOCK_PATH, setMigrationLock, walkKeys } from './migration.js';
+import { copyAll, MIGRATION_LOCK_PATH, MigrationInterrupted, setMigrationLock, walkKeys } from './migration.js';
 
 const KEYS = ['a', 'a-b', 'a/x', 'a/y/z', 'b/1', 'b/2', 'b/3', 'c/d/e/f', 'core/seal-config', 'é/1', '😀'];
 
@@ -39,5 +39,19 @@ describe('storage migration', () => {
     for (const k of KEYS) assert.deepEqual(await to.get(k), Buffer.from(`v:${k}`));
     assert.deepEqual(await to.get('zzz/only-here'), Buffer.from('v:zzz/only-here'));
     assert.equal(await to.get(MIGRATION_LOCK_PATH), null);
+  });
+
+  it('stops between batches when interrupted, naming the key to resume from', async () => {
+    const from = await store(KEYS);
+    const to = createInmemBackend();
+    const stop = new AbortController();
+    const err = await copyAll(from, to, { batchSize: 4, signal: stop.signal, onProgress: () => stop.abort() }).catch((e: unknown) => e);
+    assert.ok(err instanceof MigrationInterrupted, String(err));
+    const sorted = [...KEYS].sort(byteOrder);
+    assert.equal(err.copied, 4);
+    assert.equal(err.resumeAt, sorted[4]);
+    assert.match(err.message, /resume with -start=/);
+    assert.equal(await copyAll(from, to, { start: err.resumeAt }), KEYS.length - 4);
+    for (const k of KEYS) assert.deepEqual(await to.get(k), Buffer.from(`v:${k}`));
   });
 });

@@ -60,6 +60,18 @@ export interface CopyOptions {
   maxParallel?: number;
   /** Called after each batch lands, with the keys copied so far and the last one. */
   onProgress?: (copied: number, lastKey: string) => void;
+  /** Stops the copy between batches (Ctrl-C): what landed stays, and the error says where to resume. */
+  signal?: AbortSignal;
+}
+
+export class MigrationInterrupted extends Error {
+  constructor(
+    readonly copied: number,
+    /** The first key not copied: the `-start` that resumes the migration. */
+    readonly resumeAt: string,
+  ) {
+    super(`interrupted after ${copied} keys copied; resume with -start=${JSON.stringify(resumeAt)}`);
+  }
 }
 
 /** Every key of `backend` in byte order, from `start` on, one listPage at a time. */
@@ -118,6 +130,7 @@ export async function copyAll(from: PhysicalBackend, to: PhysicalBackend, opts: 
   };
   for await (const key of walkKeys(from, opts.start ?? '', opts.pageSize ?? 1000)) {
     if (key === MIGRATION_LOCK_PATH) continue;
+    if (opts.signal?.aborted) throw new MigrationInterrupted(copied, pending[0] ?? key);
     pending.push(key);
     if (pending.length >= batchSize) await flush();
   }

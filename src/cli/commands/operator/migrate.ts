@@ -93,18 +93,26 @@ export default defineCommand({
       to = await open('destination', config.destination, ctx.io.env);
       await step('setting the migration lock', () => setMigrationLock(from));
       const dest = to;
+      // Ctrl-C stops between batches, so the lock is removed and the resume point printed.
+      const interrupt = new AbortController();
+      const onSignal = () => interrupt.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
       try {
         const started = Date.now();
         const copied = await step('migrating', () =>
           copyAll(from, dest, {
             start: flags.str('start') ?? '',
             maxParallel,
+            signal: interrupt.signal,
             onProgress: (n, last) => ctx.err(`Copied ${n} keys (up to ${last})`),
           }),
         );
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
         ctx.out(`Success! All of the keys have been migrated: ${copied} keys copied in ${seconds}s.`);
       } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
         await clearMigrationLock(from).catch((err: Error) => ctx.err(`Warning: could not remove the migration lock (${err.message}); remove it with -reset`));
       }
       return 0;
