@@ -9,8 +9,10 @@ import database from './engines/database/index.js';
 import kv from './engines/kv/index.js';
 import pki from './engines/pki/index.js';
 import approle from './auth/approle/index.js';
+import cert from './auth/cert/index.js';
 import jwt from './auth/jwt/index.js';
 import kubernetes from './auth/kubernetes/index.js';
+import ldap from './auth/ldap/index.js';
 import userpass from './auth/userpass/index.js';
 import totp from './engines/totp/index.js';
 import transit from './engines/transit/index.js';
@@ -28,8 +30,10 @@ export const registry: BackendRegistry = {
   },
   auth: {
     approle,
+    cert,
     jwt,
     kubernetes,
+    ldap,
     oidc: jwt,
     userpass,
   },

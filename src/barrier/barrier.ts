@@ -103,6 +103,40 @@ export class Barrier implements Storage {
     this.encryptions = 0;
   }
 
+  /**
+   * Reads the keyring again with the root key in hand and drops the cache: another node of
+   * an HA cluster may have rotated the keyring or written entries while this one was a
+   * standby. Fails (and changes nothing) when the stored keyring no longer opens with this
+   * root key, as after a rekey elsewhere.
+   */
+  reloadKeyring(): Promise<void> {
+    return this.serial(async () => {
+      const state = this.unsealed();
+      const entry = await this.physical.get(KEYRING_PATH);
+      if (entry === null) throw new Error(`barrier: ${KEYRING_PATH} is missing`);
+      let raw: Buffer;
+      try {
+        raw = openEntry(state.rootKey, KEYRING_PATH, entry);
+      } catch (e) {
+        if (e instanceof EntryOpenError) throw new Error(`barrier: ${KEYRING_PATH} no longer opens with this node's root key (rekeyed elsewhere?)`);
+        throw e;
+      }
+      let keyring: Keyring;
+      try {
+        keyring = Keyring.deserialize(raw);
+      } finally {
+        raw.fill(0);
+      }
+      if (this.state !== state) {
+        keyring.destroy();
+        throw sealedError();
+      }
+      state.keyring.destroy();
+      state.keyring = keyring;
+      this.cache?.clear();
+    });
+  }
+
   /** Zeroes every key buffer, drops the cache; every storage call then fails as sealed. */
   seal(): void {
     const state = this.state;

@@ -26,9 +26,85 @@ test('entry cache: a read that overlapped a write is not kept', () => {
   cache.endWrite(write, [['k', buf('new')]]);
   assert.deepEqual(cache.get('k'), buf('new'));
   const late = cache.stamp();
-  cache.beginWrite(['other']);
+  const again = cache.beginWrite(['k']);
+  cache.endWrite(again, [['k', buf('newer')]]);
   cache.fill('k', buf('stale'), late);
-  assert.deepEqual(cache.get('k'), buf('new'), 'a fill with a stamp from before a write is dropped');
+  assert.deepEqual(cache.get('k'), buf('newer'), 'a fill with a stamp from before a write of its key is dropped');
+});
+
+test('entry cache: writes of other keys, under way or finished, do not stop a read from being kept', () => {
+  const cache = new EntryCache();
+  const stamp = cache.stamp();
+  const busy = cache.beginWrite(['other']);
+  const done = cache.beginWrite(['third']);
+  cache.endWrite(done, [['third', buf('3')]]);
+  cache.fill('k', buf('v'), stamp);
+  assert.deepEqual(cache.get('k'), buf('v'), 'kept while a write of another key is under way');
+  cache.fill('k2', buf('v2'), cache.stamp());
+  assert.deepEqual(cache.get('k2'), buf('v2'));
+  cache.endWrite(busy, [['other', buf('o')]]);
+  assert.deepEqual(cache.get('other'), buf('o'));
+  assert.deepEqual(cache.get('third'), buf('3'));
+});
+
+test('entry cache: per key, a read racing a write of that key is never kept', () => {
+  const cache = new EntryCache();
+  // Read begins, then a write of k begins and ends before the read returns.
+  const before = cache.stamp();
+  const w1 = cache.beginWrite(['k', 'other']);
+  cache.endWrite(w1, [['k', buf('new')], ['other', buf('o')]]);
+  cache.fill('k', buf('old'), before);
+  assert.deepEqual(cache.get('k'), buf('new'), 'the read that began before the write is dropped');
+  // A write of k under way: reads of k begun before or during it are not kept.
+  const during = cache.stamp();
+  const w2 = cache.beginWrite(['k']);
+  cache.fill('k', buf('old or new'), during);
+  cache.fill('k', buf('old or new'), cache.stamp());
+  assert.equal(cache.get('k'), undefined);
+  const stampedInside = cache.stamp();
+  cache.endWrite(w2); // failed: what storage holds is unknown
+  cache.fill('k', buf('unknown'), stampedInside);
+  assert.equal(cache.get('k'), undefined, 'a read begun while the write was under way stays out after it ends');
+  cache.fill('k', buf('settled'), cache.stamp());
+  assert.deepEqual(cache.get('k'), buf('settled'), 'a read begun after the write ended is kept');
+});
+
+test('entry cache: overlapping writes of different keys each keep their own value', () => {
+  const cache = new EntryCache();
+  const a = cache.beginWrite(['a', 'shared']);
+  const b = cache.beginWrite(['b', 'shared']);
+  const shared = buf('S');
+  cache.endWrite(a, [['a', buf('A')], ['shared', shared]]);
+  cache.endWrite(b, [['b', buf('B')], ['shared', buf('T')]]);
+  assert.deepEqual(cache.get('a'), buf('A'));
+  assert.deepEqual(cache.get('b'), buf('B'));
+  assert.equal(cache.get('shared'), undefined, 'two writes of one key overlapped: order unknown');
+  assert.deepEqual(shared, Buffer.alloc(1));
+});
+
+test('entry cache: pruning the write records drops only reads that began before it', () => {
+  const cache = new EntryCache({ maxTrackedWrites: 2 });
+  const old = cache.stamp();
+  const inFlight = cache.beginWrite(['k']);
+  for (const key of ['x', 'y', 'z']) cache.endWrite(cache.beginWrite([key])); // prunes
+  cache.fill('unrelated', buf('u'), old);
+  assert.equal(cache.get('unrelated'), undefined, 'conservative: begun before the prune');
+  cache.fill('k', buf('during'), cache.stamp());
+  assert.equal(cache.get('k'), undefined, 'a write still under way survives the prune');
+  cache.endWrite(inFlight, [['k', buf('K')]]);
+  assert.deepEqual(cache.get('k'), buf('K'));
+  cache.fill('unrelated', buf('u'), cache.stamp());
+  assert.deepEqual(cache.get('unrelated'), buf('u'));
+});
+
+test('entry cache: a write under way across a clear (a seal) keeps nothing', () => {
+  const cache = new EntryCache();
+  const w = cache.beginWrite(['k']);
+  cache.clear();
+  const value = buf('v');
+  cache.endWrite(w, [['k', value]]);
+  assert.equal(cache.get('k'), undefined);
+  assert.deepEqual(value, Buffer.alloc(1));
 });
 
 test('entry cache: overlapping writes keep nothing, and what they stored is zeroed', () => {

@@ -25,10 +25,23 @@ export interface EntryCacheOptions {
   maxEntries?: number;
   /** Most bytes of keys plus values kept. Default 32 MiB. */
   maxBytes?: number;
+  /** Keys whose last write is remembered before the records are pruned. Default 10,000. */
+  maxTrackedWrites?: number;
 }
 
 // A cached miss still costs its key and a map slot; this is a rough charge for the slot.
 const SLOT_BYTES = 64;
+
+interface KeyWrites {
+  inFlight: number;
+  last: number;
+}
+
+/** What `beginWrite` hands back for `endWrite`. */
+export interface WriteTicket {
+  readonly stamp: number;
+  readonly keys: readonly string[];
+}
 
 interface Slot {
   value: Buffer | null;
@@ -52,16 +65,25 @@ export class EntryCache {
   // fresh iterator per eviction would skip over every deleted slot from the start of the
   // table each time (V8 keeps them until a rehash).
   private oldest: IterableIterator<string> | null = null;
-  // Bumped when a write starts, when it ends, and on clear. A value read from storage (or
-  // written) while it changed may be older than a completed write, so it is not kept.
-  private writes = 0;
-  // Writes under way. While one is, a read may see the old value or the new one.
-  private inFlight = 0;
+  // Bumped when a write starts or ends: a read's stamp is its value when the read began.
+  private seq = 0;
+  // Reads stamped before this are not kept: the cache was cleared (a seal), or the write
+  // records below were pruned, since they began.
+  private floor = 0;
+  // Per key written since the last prune: writes of it under way, and when one last began
+  // or ended. A read of K is kept only if no write of K was under way or came after the
+  // read began; writes of other keys do not matter to it. Tracking this per key (not "any
+  // write under way") is what lets reads hit the cache under a steady write load.
+  private readonly writing = new Map<string, KeyWrites>();
+  // A write begun before the last clear stores nothing here: its value is from before the seal.
+  private clearedAt = 0;
+  private pruneAt: number;
 
   constructor(options: EntryCacheOptions = {}) {
     this.maxEntries = options.maxEntries ?? 10_000;
     this.maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
     if (!(this.maxEntries >= 0 && this.maxBytes >= 0)) throw new Error('entry cache: limits must be >= 0');
+    this.pruneAt = options.maxTrackedWrites ?? 10_000;
   }
 
   get size(): number {
@@ -105,35 +127,60 @@ export class EntryCache {
 
   /** Taken before reading storage; hand it to `fill` with what the read found. */
   stamp(): number {
-    return this.writes;
+    return this.seq;
   }
 
-  /** Keeps a copy of what a read found, unless a write was under way or began since `stamp`. */
+  /** Keeps a copy of what a read found, unless a write of `key` was under way or began since `stamp`. */
   fill(key: string, value: Buffer | null, stamp: number): void {
-    if (stamp === this.writes && this.inFlight === 0) this.remember(key, value === null ? null : Buffer.from(value));
+    if (stamp < this.floor) return;
+    const w = this.writing.get(key);
+    if (w !== undefined && (w.inFlight > 0 || w.last > stamp)) return;
+    this.remember(key, value === null ? null : Buffer.from(value));
   }
 
-  /** Before writing `keys`: they are forgotten now. Returns the stamp for `endWrite`. */
-  beginWrite(keys: Iterable<string>): number {
-    for (const key of keys) this.forget(key);
-    this.inFlight++;
-    return ++this.writes;
+  /** Before writing `keys`: they are forgotten now. Hand the ticket to `endWrite`. */
+  beginWrite(keys: Iterable<string>): WriteTicket {
+    const stamp = ++this.seq;
+    // Most writes are of one key: no Set for those.
+    const unique = Array.isArray(keys) && keys.length === 1 ? (keys as string[]) : [...new Set(keys)];
+    for (const key of unique) {
+      this.forget(key);
+      const w = this.writing.get(key);
+      if (w === undefined) this.writing.set(key, { inFlight: 1, last: stamp });
+      else {
+        w.inFlight++;
+        w.last = stamp;
+      }
+    }
+    return { stamp, keys: unique };
   }
 
   /**
    * After a write, whether it succeeded or not (`undefined` when it failed): keeps what it
-   * stored (`null` for a delete), unless another write overlapped it, as their order in
-   * storage is then unknown. The buffers become the cache's: kept or zeroed.
+   * stored (`null` for a delete) for each key no other write of overlapped, as their order
+   * in storage is then unknown. The buffers become the cache's: kept or zeroed.
    */
-  endWrite(stamp: number, stored?: ReadonlyArray<[key: string, value: Buffer | null]>): void {
-    const alone = stamp === this.writes && this.inFlight === 1;
-    this.inFlight--;
-    this.writes++;
-    if (!stored) return;
-    for (const [key, value] of stored) {
-      if (alone) this.remember(key, value);
+  endWrite(ticket: WriteTicket, stored?: ReadonlyArray<[key: string, value: Buffer | null]>): void {
+    const end = ++this.seq;
+    const alone = new Set<string>();
+    for (const key of ticket.keys) {
+      const w = this.writing.get(key)!;
+      if (w.inFlight === 1 && w.last === ticket.stamp && ticket.stamp > this.clearedAt) alone.add(key);
+      w.inFlight--;
+      w.last = end;
+    }
+    for (const [key, value] of stored ?? []) {
+      if (alone.has(key)) this.remember(key, value);
       else value?.fill(0);
     }
+    if (this.writing.size > this.pruneAt) this.prune();
+  }
+
+  /** Forgets the records of finished writes; reads begun before now are then not kept. */
+  private prune(): void {
+    this.floor = this.seq;
+    for (const [key, w] of this.writing) if (w.inFlight === 0) this.writing.delete(key);
+    this.pruneAt = Math.max(this.pruneAt, this.writing.size * 2);
   }
 
   /** Zeroes and drops everything (on seal: nothing from the unsealed period stays in memory). */
@@ -142,7 +189,8 @@ export class EntryCache {
     this.entries.clear();
     this.oldest = null;
     this.bytes = 0;
-    this.writes++;
+    this.clearedAt = ++this.seq;
+    this.prune();
   }
 
   private cost(key: string, value: Buffer | null): number {

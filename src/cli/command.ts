@@ -67,6 +67,8 @@ export const HTTP_FLAGS: FlagSpec = {
   'ca-cert': { type: 'string', usage: 'PEM file of the CA certificates to verify the server with. Also COFFER_CACERT or VAULT_CACERT.' },
   'ca-path': { type: 'string', usage: 'Directory of PEM files (*.pem, *.crt) to verify the server with. Also COFFER_CAPATH or VAULT_CAPATH.' },
   'tls-skip-verify': { type: 'bool', usage: 'Do not verify the server certificate. Insecure; for testing only. Also COFFER_SKIP_VERIFY or VAULT_SKIP_VERIFY.' },
+  'client-cert': { type: 'string', usage: 'PEM file of the client certificate for TLS (the cert auth method). Also COFFER_CLIENT_CERT or VAULT_CLIENT_CERT.' },
+  'client-key': { type: 'string', usage: 'PEM file of the private key of -client-cert. Also COFFER_CLIENT_KEY or VAULT_CLIENT_KEY.' },
   'tls-server-name': { type: 'string', usage: 'Name to use as the SNI host and to verify the certificate against. Also VAULT_TLS_SERVER_NAME.' },
   namespace: { type: 'string', aliases: ['ns'], usage: 'Namespace to send requests to (X-Vault-Namespace). Also VAULT_NAMESPACE.' },
   header: { type: 'string', repeatable: true, usage: 'An extra HTTP header on every request, as name=value. Repeatable.' },

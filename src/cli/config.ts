@@ -20,6 +20,8 @@ export interface GlobalFlags {
   'ca-path'?: string;
   'tls-skip-verify'?: boolean;
   'tls-server-name'?: string;
+  'client-cert'?: string;
+  'client-key'?: string;
   namespace?: string;
   header?: string[];
   'wrap-ttl'?: string;
@@ -47,6 +49,17 @@ function readCa(file: string | undefined, dir: string | undefined): Buffer[] | u
     throw new ConfigError(`Error loading CA certificates: ${err instanceof Error ? err.message : String(err)}`);
   }
   return certs.length ? certs : undefined;
+}
+
+/** -client-cert and -client-key go together: each file read, or a message naming what is missing. */
+function readClientCert(certFile: string | undefined, keyFile: string | undefined): { cert: Buffer; key: Buffer } | undefined {
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new ConfigError('-client-cert and -client-key (VAULT_CLIENT_CERT, VAULT_CLIENT_KEY) must be given together');
+  try {
+    return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+  } catch (err) {
+    throw new ConfigError(`Error loading the client certificate: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 function headersOf(list: string[] | undefined): Record<string, string> | undefined {
@@ -87,6 +100,7 @@ export function resolveClientOptions(env: NodeJS.ProcessEnv, flags: GlobalFlags)
     headers: headersOf(flags.header),
     wrapTtl: wrapTtlOf(flags['wrap-ttl'], env),
   };
-  if (ca || skipVerify || serverName) opts.tls = { ca, skipVerify, serverName };
+  const client = readClientCert(flags['client-cert'] || envValue(env, 'CLIENT_CERT'), flags['client-key'] || envValue(env, 'CLIENT_KEY'));
+  if (ca || skipVerify || serverName || client) opts.tls = { ca, skipVerify, serverName, ...client };
   return opts;
 }

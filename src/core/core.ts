@@ -18,6 +18,9 @@ import { AuditManager, type AuditManagerOptions } from './audit/audit-manager.js
 import { lockoutSettings } from './lockout/lockout-settings.js';
 import { UserLockoutRegistry } from './lockout/user-lockout.js';
 import { handleRequest } from './handle.js';
+import { deriveForwardingKey } from './ha/forwarding.js';
+import { HaManager, type HaTiming } from './ha/ha-manager.js';
+import { isHaCapable } from '../physical/ha-lock.js';
 import { MountManager } from './mount-manager.js';
 import { startPeriodic } from './periodic.js';
 import { PasswordPolicyStore } from './password-policy/password-policy-store.js';
@@ -60,6 +63,12 @@ export interface CoreOptions {
   leaseRetry?: RetryPolicy;
   /** The server's audit settings (audit-manager.ts). Defaults: API creation on, prefixes off, no stanzas, no protected directories. */
   audit?: Partial<Pick<AuditManagerOptions, 'allowApiCreation' | 'allowPrefixing' | 'configured' | 'protectedDirs'>>;
+  /**
+   * Where this node is reached (`api_addr`, `cluster_addr`); used when the storage has
+   * `ha_enabled`. Read when the node starts competing, so the server may fill in its
+   * listener's address after listening.
+   */
+  ha?: { apiAddr: string; clusterAddr: string; timing?: HaTiming };
 }
 
 const DEFAULT_TTL = 32 * 24 * 3600;
@@ -82,6 +91,8 @@ export class Core {
   readonly auditDevices: AuditManager;
   /** Answers the seal paths while nothing above the barrier is readable. */
   readonly sealedSystemBackend: Backend;
+  /** The address clients reach this server at (api_addr, else the first listener's): default OIDC issuers. */
+  apiAddr = '';
   policies!: PolicyStore;
   passwordPolicies!: PasswordPolicyStore;
   tokens!: TokenStore;
@@ -92,6 +103,11 @@ export class Core {
   mfa!: MfaStore;
   loginMfa!: LoginMfa;
   private stopPeriodic: (() => void) | undefined;
+  /** HA mode: this node's part in the election; undefined without ha_enabled or before the first unseal. */
+  ha: HaManager | undefined;
+  /** HA mode: authenticates the client address a standby passes on (ha/forwarding.ts); held while unsealed. */
+  forwardingKey: Buffer | undefined;
+  private initializing = false;
   clusterName = '';
   clusterId = '';
   private loaded = false;
@@ -129,7 +145,7 @@ export class Core {
    * postUnseal was still loading would find no routes, and no audit devices to record it.
    */
   get sealed(): boolean {
-    return !this.loaded || this.barrier.sealed;
+    return this.barrier.sealed || (!this.loaded && !this.ha?.isRunning);
   }
 
   async isInitialized(): Promise<boolean> {
@@ -147,14 +163,25 @@ export class Core {
    */
   async initialize(params: InitParams): Promise<{ keys: Buffer[]; recoveryKeys: Buffer[]; rootToken: string }> {
     const { keys, recoveryKeys } = await this.seal.init(params);
-    if (recoveryKeys.length > 0) {
-      await this.seal.autoUnseal();
-      return { keys, recoveryKeys, rootToken: (await this.createRootToken()).token };
+    // Loaded here whatever the HA mode: the first tables and the root token are written now.
+    this.initializing = true;
+    try {
+      if (recoveryKeys.length > 0) {
+        await this.seal.autoUnseal();
+        const { token } = await this.createRootToken();
+        if (this.haWanted()) {
+          this.dropUnsealedState();
+          this.startHa();
+        }
+        return { keys, recoveryKeys, rootToken: token };
+      }
+      for (const key of keys.slice(0, params.secretThreshold)) await this.seal.submitUnsealKey(key);
+      const { token } = await this.createRootToken();
+      await this.sealVault();
+      return { keys, recoveryKeys, rootToken: token };
+    } finally {
+      this.initializing = false;
     }
-    for (const key of keys.slice(0, params.secretThreshold)) await this.seal.submitUnsealKey(key);
-    const { token } = await this.createRootToken();
-    await this.sealVault();
-    return { keys, recoveryKeys, rootToken: token };
   }
 
   async createRootToken(id?: string): Promise<{ token: string; entry: TokenEntry }> {
@@ -167,10 +194,11 @@ export class Core {
    * decrypted state while sealed.
    */
   private postUnseal(): Promise<void> {
-    return this.loadUnsealed().catch((err: unknown) => {
-      this.dropUnsealedState();
-      throw err;
-    });
+    if (this.haWanted() && !this.initializing) {
+      this.startHa();
+      return Promise.resolve();
+    }
+    return this.postUnsealLoad();
   }
 
   /** Loads everything above the barrier and builds the routes. */
@@ -236,8 +264,65 @@ export class Core {
     this.logger.info('unsealed');
   }
 
+  /** `ha_enabled` storage and a server that asked for HA: nodes elect the active one. */
+  get haEnabled(): boolean {
+    return this.haWanted();
+  }
+
+  private haWanted(): boolean {
+    return this.options.ha !== undefined && isHaCapable(this.physical);
+  }
+
+  /** Unsealed in HA mode: a standby that competes for the lock; loads everything once it holds it. */
+  private startHa(): void {
+    if (!this.ha && isHaCapable(this.physical)) {
+      const { apiAddr, clusterAddr, timing } = this.options.ha!;
+      const lock = this.physical.haLock({ hostname: '', apiAddr, clusterAddr }, () => this.ha?.fenced());
+      this.ha = new HaManager(
+        lock,
+        {
+          becomeActive: () => this.becomeActive(),
+          becomeStandby: () => this.dropUnsealedState(),
+        },
+        this.logger.named('ha'),
+        timing,
+      );
+    }
+    const rootKey = this.barrier.getRootKey();
+    this.forwardingKey = deriveForwardingKey(rootKey);
+    rootKey.fill(0);
+    this.ha?.start();
+  }
+
+  /** The previous active may have rotated the keyring and changed anything: read it all again. */
+  private async becomeActive(): Promise<void> {
+    try {
+      await this.barrier.reloadKeyring();
+    } catch (err) {
+      // This node's root key no longer opens the keyring (rekeyed elsewhere): it cannot serve.
+      if (/root key/.test(err instanceof Error ? err.message : '')) void this.sealVault();
+      throw err;
+    }
+    await this.postUnsealLoad();
+  }
+
+  private postUnsealLoad(): Promise<void> {
+    return this.loadUnsealed().catch((err: unknown) => {
+      this.dropUnsealedState();
+      throw err;
+    });
+  }
+
+  /** Server shutdown in HA mode: give the lock up so another node takes over at once. */
+  async closeHa(): Promise<void> {
+    await this.ha?.close();
+  }
+
   /** Seal: close the barrier (zeroing key material) and drop every cache above it. */
   async sealVault(): Promise<void> {
+    await this.ha?.stop();
+    this.forwardingKey?.fill(0);
+    this.forwardingKey = undefined;
     this.dropUnsealedState();
     await this.seal.seal();
     this.logger.info('sealed');
@@ -278,12 +363,12 @@ export class Core {
   /** Backends built by core itself: the system backend and the token method. */
   builtinBackend(type: string): Backend | undefined {
     if (type === 'system') return createSystemBackend(this);
-    if (type === 'identity') return createIdentityBackend(this.identity, this.mfa);
+    if (type === 'identity') return createIdentityBackend(this.identity, this.mfa, () => this.apiAddr);
     if (type === 'token') {
       return createTokenBackend(this.tokens, {
         policyExists: async (name: string) => this.policies.has(name),
         callerHasSudo: async (ctx) => !!ctx.caller && this.policies.aclFor(ctx.caller.policies, ctx.caller.entityId).check({ path: ctx.req.path, operation: ctx.req.operation }).rootPrivs,
-        checkRenewal: (entry) => this.checkLoginRenewal(entry),
+        checkRenewal: (entry, req) => this.checkLoginRenewal(entry, req),
         entityForAlias: (mountAccessor, name) => entityForLogin(this.identity, { mountAccessor, name }),
       });
     }
@@ -296,12 +381,12 @@ export class Core {
   }
 
   /** A login token is renewed only if the method that issued it still agrees (user or role still there). */
-  private async checkLoginRenewal(entry: TokenEntry): Promise<void> {
+  private async checkLoginRenewal(entry: TokenEntry, req?: Request): Promise<void> {
     if (!entry.path.startsWith('auth/')) return;
     const match = this.router.match(entry.path);
     const renewLogin = match?.route.backend.renewLogin;
     if (!match || !renewLogin || match.route.entry.table !== 'auth') return;
-    await renewLogin(match.route.base, { relPath: match.relPath, meta: entry.meta, policies: entry.policies });
+    await renewLogin(match.route.base, { relPath: match.relPath, meta: entry.meta, policies: entry.policies, internalData: entry.internalData ?? {}, req });
   }
 
   /** A token's leases and private storage go with it. */

@@ -18,6 +18,7 @@ import type { AuditEvent } from './audit/audit-event.js';
 import { canonicalizePath } from './canonical-path.js';
 import type { Core } from './core.js';
 import { createLoginToken } from './login-token.js';
+import { lostActive, standbyError, whileActive } from './ha/standby.js';
 import type { Route } from './router.js';
 import { isFinalUse, type TokenEntry } from './token/token-entry.js';
 import { wantsWrapping, wrapIfRequested } from './wrapping/wrap-response.js';
@@ -36,6 +37,7 @@ function callerOf(entry: TokenEntry, policies: string[]): CallerInfo {
     entityId: entry.entityId,
     cubbyholeId: entry.cubbyholeId,
     isRoot: entry.policies.includes('root'),
+    issuedAt: entry.creationTime,
   };
 }
 
@@ -50,7 +52,20 @@ export async function handleRequest(core: Core, req: Request): Promise<Response>
     if (!SEALED_PATHS.has(path)) throw sealedError();
     return handleSealed(core, req, path.slice('sys/'.length));
   }
+  const ha = core.ha;
+  if (ha !== undefined) {
+    // A standby answers the status paths itself, as a sealed node does; the rest goes to the active node.
+    const mode = ha.check();
+    if (mode !== 'active') {
+      if (SEALED_PATHS.has(path)) return handleSealed(core, req, path.slice('sys/'.length));
+      throw mode === 'lost' ? lostActive() : standbyError();
+    }
+    return whileActive(ha, () => handleUnsealed(core, req, path));
+  }
+  return handleUnsealed(core, req, path);
+}
 
+function handleUnsealed(core: Core, req: Request, path: string): Promise<Response> {
   // The paths that answer sealed too (health checks, seal status) are not audited, as in Vault.
   if (!core.audit.enabled || SEALED_PATHS.has(path)) return routeRequest(core, req, path, undefined);
   return auditedRequest(core, req, path);

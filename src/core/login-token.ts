@@ -21,6 +21,9 @@ function checkTokenType(type: AuthInfo['tokenType']): void {
   throw invalidRequest(`invalid token type "${String(type).slice(0, 32)}"`);
 }
 
+const stringValues = (data: Record<string, unknown> | undefined): Record<string, string> | undefined =>
+  data && Object.fromEntries(Object.entries(data).filter((e): e is [string, string] => typeof e[1] === 'string'));
+
 export async function createLoginToken(core: Core, route: Route, req: Request, response: Response): Promise<Response> {
   const auth = response.auth!;
   checkTokenType(auth.tokenType);
@@ -53,6 +56,7 @@ export async function createLoginToken(core: Core, route: Route, req: Request, r
       orphan: true,
       noDefaultPolicy: auth.noDefaultPolicy,
       entityId,
+      internalData: stringValues(auth.internalData),
     });
     const { auth: _consumed, ...rest } = response;
     return { ...rest, authBlock: core.tokens.authBlock(token, entry) };

@@ -37,6 +37,8 @@ export interface CallerInfo {
   /** Per-token private storage prefix (cubbyhole). */
   cubbyholeId: string;
   isRoot: boolean;
+  /** unix seconds: when the token was issued (OIDC's auth_time and max_age). */
+  issuedAt?: number;
 }
 
 export interface HandlerContext<F = Record<string, unknown>> {
@@ -108,6 +110,10 @@ export interface LoginRenewal {
   meta: Record<string, string>;
   /** The token's policies as stored (normalized, `default` included unless left out). */
   policies: string[];
+  /** What the login put in AuthInfo.internalData (strings only). */
+  internalData: Record<string, string>;
+  /** The request asking for the renewal (its TLS connection: the cert method checks the certificate). */
+  req?: Request;
 }
 
 export type Handler<F> = (ctx: HandlerContext<F>) => Promise<Response | null | void> | Response | null | void;

@@ -88,6 +88,8 @@ export function answerThroughParser(parser: Server, socket: Socket, request: str
   for (const key of ['remoteAddress', 'remotePort', 'remoteFamily', 'localAddress', 'localPort', 'encrypted'] as const) {
     Object.defineProperty(conn, key, { value: (socket as unknown as Record<string, unknown>)[key] });
   }
+  const tls = socket as Socket & { getPeerCertificate?: (detailed: boolean) => unknown };
+  if (typeof tls.getPeerCertificate === 'function') Object.defineProperty(conn, 'getPeerCertificate', { value: (detailed: boolean) => tls.getPeerCertificate!(detailed) });
   Object.assign(conn, { setTimeout: () => conn, setNoDelay: () => conn, setKeepAlive: () => conn });
   socket.on('close', () => conn.destroy());
   parser.emit('connection', conn);

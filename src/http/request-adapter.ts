@@ -1,7 +1,7 @@
 /** From an HTTP request to a logical one: path, operation, data, token, wrap TTL. */
 import { invalidRequest, unsupportedOperation } from '../errors.js';
 import { parseDuration } from '../framework/fields.js';
-import type { ListenerAccess, Operation, Request } from '../logical/request.js';
+import type { ConnectionInfo, ListenerAccess, Operation, Request } from '../logical/request.js';
 import { parseJsonBody, type JsonLimits } from './json-body.js';
 
 export interface RawHttpRequest {
@@ -12,6 +12,7 @@ export interface RawHttpRequest {
   headers: Record<string, string | string[] | undefined>;
   body: Buffer | undefined;
   remoteAddress: string | undefined;
+  connection?: ConnectionInfo;
 }
 
 /**
@@ -24,6 +25,16 @@ function isRawBody(contentType: string | undefined): boolean {
   if (!contentType) return false;
   const type = contentType.split(';', 1)[0]!.trim().toLowerCase();
   return RAW_BODY_TYPES.includes(type);
+}
+
+/**
+ * OAuth clients post form bodies to an OIDC provider's token endpoint (RFC 6749 §4.1.3), as
+ * Vault accepts. curl labels JSON sent with -d as a form too: a body that opens like JSON is JSON.
+ */
+function isFormBody(contentType: string | undefined, body: Buffer | undefined): boolean {
+  if (!contentType || contentType.split(';', 1)[0]!.trim().toLowerCase() !== 'application/x-www-form-urlencoded') return false;
+  const first = body?.toString('utf8', 0, 64).trimStart()[0];
+  return first !== '{' && first !== '[';
 }
 
 const TRUE = new Set(['true', '1', 't', 'yes', '']);
@@ -90,7 +101,8 @@ export function toLogicalRequest(http: RawHttpRequest, limits: JsonLimits, liste
       if (isRawBody(header(http.headers, 'content-type'))) {
         rawBody = http.body ?? Buffer.alloc(0);
         data = {};
-      } else data = parseJsonBody(http.body, limits);
+      } else if (isFormBody(header(http.headers, 'content-type'), http.body)) data = parseQuery(http.body?.toString('utf8') ?? '');
+      else data = parseJsonBody(http.body, limits);
       break;
     case 'PATCH':
       operation = 'patch';
@@ -118,6 +130,7 @@ export function toLogicalRequest(http: RawHttpRequest, limits: JsonLimits, liste
     data,
     clientToken: clientTokenOf(http.headers),
     remoteAddress: http.remoteAddress,
+    ...(http.connection ? { connection: http.connection } : {}),
     headers: http.headers,
     wrapTtl,
     listener,

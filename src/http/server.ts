@@ -19,6 +19,7 @@ import { createListParser } from './list-method.js';
 import { DEFAULT_EVENT_STREAM_LIMITS, type EventStreamLimits } from './event-stream.js';
 import { createEventsUpgrade } from './events-upgrade.js';
 import { uiPlaceholder } from './ui.js';
+import { rememberChain } from './peer-certificates.js';
 import { createV1Handler, type RequestListener } from './v1-handler.js';
 
 export interface HttpServerOptions {
@@ -27,12 +28,33 @@ export interface HttpServerOptions {
   /** bytes; Vault's default is 32 MiB */
   maxRequestSize?: number;
   jsonLimits?: JsonLimits;
-  tls?: { cert: Buffer; key: Buffer };
+  tls?: { cert: Buffer; key: Buffer; clientCerts?: ClientCertPolicy };
   ui?: boolean;
   /** Unauthenticated rekey and generate-root on this listener; absent: neither. */
   listener?: ListenerAccess;
   /** Queue bounds and token re-checks of sys/events/subscribe streams. */
   eventStreams?: Partial<EventStreamLimits>;
+}
+
+/**
+ * Client certificates on a TLS listener. `request` (the default, as Vault): ask for one, accept
+ * any or none, and let the cert auth method judge it against its own CAs. `require`: the
+ * handshake fails without one that chains to `ca` (the system CAs when absent). `none`: never ask.
+ */
+export interface ClientCertPolicy {
+  mode: 'request' | 'require' | 'none';
+  ca?: Buffer;
+}
+
+function tlsOptions(tls: NonNullable<HttpServerOptions['tls']>) {
+  const policy = tls.clientCerts ?? { mode: 'request' };
+  return {
+    cert: tls.cert,
+    key: tls.key,
+    requestCert: policy.mode !== 'none',
+    rejectUnauthorized: policy.mode === 'require',
+    ...(policy.ca ? { ca: policy.ca } : {}),
+  };
 }
 
 function send(reply: FastifyReply, status: number, body: string | undefined): FastifyReply {
@@ -79,8 +101,9 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     // The API goes straight to the v1 handler; Fastify gets the rest.
     serverFactory: (fastifyHandler) => {
       const route: RequestListener = (req, res) => (req.url !== undefined && req.url.startsWith('/v1/') ? v1(req, res) : fastifyHandler(req, res));
-      const server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, route) : createServer(route);
+      const server = opts.tls ? createHttpsServer(tlsOptions(opts.tls), route) : createServer(route);
       if (opts.tls) allowHalfClosedTls(server as Server);
+      if (opts.tls && opts.tls.clientCerts?.mode !== 'none') server.on('secureConnection', rememberChain);
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
       server.requestTimeout = REQUEST_TIMEOUT_MS;
       listParser = createListParser(route);

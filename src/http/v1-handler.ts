@@ -18,6 +18,9 @@ import { queueAnswer } from './answer-queue.js';
 import { envelopeJson, errorBody } from './envelope.js';
 import type { JsonLimits } from './json-body.js';
 import { toLogicalRequest } from './request-adapter.js';
+import { FORWARDED_FOR, verifyForwarded } from '../core/ha/forwarding.js';
+import { createForwarder } from './forward-to-active.js';
+import { connectionInfo } from './peer-certificates.js';
 
 export interface V1Options {
   core: Core;
@@ -79,11 +82,16 @@ export function createV1Handler(opts: V1Options): RequestListener {
     writeAnswer(res, receivedAt, 500, errorBody(['internal error']));
   };
 
+  const forward = createForwarder(core, logger);
+
   const run = async (req: IncomingMessage, res: ServerResponse, receivedAt: number, body: Buffer | undefined): Promise<void> => {
     const id = randomUUID();
+    // A standby passes the client's address on; believed only with the cluster's signature.
+    const forwardedFrom = req.headers[FORWARDED_FOR] === undefined ? undefined : verifyForwarded(core.forwardingKey, req.headers, req.method ?? 'GET', req.url ?? '/v1/');
+    const remoteAddress = forwardedFrom ?? req.socket.remoteAddress;
     try {
       const logical = toLogicalRequest(
-        { id, method: req.method ?? 'GET', url: req.url ?? '/v1/', headers: req.headers, body, remoteAddress: req.socket.remoteAddress },
+        { id, method: req.method ?? 'GET', url: req.url ?? '/v1/', headers: req.headers, body, remoteAddress, connection: connectionInfo(req.socket) },
         jsonLimits,
         listener,
       );
@@ -91,6 +99,7 @@ export function createV1Handler(opts: V1Options): RequestListener {
       const { status, body: text, contentType } = answerOf(id, answer);
       writeAnswer(res, receivedAt, status, text, answer.headers, false, contentType);
     } catch (err) {
+      if (isCofferError(err) && err.kind === 'Standby') return forward(req, res, receivedAt, body, remoteAddress ?? '', forwardedFrom !== undefined);
       fail(res, receivedAt, id, err);
     }
   };

@@ -18,6 +18,16 @@ export interface ListenerAccess {
   unauthedGenerateRoot: boolean;
 }
 
+/** What the transport knows of the client beyond its address: set by the http layer only. */
+export interface ConnectionInfo {
+  tls: boolean;
+  /**
+   * The client's certificates from the TLS handshake, leaf first, as DER; empty when it sent
+   * none. Never read from headers: only a TLS socket fills this.
+   */
+  peerCertificates(): Buffer[];
+}
+
 export interface Request {
   /** uuid, echoed as `request_id`. */
   id: string;
@@ -29,6 +39,8 @@ export interface Request {
   /** Raw client token as sent, if any. */
   clientToken?: string;
   remoteAddress?: string;
+  /** The TLS connection the request came over; absent on plain HTTP. */
+  connection?: ConnectionInfo;
   /** Lower-cased header names. */
   headers: Record<string, string | string[] | undefined>;
   /** Requested response-wrapping TTL in seconds (X-Vault-Wrap-TTL). */

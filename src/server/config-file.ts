@@ -94,6 +94,14 @@ export function parseConfigText(text: string, source = 'config', env: Env = proc
     if (!tlsDisable && (!listener.tlsCertFile || !listener.tlsKeyFile)) {
       fail('a listener with TLS on needs tls_cert_file and tls_key_file (or tls_disable = true)');
     }
+    // Client certificates (cert auth): set only when the file says so.
+    const clientCa = str(b.tls_client_ca_file, 'listener.tls_client_ca_file');
+    if (clientCa) listener.tlsClientCaFile = clientCa;
+    if (bool(b.tls_require_and_verify_client_cert, 'listener.tls_require_and_verify_client_cert')) listener.tlsRequireAndVerifyClientCert = true;
+    if (bool(b.tls_disable_client_certs, 'listener.tls_disable_client_certs')) listener.tlsDisableClientCerts = true;
+    if (listener.tlsRequireAndVerifyClientCert && listener.tlsDisableClientCerts) {
+      fail('tls_require_and_verify_client_cert and tls_disable_client_certs cannot both be set');
+    }
     return listener;
   });
   if (listeners.length === 0) fail('at least one listener block is required');

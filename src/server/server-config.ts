@@ -9,6 +9,16 @@ export interface ListenerConfig {
   tlsDisable: boolean;
   tlsCertFile?: string;
   tlsKeyFile?: string;
+  /** `tls_client_ca_file`: the CAs the TLS layer checks client certificates against when it verifies them. */
+  tlsClientCaFile?: string;
+  /**
+   * `tls_require_and_verify_client_cert`: the handshake fails without a client certificate
+   * that chains to tls_client_ca_file (or the system CAs). Off by default: like Vault, the
+   * listener asks for any certificate and leaves judging it to the cert auth method.
+   */
+  tlsRequireAndVerifyClientCert?: boolean;
+  /** `tls_disable_client_certs`: the listener never asks for a client certificate. */
+  tlsDisableClientCerts?: boolean;
   /** bytes */
   maxRequestSize: number;
   /**

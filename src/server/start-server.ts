@@ -9,13 +9,14 @@ import type { FastifyInstance } from 'fastify';
 import { Core, type BackendRegistry } from '../core/core.js';
 import type { RetryPolicy } from '../core/expiration/expiration-manager.js';
 import type { EventStreamLimits } from '../http/event-stream.js';
-import { createHttpServer } from '../http/server.js';
+import { createHttpServer, type ClientCertPolicy } from '../http/server.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { openPhysical, type PhysicalType } from '../physical/registry.js';
+import { readMigrationLock } from '../physical/migration.js';
 import { registry } from '../registry.js';
 import { transitProvider } from '../seal/transit-provider.js';
 import { startAutoUnseal } from './auto-unseal-loop.js';
-import type { ServerConfig } from './server-config.js';
+import type { ListenerConfig, ServerConfig } from './server-config.js';
 
 export interface DevOptions {
   rootTokenId?: string;
@@ -69,6 +70,25 @@ function loadTls(certFile: string, keyFile: string): { cert: Buffer; key: Buffer
   return tls;
 }
 
+/** How the listener treats client certificates (see ListenerConfig). */
+function clientCertPolicy(listener: ListenerConfig): ClientCertPolicy {
+  if (listener.tlsDisableClientCerts) return { mode: 'none' };
+  let ca: Buffer | undefined;
+  if (listener.tlsClientCaFile) {
+    try {
+      ca = readFileSync(listener.tlsClientCaFile);
+    } catch (err) {
+      throw new Error(`cannot read tls_client_ca_file ${listener.tlsClientCaFile}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    try {
+      createSecureContext({ ca });
+    } catch {
+      throw new Error(`tls_client_ca_file ${listener.tlsClientCaFile} holds no usable PEM certificate`);
+    }
+  }
+  return { mode: listener.tlsRequireAndVerifyClientCert ? 'require' : 'request', ...(ca ? { ca } : {}) };
+}
+
 /**
  * Stops accepting, lets requests in flight finish for a moment, then cuts what is left: a
  * client stalled in the middle of a body must not hold a shutdown for the request timeout.
@@ -100,6 +120,19 @@ export async function startServer(
 ): Promise<RunningServer> {
   if (config.listeners.length === 0) throw new Error('at least one listener is required');
   const physical = await openPhysical(config.storage.type as PhysicalType, config.storage.config);
+  // As Vault: a server on storage being migrated would write into a copy in progress.
+  const migration = await readMigrationLock(physical).catch(async (err: unknown) => {
+    await physical.close().catch(() => undefined);
+    throw err;
+  });
+  if (migration) {
+    await physical.close().catch(() => undefined);
+    throw new Error(
+      `storage migration in progress (started: ${migration.start}): the server will not start until it completes; clear the lock of an interrupted migration with "coffer operator migrate -reset"`,
+    );
+  }
+  // Filled in below with the listener's address when the file gives no api_addr.
+  const ha = { apiAddr: config.apiAddr ?? '', clusterAddr: config.clusterAddr ?? '' };
   const core = new Core({
     physical,
     registry: {
@@ -110,6 +143,7 @@ export async function startServer(
     clock: options.clock,
     sealProvider: config.seal ? transitProvider(config.seal.config) : undefined,
     logger: logger.named('core'),
+    ha,
     defaultLeaseTtl: config.defaultLeaseTtl,
     maxLeaseTtl: config.maxLeaseTtl,
     extraDefaultMounts: dev ? [{ path: 'secret/', type: 'kv', description: 'key/value secret storage', options: { version: '2' } }] : [],
@@ -138,7 +172,7 @@ export async function startServer(
   let address = '';
   try {
     for (const listener of config.listeners) {
-      const tls = listener.tlsDisable ? undefined : loadTls(listener.tlsCertFile ?? '', listener.tlsKeyFile ?? '');
+      const tls = listener.tlsDisable ? undefined : { ...loadTls(listener.tlsCertFile ?? '', listener.tlsKeyFile ?? ''), clientCerts: clientCertPolicy(listener) };
       const app = createHttpServer({
         core,
         logger: logger.named('http'),
@@ -158,11 +192,14 @@ export async function startServer(
       const realPort = typeof bound === 'object' && bound ? bound.port : port;
       if (!address) address = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${realPort}`;
     }
+    if (!ha.apiAddr) ha.apiAddr = address;
   } catch (err) {
     for (const s of servers) await s.close();
     await physical.close();
     throw err;
   }
+
+  core.apiAddr = config.apiAddr || address;
 
   // Listeners first, so that while the seal's provider is unreachable the server answers,
   // sealed, and says so in sys/seal-status and sys/health.
@@ -183,6 +220,8 @@ export async function startServer(
     async close() {
       stopAutoUnseal();
       process.off('SIGHUP', onHangup);
+      // The lock first: another node takes over while this one finishes its requests.
+      await core.closeHa();
       await Promise.all(servers.map((s) => closeWithGrace(s)));
       await core.closeAudit();
       await physical.close();

@@ -3,6 +3,7 @@
  * Commands load only when run. Adding one is a file and a line here.
  */
 import type { Group, LazyCommand } from '../dispatch.js';
+import agent from './agent.js';
 import server from './server.js';
 
 const cmd = (name: string, synopsis: string, load: LazyCommand['load']): LazyCommand => ({ name, synopsis, load });
@@ -22,6 +23,7 @@ export const ROOT: Group = {
     cmd('patch', 'Change some fields of the data at a path', () => import('./patch.js')),
     cmd('login', 'Authenticate and store the token', () => import('./login.js')),
     server,
+    agent,
     cmd('status', 'Show whether the server is sealed, and its HA state', () => import('./status.js')),
     cmd('path-help', "Show the server's help for an API path", () => import('./path-help.js')),
     cmd('unwrap', 'Open a wrapping token and print what it held', () => import('./unwrap.js')),
@@ -94,6 +96,7 @@ export const ROOT: Group = {
         cmd('operator rekey', 'Replace the unseal key shares', () => import('./operator/rekey.js')),
         cmd('operator key-status', 'Show the barrier key term in use', () => import('./operator/key-status.js')),
         cmd('operator rotate', 'Add a new barrier key term', () => import('./operator/rotate.js')),
+        cmd('operator migrate', 'Copy all stored data to another storage backend', () => import('./operator/migrate.js')),
         cmd('operator generate-root', 'Make a new root token from unseal key shares', () => import('./operator/generate-root.js')),
       ],
     },

@@ -1,7 +1,8 @@
 /**
  * `coffer login [TOKEN | K=V…]`: authenticate and keep the token in ~/.coffer-token. The
  * token method checks the token with lookup-self; userpass and ldap send the password to
- * the method's login path; approle sends role_id and secret_id to its `login`.
+ * the method's login path; approle sends role_id and secret_id to its `login`; cert logs in
+ * with the TLS client certificate of -client-cert/-client-key.
  */
 import type { Secret } from '../../api/logical.js';
 import { createWrapping } from '../../api/wrapping.js';
@@ -81,6 +82,18 @@ async function appRoleLogin(ctx: Context, mount: string, config: Config): Promis
   }
 }
 
+/** TLS client certificate (-client-cert, -client-key): `auth/<mount>/login`, with `name=` to pick one trusted certificate. */
+async function certLogin(ctx: Context, mount: string, config: Config): Promise<Secret> {
+  const { mount: _m, ...rest } = config;
+  try {
+    const secret = await ctx.apiWithToken(undefined).write(`auth/${sanitizePath(mount)}/login`, rest);
+    if (!secret) throw new Error('empty answer from the login endpoint');
+    return secret;
+  } catch (err) {
+    throw failure('Error authenticating', err);
+  }
+}
+
 /**
  * The login's token, as Vault's CLI finds it: in `auth`, or inside a wrapped answer
  * (-wrap-ttl), which is unwrapped with its own wrapping token unless `unwrap` is false
@@ -107,7 +120,7 @@ export default defineCommand({
   name: 'login',
   output: 'field',
   flags: {
-    method: { type: 'string', default: 'token', usage: 'Auth method: token, userpass, ldap or approle.' },
+    method: { type: 'string', default: 'token', usage: 'Auth method: token, userpass, ldap, approle or cert.' },
     path: { type: 'string', usage: 'Mount path of the auth method; the default is the method name.' },
     'no-store': { type: 'bool', default: false, usage: 'Do not keep the token in ~/.coffer-token.' },
     'no-print': { type: 'bool', default: false, usage: 'Print nothing on success; the token is still stored.' },
@@ -127,6 +140,10 @@ export default defineCommand({
   Log in with a username and password:
 
       $ coffer login -method=userpass username=alice
+
+  Log in with a TLS client certificate (name= picks one trusted certificate):
+
+      $ coffer login -method=cert -client-cert=me.crt -client-key=me.key name=web
 
   Log in with an AppRole role id and secret id (the secret id is asked for
   without echo when left out):
@@ -158,6 +175,7 @@ export default defineCommand({
     if (method === 'token') secret = await tokenLogin(ctx, config);
     else if (method === 'userpass' || method === 'ldap') secret = await passwordLogin(ctx, config.mount || mount, config);
     else if (method === 'approle') secret = await appRoleLogin(ctx, config.mount || mount, config);
+    else if (method === 'cert') secret = await certLogin(ctx, config.mount || mount, config);
     else {
       throw new CommandFailed(
         wrapAtLength(`Unknown auth method: ${method}. Use "coffer auth list" to see the enabled auth methods; others can be used with "coffer write auth/<path>/login".`),

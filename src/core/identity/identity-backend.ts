@@ -13,11 +13,17 @@ import { lookupPaths } from './paths/lookup.js';
 import { mfaEnforcementPaths } from './paths/mfa-enforcement.js';
 import { mfaMethodPaths } from './paths/mfa-method.js';
 import type { MfaStore } from './mfa/mfa-store.js';
+import { createOidc, OIDC_UNAUTHENTICATED } from './oidc/index.js';
 
-export function createIdentityBackend(store: IdentityStore, mfa: MfaStore): Backend {
+/** `apiAddr`: the server's api address, the default issuer of identity tokens and providers. */
+export function createIdentityBackend(store: IdentityStore, mfa: MfaStore, apiAddr: () => string = () => ''): Backend {
+  const oidc = createOidc(store, apiAddr);
   return defineBackend({
     type: 'identity',
     help: 'The identity store: entities and their aliases (one per auth mount), groups (internal, or external through group aliases), and the policies they add to tokens.',
-    paths: [...entityPaths(store), ...entityAliasPaths(store), ...groupPaths(store), ...groupAliasPaths(store), ...lookupPaths(store), ...mfaMethodPaths(store, mfa), ...mfaEnforcementPaths(store, mfa)],
+    paths: [...entityPaths(store), ...entityAliasPaths(store), ...groupPaths(store), ...groupAliasPaths(store), ...lookupPaths(store), ...mfaMethodPaths(store, mfa), ...mfaEnforcementPaths(store, mfa), ...oidc.paths],
+    unauthenticated: OIDC_UNAUTHENTICATED,
+    periodic: oidc.periodic,
+    forget: oidc.forget,
   });
 }

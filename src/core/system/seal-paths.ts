@@ -1,5 +1,5 @@
 /**
- * sys/init, sys/unseal, sys/seal, sys/seal-status, sys/health, sys/leader, sys/key-status,
+ * sys/init, sys/unseal, sys/seal, sys/seal-status, sys/health, sys/key-status,
  * sys/rotate, sys/rekey/*, sys/generate-root/*. Vault answers most of these with a bare
  * JSON body rather than the envelope; so do we.
  */
@@ -59,17 +59,21 @@ export function sealPaths(core: Core) {
       operations: {
         read: async ({ fields }) => {
           const initialized = await core.isInitialized();
+          // An unsealed HA node that is not the active one; `standbyok` makes it answer as active.
+          const standby = initialized && !core.sealed && core.ha !== undefined && !core.ha.serving();
           const status = !initialized
             ? statusCode(fields.uninitcode, 501)
             : core.sealed
               ? statusCode(fields.sealedcode, 503)
-              : statusCode(fields.activecode, 200);
+              : standby && !fields.standbyok
+                ? statusCode(fields.standbycode, 429)
+                : statusCode(fields.activecode, 200);
           return {
             status,
             raw: {
               initialized,
               sealed: core.sealed,
-              standby: false,
+              standby,
               performance_standby: false,
               replication_performance_mode: 'disabled',
               replication_dr_mode: 'disabled',
@@ -81,23 +85,6 @@ export function sealPaths(core: Core) {
         },
       },
       help: { synopsis: 'Health of this node, as a status code and a body.' },
-    }),
-    definePath({
-      pattern: 'leader',
-      operations: {
-        read: () => ({
-          raw: {
-            ha_enabled: false,
-            is_self: false,
-            active_time: '0001-01-01T00:00:00Z',
-            leader_address: '',
-            leader_cluster_address: '',
-            performance_standby: false,
-            performance_standby_last_remote_wal: 0,
-          },
-        }),
-      },
-      help: { synopsis: 'High-availability status and the active node.' },
     }),
     definePath({
       pattern: 'init',

@@ -12,6 +12,7 @@ import { passwordPolicyPaths } from './password-policy-paths.js';
 import { policyPaths } from './policy-paths.js';
 import { rekeyPaths } from './rekey-paths.js';
 import { sealPaths } from './seal-paths.js';
+import { haPaths } from './ha-paths.js';
 import { wrappingPaths } from './wrapping-paths.js';
 import { eventsPaths } from './events-paths.js';
 import { mfaPaths } from './mfa-paths.js';
@@ -25,6 +26,7 @@ export function createSystemBackend(core: Core): Backend {
     help: 'The system backend: mounts, policies, audit devices, seal and health of this server.',
     paths: [
       ...sealPaths(core),
+      ...haPaths(core),
       ...rekeyPaths(core),
       ...generateRootPaths(core),
       ...mountPaths(core),

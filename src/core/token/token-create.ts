@@ -57,5 +57,6 @@ export function buildEntry(
   if (opts.role) entry.role = opts.role;
   if (opts.boundCidrs && opts.boundCidrs.length > 0) entry.boundCidrs = [...opts.boundCidrs];
   if (opts.renewalMaxTtl && opts.renewalMaxTtl > 0) entry.maxTtl = opts.renewalMaxTtl;
+  if (opts.internalData && Object.keys(opts.internalData).length > 0) entry.internalData = { ...opts.internalData };
   return { entry, warnings };
 }

@@ -45,6 +45,11 @@ export interface TokenEntry {
    * Renewals never reach past creation + maxTtl; without it the token mount's max applies.
    */
   maxTtl?: number;
+  /**
+   * What the issuing auth method keeps with a login token for its renewal checks (the cert
+   * method: the login certificate's fingerprint). Never shown by lookups.
+   */
+  internalData?: Record<string, string>;
 }
 
 /** numUses value of a token that may not authenticate another request. */
@@ -78,6 +83,8 @@ export interface CreateTokenOptions {
   role?: string;
   boundCidrs?: string[];
   entityId?: string;
+  /** TokenEntry.internalData. */
+  internalData?: Record<string, string>;
   /** Recorded as the entry's `maxTtl`: the cap every renewal of a login token keeps to. */
   renewalMaxTtl?: number;
   /** Only the response-wrapping step sets this: no other token may carry the `response-wrapping` policy. */

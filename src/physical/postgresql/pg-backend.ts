@@ -12,11 +12,14 @@
  * dropped quietly (an unhandled pool 'error' would end the process).
  */
 import pg from 'pg';
+import { unavailable } from '../../errors.js';
+import type { HaCapable, HaLock, HaNodeInfo } from '../ha-lock.js';
 import type { PhysicalBackend, PhysicalOp } from '../types.js';
 import { checkKey, checkOps, checkValue, prefixUpperBound } from '../keys.js';
 import type { PgStorageConfig } from './pg-config.js';
 import { isConnectionFailure, mapPgError } from './pg-errors.js';
-import { ensureSchema, splitKey, statements } from './pg-schema.js';
+import { ensureSchema, fencedWrite, splitKey, statements } from './pg-schema.js';
+import { LOCK_KEY, PgHaLock, type PgHaTiming } from './pg-ha-lock.js';
 import { GroupReader } from './pg-reader.js';
 import { GroupCommitWriter, type WriterOptions } from './pg-writer.js';
 
@@ -27,9 +30,15 @@ function checkPgKey(key: unknown): string {
   return k;
 }
 
-export class PostgresBackend implements PhysicalBackend {
+/** What a write refused by the fence tells its caller (a 503: the client retries, and reaches the new active). */
+export const FENCED_MESSAGE = 'this node is no longer the active node (it lost the HA lock): the write was not made; retry the request';
+
+export class PostgresBackend implements PhysicalBackend, HaCapable {
   readonly name = 'postgresql';
-  private readonly sql: ReturnType<typeof statements>;
+  readonly haEnabled: boolean;
+  private readonly sql: ReturnType<typeof statements> & { writeFenced?: string };
+  /** Set once this node competes for the HA lock: from then on every write is fenced with it. */
+  private fence: { identity: string; onFenced: () => void } | undefined;
   private readonly writer: GroupCommitWriter;
   private readonly reader: GroupReader;
   private closed = false;
@@ -65,13 +74,23 @@ export class PostgresBackend implements PhysicalBackend {
     private readonly config: PgStorageConfig,
     writerOptions?: WriterOptions,
   ) {
-    this.sql = statements(config.table);
+    this.haEnabled = config.haEnabled;
+    this.sql = config.haEnabled ? { ...statements(config.table), writeFenced: fencedWrite(config.table, config.haTable) } : statements(config.table);
     const mapError = (err: unknown) => mapPgError(err, config.target);
     this.writer = new GroupCommitWriter((ops) => this.commitOps(ops), mapError, {
       maxInFlight: Math.min(8, config.maxParallel),
       ...writerOptions,
     });
     this.reader = new GroupReader((keys) => this.fetchMany(keys), mapError);
+  }
+
+  /** The HA lock of this node (`ha_enabled = "true"`); every write is fenced with it from now on. */
+  haLock(info: HaNodeInfo, onFenced: () => void, timing?: PgHaTiming): HaLock {
+    if (!this.haEnabled) throw new Error('storage "postgresql": ha_enabled is not set');
+    if (this.fence) throw new Error('physical/postgresql: this backend already has an HA lock');
+    const lock = new PgHaLock(this.config, info, timing);
+    this.fence = { identity: lock.identity, onFenced };
+    return lock;
   }
 
   /** Batches committed so far. */
@@ -149,7 +168,16 @@ export class PostgresBackend implements PhysicalBackend {
         put[3].push(op.value);
       }
     }
-    await this.query('write', [...del, ...put], true);
+    if (!this.fence) {
+      await this.query('write', [...del, ...put], true);
+      return;
+    }
+    const res = await this.query<{ held: boolean }>('writeFenced', [...del, ...put, LOCK_KEY, this.fence.identity], true);
+    if (res.rows[0]?.held !== true) {
+      this.fence.onFenced();
+      // Unavailable: the writer fails the whole batch with it rather than retry each caller.
+      throw unavailable(FENCED_MESSAGE);
+    }
   }
 
   /**
@@ -163,7 +191,7 @@ export class PostgresBackend implements PhysicalBackend {
     let client: pg.PoolClient | undefined;
     try {
       client = await this.pool.connect();
-      const res = await client.query<R>({ name: `coffer_${name}`, text: this.sql[name], values });
+      const res = await client.query<R>({ name: `coffer_${name}`, text: this.sql[name]!, values });
       client.release(this.pool.idleCount >= this.config.maxIdleConnections ? true : undefined);
       return res;
     } catch (err) {

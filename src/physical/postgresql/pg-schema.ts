@@ -45,7 +45,7 @@ export async function ensureSchema(client: pg.ClientBase, table: string, haTable
     )`);
     await client.query(`CREATE INDEX IF NOT EXISTS "${bare}_parent_path_idx" ON ${table} (parent_path)`);
     if (haTable) {
-      // The lock table of HA mode (a later step): one row per lock, held until valid_until.
+      // The lock table of HA mode (pg-ha-lock.ts): one row per lock, held until valid_until.
       await client.query(`CREATE TABLE IF NOT EXISTS ${haTable} (
         ha_key      TEXT COLLATE "C" NOT NULL PRIMARY KEY,
         ha_identity TEXT COLLATE "C" NOT NULL,
@@ -94,4 +94,28 @@ export function statements(table: string) {
       ORDER BY e COLLATE "C"
       LIMIT $5`,
   };
+}
+
+/**
+ * The write of `statements(table).write`, fenced by the HA lock ($7 lock key, $8 this
+ * node's identity): it changes nothing unless this node holds an unexpired lock, and says
+ * whether it did (`held`). The lock row is read FOR SHARE in the same statement, so a node
+ * taking the lock over (an UPDATE of that row) waits for this commit, and a write that
+ * starts after the takeover sees the new holder: no write of an old active lands after a
+ * new one took over, however long the old one was paused.
+ */
+export function fencedWrite(table: string, haTable: string): string {
+  return `WITH fence AS MATERIALIZED (
+      SELECT 1 FROM ${haTable} WHERE ha_key = $7 AND ha_identity = $8 AND valid_until > now() FOR SHARE
+    ),
+    gone AS (
+      DELETE FROM ${table} t USING unnest($1::text[], $2::text[]) AS d(path, key)
+      WHERE t.path = d.path AND t.key = d.key AND EXISTS (SELECT 1 FROM fence)
+    ),
+    put AS (
+      INSERT INTO ${table} (parent_path, path, key, value)
+      SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::bytea[]) WHERE EXISTS (SELECT 1 FROM fence)
+      ON CONFLICT (path, key) DO UPDATE SET value = excluded.value
+    )
+    SELECT EXISTS (SELECT 1 FROM fence) AS held`;
 }

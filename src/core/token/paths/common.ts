@@ -1,7 +1,7 @@
 /** Small helpers shared by the token backend's handlers. */
 import { invalidRequest, permissionDenied } from '../../../errors.js';
 import type { HandlerContext } from '../../../framework/backend.js';
-import type { Response } from '../../../logical/request.js';
+import type { Request, Response } from '../../../logical/request.js';
 import type { TokenEntry } from '../token-entry.js';
 import type { TokenStore } from '../token-store.js';
 
@@ -14,7 +14,7 @@ export interface TokenBackendDeps {
    */
   callerHasSudo?(ctx: HandlerContext): Promise<boolean>;
   /** Asks the auth method that issued a login token whether it may be renewed; throws to refuse. */
-  checkRenewal?(entry: TokenEntry): Promise<void>;
+  checkRenewal?(entry: TokenEntry, req: Request): Promise<void>;
   /** The entity owning the alias (accessor, name), made with a new entity when there is none; 403 when disabled. */
   entityForAlias?(mountAccessor: string, name: string): Promise<string>;
 }

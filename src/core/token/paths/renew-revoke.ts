@@ -12,7 +12,7 @@ export function renewRevokePaths(store: TokenStore, deps: TokenBackendDeps = {})
   /** `shown` is the client_token of the answer: '' when renewing by accessor (the store cannot know it). */
   const renew = async (ctx: HandlerContext, entry: TokenEntry | null, increment: number | undefined, shown: string): Promise<Response> => {
     if (!entry) throw invalidRequest('token not found');
-    await deps.checkRenewal?.(entry);
+    await deps.checkRenewal?.(entry, ctx.req);
     const result = await store.renewWithWarnings(entry, increment ?? 0, ctx.system.maxLeaseTtl);
     return withWarnings({ data: null, authBlock: store.authBlock(shown, result.entry) }, result.warnings);
   };
