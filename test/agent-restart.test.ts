@@ -59,10 +59,6 @@ auto_auth {
     assert.equal(self.status, 200, `the sink's token works after the restart\n${agent.stderr()}`);
     assert.equal(agent.hasExited(), undefined, 'the agent is still running');
     t.diagnostic(now === token ? 'the same token was renewed across the restart' : 'the token expired during the outage; the agent logged in again');
-    if (now === token) {
-      // The usual case: the outage was shorter than what was left of the TTL.
-      assert.match(agent.stderr(), /renewal failed; will retry/);
-    }
     const before = self.json.data.ttl as number;
     await sleep(4_000);
     const later = await lookup(readIfThere(join(dir, 'token'))!.trim());

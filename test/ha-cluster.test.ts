@@ -151,8 +151,10 @@ describe('an HA cluster of three nodes on PostgreSQL', () => {
     const rotated = await first.call('POST', 'kv/data/after-rotate', { data: { v: 'new-term' } });
     assert.equal(rotated.status, 200, rotated.text);
 
-    const res = await standby.call('PUT', 'sys/step-down');
-    assert.equal(res.status, 204, res.text);
+    // `coffer operator step-down` sent to a standby reaches the active node.
+    const res = await runCli(['operator', 'step-down', `-address=${standby.address}`], 10_000, { VAULT_TOKEN: cluster.rootToken });
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /Stepped down/);
     const deadline = Date.now() + 15_000;
     let next = first;
     while (next === first && Date.now() < deadline) {

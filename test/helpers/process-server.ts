@@ -202,8 +202,8 @@ export interface CliResult extends ExitResult {
 }
 
 /** Runs `coffer <args>` to completion (killed after `timeoutMs`). */
-export async function runCli(args: string[], timeoutMs = 10_000): Promise<CliResult> {
-  const { child, exited, stdout, stderr } = spawnCli(args);
+export async function runCli(args: string[], timeoutMs = 10_000, env?: NodeJS.ProcessEnv): Promise<CliResult> {
+  const { child, exited, stdout, stderr } = spawnCli(args, env);
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   try {
     const result = await exited;

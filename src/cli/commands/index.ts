@@ -93,6 +93,7 @@ export const ROOT: Group = {
         cmd('operator init', 'Initialize a new server', () => import('./operator/init.js')),
         cmd('operator unseal', 'Submit an unseal key share', () => import('./operator/unseal.js')),
         cmd('operator seal', 'Seal the server', () => import('./operator/seal.js')),
+        cmd('operator step-down', 'Make the active HA node hand over to a standby', () => import('./operator/step-down.js')),
         cmd('operator rekey', 'Replace the unseal key shares', () => import('./operator/rekey.js')),
         cmd('operator key-status', 'Show the barrier key term in use', () => import('./operator/key-status.js')),
         cmd('operator rotate', 'Add a new barrier key term', () => import('./operator/rotate.js')),
