@@ -153,4 +153,16 @@ describe('templated ACL policies', () => {
     await expectError(t.root.raw('PUT', 'sys/policies/acl/bad', { policy: 'path "secret/+{{identity.entity.name}}" { capabilities = ["read"] }' }), 400, /whole path segment/);
     assert.equal((await t.root.raw('GET', 'sys/policies/acl/bad')).status, 404);
   });
+
+  it('unseals with a stored policy that an older version accepted and this one does not: that policy grants nothing, the others still work', async () => {
+    // As a policy stored before template parameters were checked would sit in storage.
+    assert.ok(await t.server.core.barrier.get('sys/policy/by-name'), 'policies are stored as their text under sys/policy/');
+    await t.server.core.barrier.put('sys/policy/legacy', Buffer.from('path "secret/data/{{identity.entity.nope}}/*" { capabilities = ["read"] }'));
+    const alice = await loginAs({ name: `legacy${++n}` }, ['legacy', 'by-name']);
+    assert.equal((await t.root.raw('PUT', 'sys/seal')).status, 204);
+    assert.equal((await t.anon.raw('PUT', 'sys/unseal', { key: t.server.dev!.unsealKey })).status, 200);
+    assert.equal(((await t.anon.raw('GET', 'sys/seal-status')).body as { sealed: boolean }).sealed, false);
+    assert.equal(await status(alice.token, 'common/x'), 200, 'by-name still grants common/*');
+    assert.equal((await t.root.raw('GET', 'sys/policies/acl/legacy')).status, 404, 'the unreadable policy is left out until written again');
+  });
 });

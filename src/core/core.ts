@@ -230,7 +230,9 @@ export class Core {
       Buffer.from(JSON.stringify({ name: `coffer-cluster-${randomBytes(4).toString('hex')}`, id: randomUUID() })),
     );
     ({ name: this.clusterName, id: this.clusterId } = JSON.parse(cluster.toString('utf8')) as { name: string; id: string });
-    await this.policies.load();
+    for (const { name, error } of (await this.policies.load()).unreadable) {
+      this.logger.error('a stored policy no longer parses and grants nothing until it is written again', { policy: name, error });
+    }
     this.lockout = new UserLockoutRegistry(
       storageView(this.barrier, 'sys/locked-users/'),
       this.clock,

@@ -39,17 +39,29 @@ export class PolicyStore {
     private readonly identityFacts: (entityId: string) => IdentityFacts | undefined = () => undefined,
   ) {}
 
-  /** Reads every policy into memory; writes the default policy on first start. */
-  async load(): Promise<void> {
+  /**
+   * Reads every policy into memory; writes the default policy on first start. A stored policy
+   * that no longer parses (written before a rule of this version, such as the checks on
+   * `{{identity…}}` templates) is left out and named in the result: it grants nothing until it
+   * is written again, which fails closed without keeping the server sealed.
+   */
+  async load(): Promise<{ unreadable: { name: string; error: string }[] }> {
     this.clear();
+    const unreadable: { name: string; error: string }[] = [];
     const names = await this.storage.list(PREFIX);
     for (const name of names) {
       const raw = await this.storage.get(PREFIX + name);
-      if (raw) this.policies.set(name, parsePolicy(name, raw.toString('utf8')));
+      if (!raw) continue;
+      try {
+        this.policies.set(name, parsePolicy(name, raw.toString('utf8')));
+      } catch (err) {
+        unreadable.push({ name, error: err instanceof Error ? err.message : String(err) });
+      }
     }
-    if (!this.policies.has(DEFAULT_POLICY_NAME)) await this.put(DEFAULT_POLICY_NAME, defaultPolicyText);
+    if (!this.policies.has(DEFAULT_POLICY_NAME) && !names.includes(DEFAULT_POLICY_NAME)) await this.put(DEFAULT_POLICY_NAME, defaultPolicyText);
     // Built in, never stored: a stale stored copy cannot widen what wrapping tokens may do.
     this.policies.set(RESPONSE_WRAPPING_POLICY_NAME, parsePolicy(RESPONSE_WRAPPING_POLICY_NAME, RESPONSE_WRAPPING_POLICY_TEXT));
+    return { unreadable };
   }
 
   clear(): void {
