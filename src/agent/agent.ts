@@ -11,7 +11,7 @@ import { createApiClient, type ApiClient, type TlsOptions } from '../api/client.
 import type { Logger } from '../logging/logger.js';
 import { describe, startAutoAuth, type AutoAuth } from './auth/auto-auth.js';
 import { createLogin } from './auth/methods.js';
-import type { AgentConfig } from './config/types.js';
+import type { AgentConfig, MethodSettings } from './config/types.js';
 import { createSupervisor, type Supervisor } from './exec/supervisor.js';
 import { createProxyHandler, startListener, type RunningListener } from './proxy/api-proxy.js';
 import { startTemplateRunner } from './render/runner.js';
@@ -52,6 +52,24 @@ function tlsOf(config: AgentConfig): TlsOptions | undefined {
   }
   if (!ca.length && !v.tlsSkipVerify && !v.tlsServerName && !cert) return undefined;
   return { ...(ca.length ? { ca } : {}), skipVerify: v.tlsSkipVerify, ...(v.tlsServerName ? { serverName: v.tlsServerName } : {}), ...(cert ? { cert, key } : {}) };
+}
+
+/**
+ * The TLS settings auto-auth logs in and renews with: a `cert` method's own CA and client
+ * certificate over the vault stanza's. One client does both, because the cert method renews
+ * a token only for the certificate that logged in.
+ */
+function authTls(base: TlsOptions | undefined, s: MethodSettings): TlsOptions | undefined {
+  if (s.type !== 'cert' || (!s.caCert && !s.clientCert)) return base;
+  try {
+    return {
+      ...base,
+      ...(s.caCert ? { ca: [readFileSync(s.caCert)] } : {}),
+      ...(s.clientCert ? { cert: readFileSync(s.clientCert), key: readFileSync(s.clientKey!) } : {}),
+    };
+  } catch (err) {
+    throw new AgentStartError(`cannot read the cert method's ca_cert / client_cert / client_key: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
 }
 
 /** How long a proxied request waits for the first login before it goes on without a token. */
@@ -115,9 +133,12 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     if (config.autoAuth) {
       const aa = config.autoAuth;
       let sinksDone = false;
+      const loginTls = authTls(tls, aa.method.settings);
+      const authClient = loginTls === tls ? client : createApiClient({ address: config.vault.address, transport: 'node', tls: loginTls ?? {}, ...(aa.method.namespace ? { namespace: aa.method.namespace } : {}) });
+      if (aa.method.settings.type === 'cert' && !loginTls?.cert) throw new AgentStartError('the cert auto_auth method needs a client certificate: client_cert and client_key in its config, or in the vault stanza');
       auth = startAutoAuth({
-        login: createLogin(client, aa.method.mountPath, aa.method.settings),
-        client,
+        login: createLogin(authClient, aa.method.mountPath, aa.method.settings),
+        client: authClient,
         logger: log.named('auth'),
         minBackoffMs: aa.method.minBackoffMs,
         maxBackoffMs: aa.method.maxBackoffMs,

@@ -127,5 +127,8 @@ export function createLogin(client: ApiClient, mountPath: string, settings: Meth
       return jwtFile(client, mountPath, settings.role, settings.path, settings.removeJwtAfterReading, 'JWT');
     case 'token_file':
       return tokenFile(client, settings.tokenFilePath);
+    case 'cert':
+      // The client presents the certificate (agent.ts builds it with authTls): the login only names the role.
+      return async () => tokenFromAuth((await post(client, `${mountPath}/login`, settings.name ? { name: settings.name } : {}))?.auth);
   }
 }

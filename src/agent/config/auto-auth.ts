@@ -7,7 +7,7 @@
 import { typedBlocks, type Stanza } from './reader.js';
 import type { AutoAuthConfig, AuthMethodConfig, AuthMethodType, FileSinkConfig, MethodSettings } from './types.js';
 
-const METHODS: AuthMethodType[] = ['approle', 'kubernetes', 'jwt', 'token_file'];
+const METHODS: AuthMethodType[] = ['approle', 'kubernetes', 'jwt', 'token_file', 'cert'];
 export const DEFAULT_K8S_TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 function methodSettings(type: AuthMethodType, c: Stanza): MethodSettings {
@@ -30,6 +30,16 @@ function methodSettings(type: AuthMethodType, c: Stanza): MethodSettings {
       return { type, role: c.requiredStr('role'), path: c.requiredStr('path'), removeJwtAfterReading: c.bool('remove_jwt_after_reading') ?? true };
     case 'token_file':
       return { type, tokenFilePath: c.requiredStr('token_file_path') };
+    case 'cert': {
+      const name = c.str('name');
+      const caCert = c.str('ca_cert');
+      const clientCert = c.str('client_cert');
+      const clientKey = c.str('client_key');
+      if (!clientCert !== !clientKey) c.fail('client_cert and client_key must be given together', clientCert ? 'client_key' : 'client_cert');
+      // The certificate files are read once, at start: the renewals must present the same one.
+      if (c.bool('reload')) c.fail('reload = true is not supported: the certificate files are read when the agent starts', 'reload');
+      return { type, ...(name ? { name } : {}), ...(caCert ? { caCert } : {}), ...(clientCert ? { clientCert, clientKey } : {}) };
+    }
   }
 }
 

@@ -20,7 +20,7 @@ export interface VaultConnection {
   numRetries: number;
 }
 
-export type AuthMethodType = 'approle' | 'kubernetes' | 'jwt' | 'token_file';
+export type AuthMethodType = 'approle' | 'kubernetes' | 'jwt' | 'token_file' | 'cert';
 
 export type MethodSettings =
   | {
@@ -33,7 +33,9 @@ export type MethodSettings =
     }
   | { type: 'kubernetes'; role: string; tokenPath: string }
   | { type: 'jwt'; role: string; path: string; removeJwtAfterReading: boolean }
-  | { type: 'token_file'; tokenFilePath: string };
+  | { type: 'token_file'; tokenFilePath: string }
+  /** TLS certificate login: the method's own client certificate, or else the vault stanza's. */
+  | { type: 'cert'; name?: string; caCert?: string; clientCert?: string; clientKey?: string };
 
 export interface AuthMethodConfig {
   type: AuthMethodType;
