@@ -62,7 +62,8 @@ describe('OIDC provider', () => {
   before(async () => {
     t = await startDevServer();
     await enable(t.root, 'userpass', 'userpass');
-    await ok('PUT', 'sys/policies/acl/oidc-login', { policy: 'path "identity/oidc/provider/+/authorize" { capabilities = ["read", "update"] }' });
+    // The authorize endpoint is granted by the default policy, as in Vault; this one adds only an identity token role.
+    await ok('PUT', 'sys/policies/acl/oidc-login', { policy: 'path "identity/oidc/token/to-b" { capabilities = ["read"] }' });
     for (const u of ['alice', 'bob']) await ok('POST', `auth/userpass/users/${u}`, { password: `pw-${u}`, token_policies: 'oidc-login' });
     const a = await login(t.anon, 'auth/userpass/login/alice', { password: 'pw-alice' });
     alice = a.client_token;
@@ -261,7 +262,6 @@ describe('OIDC provider', () => {
 
       // Identity tokens: the first server's token issuer as the discovery URL.
       await ok('POST', 'identity/oidc/role/to-b', { key: 'pk', ttl: 300 });
-      await ok('PUT', 'sys/policies/acl/oidc-login', { policy: 'path "identity/oidc/provider/+/authorize" { capabilities = ["read", "update"] }\npath "identity/oidc/token/to-b" { capabilities = ["read"] }' });
       const idt = (await expectStatus(t.client(alice).raw<Body>('GET', 'identity/oidc/token/to-b'), 200)).data as { token: string; client_id: string };
       await enable(b.root, 'jwt2', 'jwt');
       await expectStatus(b.root.raw('POST', 'auth/jwt2/config', { oidc_discovery_url: `${t.address}/v1/identity/oidc` }), 204);

@@ -100,6 +100,22 @@ describe('login MFA with TOTP', () => {
     }
   });
 
+  it('two enforcements naming the same method need its passcode once', async () => {
+    nextPeriods();
+    await enforce('overlap-accessor', { auth_method_accessors: [accessor] });
+    await enforce('overlap-type', { auth_method_types: ['userpass'] });
+    try {
+      const body = await expectStatus(loginRaw('carol'), 200);
+      const req = (body.auth as unknown as MfaAuth).mfa_requirement!;
+      assert.deepEqual(Object.keys(req.mfa_constraints).sort(), ['overlap-accessor', 'overlap-type']);
+      const done = await expectStatus(validate(req.mfa_request_id, { [methodId]: [code('carol')] }), 200, 'validate');
+      assert.match(done.auth!.client_token, /^hvs\./);
+    } finally {
+      await unenforce('overlap-accessor');
+      await unenforce('overlap-type');
+    }
+  });
+
   it('refuses a code used once already (replay), then accepts a fresh one', async () => {
     nextPeriods();
     await enforce('by-type', { auth_method_types: ['userpass'] });

@@ -154,7 +154,7 @@ describe('templated ACL policies', () => {
     assert.equal((await t.root.raw('GET', 'sys/policies/acl/bad')).status, 404);
   });
 
-  it('unseals with a stored policy that an older version accepted and this one does not: that policy grants nothing, the others still work', async () => {
+  it('unseals with a stored policy that an older version accepted and this one does not: tokens holding it are denied everything until it is written again', async () => {
     // As a policy stored before template parameters were checked would sit in storage.
     assert.ok(await t.server.core.barrier.get('sys/policy/by-name'), 'policies are stored as their text under sys/policy/');
     await t.server.core.barrier.put('sys/policy/legacy', Buffer.from('path "secret/data/{{identity.entity.nope}}/*" { capabilities = ["read"] }'));
@@ -162,7 +162,12 @@ describe('templated ACL policies', () => {
     assert.equal((await t.root.raw('PUT', 'sys/seal')).status, 204);
     assert.equal((await t.anon.raw('PUT', 'sys/unseal', { key: t.server.dev!.unsealKey })).status, 200);
     assert.equal(((await t.anon.raw('GET', 'sys/seal-status')).body as { sealed: boolean }).sealed, false);
-    assert.equal(await status(alice.token, 'common/x'), 200, 'by-name still grants common/*');
+    // Its deny rules cannot be honoured, so a token holding it gets nothing, not even what by-name grants.
+    assert.equal(await status(alice.token, 'common/x'), 403, 'a token holding the unreadable policy is denied everything');
+    const bob = await loginAs({ name: `legacy${++n}` }, ['by-name']);
+    assert.equal(await status(bob.token, 'common/x'), 200, 'other tokens are not affected');
     assert.equal((await t.root.raw('GET', 'sys/policies/acl/legacy')).status, 404, 'the unreadable policy is left out until written again');
+    await policy('legacy', 'path "secret/data/elsewhere/*" { capabilities = ["read"] }');
+    assert.equal(await status(alice.token, 'common/x'), 200, 'written again, the policy set works as before');
   });
 });

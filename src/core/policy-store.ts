@@ -29,6 +29,8 @@ const MAX_CACHED_ACLS = 10_000;
 export class PolicyStore {
   private readonly policies = new Map<string, Policy>();
   private readonly acls = new Map<string, Acl>();
+  /** Stored policies this version cannot parse: a token holding one gets nothing at all (see load). */
+  private readonly unreadable = new Set<string>();
   // Every request of a token brings the same policy array object: found by identity first,
   // without joining the names into a key (a measurable part of a request's cost).
   private byList = new WeakMap<readonly string[], Acl>();
@@ -42,8 +44,10 @@ export class PolicyStore {
   /**
    * Reads every policy into memory; writes the default policy on first start. A stored policy
    * that no longer parses (written before a rule of this version, such as the checks on
-   * `{{identity…}}` templates) is left out and named in the result: it grants nothing until it
-   * is written again, which fails closed without keeping the server sealed.
+   * `{{identity…}}` templates) is named in the result, and until it is written again or
+   * deleted every token holding it is denied everything: its deny rules cannot be honoured,
+   * so nothing its other policies grant may be either. That fails closed without keeping the
+   * server sealed.
    */
   async load(): Promise<{ unreadable: { name: string; error: string }[] }> {
     this.clear();
@@ -55,6 +59,7 @@ export class PolicyStore {
       try {
         this.policies.set(name, parsePolicy(name, raw.toString('utf8')));
       } catch (err) {
+        this.unreadable.add(name);
         unreadable.push({ name, error: err instanceof Error ? err.message : String(err) });
       }
     }
@@ -66,6 +71,7 @@ export class PolicyStore {
 
   clear(): void {
     this.policies.clear();
+    this.unreadable.clear();
     this.forgetAcls();
   }
 
@@ -95,6 +101,7 @@ export class PolicyStore {
     const policy = parsePolicy(name, text);
     await this.storage.put(PREFIX + name, Buffer.from(text, 'utf8'));
     this.policies.set(name, policy);
+    this.unreadable.delete(name);
     this.forgetAcls();
     return policy;
   }
@@ -104,6 +111,7 @@ export class PolicyStore {
     assertPolicyNameDeletable(name);
     await this.storage.delete(PREFIX + name);
     this.policies.delete(name);
+    this.unreadable.delete(name);
     this.forgetAcls();
   }
 
@@ -126,6 +134,8 @@ export class PolicyStore {
     if (!acl) {
       if (names.includes(ROOT_POLICY_NAME)) {
         acl = ROOT_ACL;
+      } else if (names.some((n) => this.unreadable.has(n))) {
+        acl = compileAcl([]);
       } else {
         const policies: Policy[] = [];
         for (const name of names) {

@@ -1,9 +1,10 @@
 /**
  * The `default` policy, written on first start and attached to tokens unless they opt out.
  * It lets a token look after itself and use the per-token and wrapping facilities, and
- * nothing else. Operators may edit it; it cannot be deleted. (Vault's version also grants
- * the caller's own identity entity through templated paths; Coffer policies have no
- * templating, so those rules are left out.)
+ * its own identity entity (through templated paths), the OIDC providers' authorize
+ * endpoint (a login to another application through Coffer), and nothing else, as Vault's
+ * does. Operators may edit it; it cannot be deleted. Written once: a server keeps the
+ * default policy it was first started with.
  */
 export const DEFAULT_POLICY_TEXT = `# Coffer default policy: what every ordinary token may do for itself.
 
@@ -53,6 +54,19 @@ path "sys/wrapping/lookup" {
 }
 path "sys/wrapping/unwrap" {
   capabilities = ["update"]
+}
+
+# Read the calling token's own identity entity.
+path "identity/entity/id/{{identity.entity.id}}" {
+  capabilities = ["read"]
+}
+path "identity/entity/name/{{identity.entity.name}}" {
+  capabilities = ["read"]
+}
+
+# Log in to applications that use one of Coffer's OIDC providers.
+path "identity/oidc/provider/+/authorize" {
+  capabilities = ["read", "update"]
 }
 
 # Hashing helper.

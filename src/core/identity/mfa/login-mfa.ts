@@ -116,9 +116,14 @@ export class LoginMfa {
       if (!Array.isArray(codes) || codes.length !== 1 || typeof codes[0] !== 'string') throw invalidRequest(`expected exactly one passcode for MFA method ${shown}`);
       given.set(method.id, codes[0].trim());
     }
+    // Two enforcements may name the same method: its passcode is checked (and spent) once.
+    const chosen = new Set<string>();
     for (const c of constraints) {
       const methodId = c.methodIds.find((m) => given.has(m));
       if (!methodId) throw invalidRequest(`no passcode given for login enforcement "${c.name}"`);
+      chosen.add(methodId);
+    }
+    for (const methodId of chosen) {
       const method = this.store.method(methodId);
       if (!method) throw permissionDenied(`MFA method "${methodId}" no longer exists`);
       this.store.checkPasscode(method, entityId, given.get(methodId)!);
