@@ -5,6 +5,7 @@
  * setting, and the 400s for bad input.
  */
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import type { HttpMethod } from '../src/api/client.js';
@@ -149,6 +150,15 @@ describe('identity tokens', () => {
     await ok('POST', 'identity/oidc/config', { issuer: '' });
     const again = await issue('app');
     await jwtVerify(again.token, createLocalJWKSet(await jwks()), { issuer: `${t.address}/v1/identity/oidc` });
+    // Unauthenticated discovery with a Host header of the caller's choosing still names the server's own address.
+    const forged = await new Promise<Data>((resolve, reject) => {
+      const req = http.get(`${t.address}/v1/identity/oidc/.well-known/openid-configuration`, { headers: { host: 'evil.example:443' } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve(JSON.parse(body) as Data));
+      });
+      req.on('error', reject);
+    });
+    assert.equal(forged.issuer, `${t.address}/v1/identity/oidc`);
   });
 
   it('refuses bad input with a 400 naming the problem, and changes nothing', async () => {

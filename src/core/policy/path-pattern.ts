@@ -24,11 +24,10 @@ export interface PathPattern {
   plusAt: readonly number[];
 }
 
-const MAX_PATTERN_LENGTH = 4096;
+export const MAX_PATTERN_LENGTH = 4096;
 
-export function parsePathPattern(raw: string): PathPattern {
+export function parsePathPattern(raw: string, shown = JSON.stringify(raw.length > 80 ? raw.slice(0, 80) + '…' : raw)): PathPattern {
   const pattern = raw.replace(/^\/+/, '');
-  const shown = JSON.stringify(raw.length > 80 ? raw.slice(0, 80) + '…' : raw);
   if (pattern === '') throw invalidRequest(`path ${shown}: the pattern must not be empty`);
   if (pattern.length > MAX_PATTERN_LENGTH) throw invalidRequest(`path ${shown}: the pattern is too long`);
   if (/[\u0000-\u001f\u007f]/.test(pattern)) throw invalidRequest(`path ${shown}: control characters are not allowed`);

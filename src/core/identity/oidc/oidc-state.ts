@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { KeyLock } from '../../../framework/key-lock.js';
-import type { Request } from '../../../logical/request.js';
 import type { Storage } from '../../../logical/storage.js';
 import type { IdentityStore } from '../identity-store.js';
 import { createKey, forgetSigners, rotateKey, rotationDue } from './keys.js';
@@ -47,21 +46,22 @@ export class OidcState {
     forgetSigners();
   }
 
-  /** scheme://host:port that issuers default to: api_addr, else the address the request came to. */
-  baseAddress(req?: Request): string {
-    const configured = this.apiAddr();
-    if (configured) return configured.replace(/\/+$/, '');
-    const host = req?.headers.host;
-    return `http://${typeof host === 'string' && host ? host : '127.0.0.1:8200'}`;
+  /**
+   * scheme://host:port that issuers default to: api_addr (the listener's address when unset),
+   * never the request's Host header, which any caller of the unauthenticated discovery
+   * endpoints could choose.
+   */
+  baseAddress(): string {
+    return (this.apiAddr() || 'http://127.0.0.1:8200').replace(/\/+$/, '');
   }
 
-  async tokenIssuer(storage: Storage, req?: Request): Promise<string> {
+  async tokenIssuer(storage: Storage): Promise<string> {
     const { issuer } = await readConfig(storage);
-    return `${issuer || this.baseAddress(req)}/v1/identity/oidc`;
+    return `${issuer || this.baseAddress()}/v1/identity/oidc`;
   }
 
-  providerIssuer(issuer: string, name: string, req?: Request): string {
-    return `${issuer || this.baseAddress(req)}/v1/identity/oidc/provider/${name}`;
+  providerIssuer(issuer: string, name: string): string {
+    return `${issuer || this.baseAddress()}/v1/identity/oidc/provider/${name}`;
   }
 
   /** Vault's built-in resources: the `default` key and provider and the `allow_all` assignment. */

@@ -35,6 +35,11 @@ describe('claims templates', () => {
     assert.deepEqual(renderTemplate(t, entity, 1000), { y: '[]', now: 1000, later: 4600 });
   });
 
+  it('reads only own metadata keys: constructor or __proto__ render as absent, not as inherited values', () => {
+    const t = validateTemplate('{"a": {{identity.entity.metadata.constructor}}, "b": "{{identity.entity.metadata.__proto__}}", "c": {{identity.groups.names.eng.metadata.toString}}, "d": {{identity.entity.aliases.auth_userpass_1.metadata.hasOwnProperty}}}', ROLE_RESERVED);
+    assert.deepEqual(renderTemplate(t, entity, 1000), { b: '' });
+  });
+
   it('takes base64 of the JSON as Vault does, and refuses reserved claims, unknown parameters and non-objects', () => {
     assert.equal(validateTemplate(Buffer.from('{"a": 1}').toString('base64'), ROLE_RESERVED), '{"a": 1}');
     assert.throws(() => validateTemplate('{"aud": "x"}', ROLE_RESERVED), /top level key "aud" not allowed/);

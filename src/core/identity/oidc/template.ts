@@ -6,6 +6,7 @@
  */
 import { parseDuration } from '../../../framework/duration.js';
 import { invalidRequest } from '../../../errors.js';
+import { own } from '../../policy/path-template.js';
 
 /** What a template can read of one entity. */
 export interface TemplateEntity {
@@ -43,7 +44,7 @@ function lookup(param: string, e: TemplateEntity, nowSec: number): unknown {
     const [, , by, key, field, mkey] = parts;
     const g = by === 'ids' ? e.groups.find((x) => x.id === key) : e.groups.find((x) => x.name === key);
     if (!g) return undefined;
-    if (field === 'metadata') return g.metadata[mkey ?? ''];
+    if (field === 'metadata') return own(g.metadata, mkey ?? '');
     return field === 'name' ? g.name : g.id;
   }
   const [, , what, a, b, c] = parts;
@@ -53,7 +54,7 @@ function lookup(param: string, e: TemplateEntity, nowSec: number): unknown {
     case 'name':
       return e.name;
     case 'metadata':
-      return a === undefined ? e.metadata : e.metadata[a];
+      return a === undefined ? e.metadata : own(e.metadata, a);
     case 'groups':
       return a === 'ids' ? e.groups.map((g) => g.id) : e.groups.map((g) => g.name);
     case 'aliases': {
@@ -62,7 +63,7 @@ function lookup(param: string, e: TemplateEntity, nowSec: number): unknown {
       if (b === 'id') return alias.id;
       if (b === 'name') return alias.name;
       const map = b === 'custom_metadata' ? alias.customMetadata : alias.metadata;
-      return c === undefined ? map : map[c];
+      return c === undefined ? map : own(map, c);
     }
   }
   return undefined;

@@ -27,7 +27,7 @@ export function providerDiscoveryPaths(oidc: OidcState): PathDefinition[] {
         read: async (ctx) => {
           const p = await provider(ctx.storage, ctx.fields.name, ctx.clock());
           if (!p) return oauthError('invalid_request', `provider "${ctx.fields.name}" not found`, 404);
-          const issuer = oidc.providerIssuer(p.issuer, p.name, ctx.req);
+          const issuer = oidc.providerIssuer(p.issuer, p.name);
           const base = issuer.slice(0, issuer.indexOf('/v1/identity/oidc/provider/'));
           return {
             raw: {

@@ -53,7 +53,7 @@ const flowFields = {
 };
 
 export function providerFlowPaths(oidc: OidcState): PathDefinition[] {
-  const issuerOf = (p: Provider, ctx: HandlerContext) => oidc.providerIssuer(p.issuer, p.name, ctx.req);
+  const issuerOf = (p: Provider, ctx: HandlerContext) => oidc.providerIssuer(p.issuer, p.name);
 
   const provider = async (ctx: HandlerContext<{ name: string }>) => {
     await oidc.ensureDefaults(ctx.storage, ctx.clock());

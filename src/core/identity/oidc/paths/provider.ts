@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { invalidRequest } from '../../../../errors.js';
 import { definePath, type PathDefinition } from '../../../../framework/backend.js';
 import { f } from '../../../../framework/fields.js';
-import type { Request } from '../../../../logical/request.js';
 import type { OidcState } from '../oidc-state.js';
 import { allRecords, deleteRecord, listAnswer, readRecord, writeRecord } from '../records.js';
 import type { Provider } from '../types.js';
@@ -24,7 +23,7 @@ export function checkIssuer(issuer: string): string {
 }
 
 export function providerPaths(oidc: OidcState): PathDefinition[] {
-  const view = (p: Provider, req: Request) => ({ issuer: oidc.providerIssuer(p.issuer, p.name, req), allowed_client_ids: p.allowedClientIds, scopes_supported: p.scopesSupported });
+  const view = (p: Provider) => ({ issuer: oidc.providerIssuer(p.issuer, p.name), allowed_client_ids: p.allowedClientIds, scopes_supported: p.scopesSupported });
   return [
     definePath({
       pattern: 'oidc/provider/?',
@@ -34,7 +33,7 @@ export function providerPaths(oidc: OidcState): PathDefinition[] {
           await oidc.ensureDefaults(ctx.storage, ctx.clock());
           const want = ctx.fields.allowed_client_id;
           const providers = (await allRecords(ctx.storage, 'provider')).filter((p) => !want || p.allowedClientIds.includes('*') || p.allowedClientIds.includes(want));
-          return listAnswer(providers.map((p) => p.name), Object.fromEntries(providers.map((p) => [p.name, view(p, ctx.req)])));
+          return listAnswer(providers.map((p) => p.name), Object.fromEntries(providers.map((p) => [p.name, view(p)])));
         },
       },
       help: { synopsis: 'List OIDC providers.' },
@@ -52,7 +51,7 @@ export function providerPaths(oidc: OidcState): PathDefinition[] {
         read: async (ctx) => {
           await oidc.ensureDefaults(ctx.storage, ctx.clock());
           const p = await readRecord(ctx.storage, 'provider', ctx.fields.name);
-          return p ? { data: view(p, ctx.req) } : null;
+          return p ? { data: view(p) } : null;
         },
         update: async (ctx) =>
           oidc.lock.run('providers', async () => {

@@ -81,7 +81,7 @@ export function rolePaths(oidc: OidcState): PathDefinition[] {
           const iat = Math.floor(now / 1000);
           const claims = {
             ...renderTemplate(role.template, entity, iat),
-            iss: await oidc.tokenIssuer(ctx.storage, ctx.req),
+            iss: await oidc.tokenIssuer(ctx.storage),
             sub: entityId,
             aud: role.clientId,
             iat,

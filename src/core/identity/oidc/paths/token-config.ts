@@ -62,7 +62,7 @@ export function tokenConfigPaths(oidc: OidcState): PathDefinition[] {
       pattern: 'oidc/.well-known/openid-configuration',
       operations: {
         read: async (ctx) => {
-          const issuer = await oidc.tokenIssuer(ctx.storage, ctx.req);
+          const issuer = await oidc.tokenIssuer(ctx.storage);
           return {
             raw: {
               issuer,
@@ -106,7 +106,7 @@ export function tokenConfigPaths(oidc: OidcState): PathDefinition[] {
           const jwks = createLocalJWKSet({ keys: await keySet(await allKeys(oidc, ctx.storage, now), now) });
           try {
             const { payload } = await jwtVerify(token, jwks, {
-              issuer: await oidc.tokenIssuer(ctx.storage, ctx.req),
+              issuer: await oidc.tokenIssuer(ctx.storage),
               currentDate: new Date(now),
               ...(ctx.fields.client_id ? { audience: ctx.fields.client_id } : {}),
             });
