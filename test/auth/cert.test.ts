@@ -1,6 +1,9 @@
 /** The cert auth method over a real TLS listener, with client certificates made by openssl. */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Agent, request as httpsRequest } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
@@ -196,5 +199,24 @@ describe('cert auth over TLS', () => {
     await expectStatus(t.root.raw('DELETE', cert('crls/crlca')), 204);
     await login(t.as(gone), cert('login'), { name: 'crl' });
     await t.root.raw('DELETE', cert('certs/crl'));
+  });
+  it('refuses quickly a chain of CA certificates that all issue each other and reach no trusted CA', async () => {
+    await expectStatus(t.root.raw('POST', cert('certs/web'), { certificate: ca.cert }), 204);
+    // 14 self-signed CAs with one subject and one key: each verifies as the issuer of every other.
+    const keyFile = join(certs.dir, 'loop.key');
+    execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', keyFile]);
+    const loops: Pair[] = [];
+    for (let i = 0; i < 14; i++) {
+      const certFile = join(certs.dir, `loop-${i}.crt`);
+      execFileSync('openssl', ['req', '-x509', '-key', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=Loop', '-set_serial', String(100 + i),
+        '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+      loops.push({ name: `loop-${i}`, cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile, keyFile });
+    }
+    const looped = certs.issue('looped', loops[0]!, { cn: 'looped.example.com' });
+    const started = Date.now();
+    await expectError(withChain(t, looped, loops).raw('POST', cert('login'), {}), 400, REFUSED);
+    const took = Date.now() - started;
+    assert.ok(took < 1000, `login took ${took} ms`);
+    await t.root.raw('DELETE', cert('certs/web'));
   });
 });

@@ -152,24 +152,35 @@ function issued(issuer: ParsedCert, child: ParsedCert): boolean {
 }
 
 const MAX_DEPTH = 8;
+/** Signature checks one chain search may make before it gives up: a login is refused, not a DoS. */
+const MAX_STEPS = 200;
 
 /**
  * A path from `leaf` up to one of `anchors` (a CA the role trusts), through the CA
  * certificates the client sent: the certificates in order, leaf first, ending with the
- * anchor. Every certificate on it must be current; null when there is none.
+ * anchor. Every certificate on it must be current; null when there is none. The search
+ * remembers the certificates from which it found no way up (dead ends), and stops after
+ * MAX_STEPS issuer checks: CA certificates that all issue each other cannot make it try
+ * every ordering.
  */
 export function buildChain(leaf: ParsedCert, intermediates: ParsedCert[], anchors: ParsedCert[], now: number): ParsedCert[] | null {
+  const deadEnds = new Set<string>();
+  let steps = 0;
   const walk = (path: ParsedCert[]): ParsedCert[] | null => {
     const top = path[path.length - 1]!;
     for (const anchor of anchors) {
+      if (++steps > MAX_STEPS) return null;
       if (anchor.isCA && isCurrent(anchor, now) && issued(anchor, top)) return [...path, anchor];
     }
     if (path.length >= MAX_DEPTH) return null;
     for (const next of intermediates) {
-      if (!next.isCA || !isCurrent(next, now) || path.some((p) => p.fingerprint === next.fingerprint)) continue;
+      if (!next.isCA || !isCurrent(next, now) || deadEnds.has(next.fingerprint) || path.some((p) => p.fingerprint === next.fingerprint)) continue;
+      if (++steps > MAX_STEPS) return null;
       if (issued(next, top)) {
         const found = walk([...path, next]);
         if (found) return found;
+        if (steps > MAX_STEPS) return null;
+        deadEnds.add(next.fingerprint);
       }
     }
     return null;
