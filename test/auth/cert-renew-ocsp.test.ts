@@ -5,6 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createServer } from 'node:net';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import { id_pkix_ocsp_basic, OCSPResponse, OCSPResponseStatus, ResponseBytes } from '@peculiar/asn1-ocsp';
 import { CertFactory, type Pair } from '../helpers/client-certs.js';
 import { startCertServer, type CertServer } from './cert-helpers.js';
 import { expectError, expectStatus, login, type Body } from './helpers.js';
@@ -120,5 +123,35 @@ describe('cert auth: OCSP against the PKI engine', () => {
     await t.root.write('pki2/root/generate/internal', { common_name: 'Other Root', key_type: 'ec' });
     await expectStatus(t.root.raw('POST', 'auth/cert/certs/pki', { ocsp_fail_open: false, ocsp_servers_override: `${t.plain}/v1/pki2/ocsp` }), 204);
     await expectError(t.as(pairOf(leaf)).raw('POST', 'auth/cert/login', {}), 400, /invalid certificate/);
+  });
+  it('treats a malformed OCSP answer or responder address as no answer (400, never 500), and ocsp_fail_open lets it in', async () => {
+    // A "successful" answer whose basic response is garbage, and one too large to read.
+    const garbage = Buffer.from(AsnConvert.serialize(new OCSPResponse({
+      responseStatus: OCSPResponseStatus.successful,
+      responseBytes: new ResponseBytes({ responseType: id_pkix_ocsp_basic, response: new OctetString(Buffer.from('not an OCSP answer')) }),
+    })));
+    const responder: Server = createHttpServer((req, res) => {
+      req.resume();
+      res.end(req.url === '/huge' ? Buffer.alloc(3 << 20, 0x30) : req.url === '/garbage' ? garbage : Buffer.from('\x30\x03\x0a\x01'));
+    });
+    await new Promise<void>((resolve) => responder.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(responder.address() as { port: number }).port}`;
+    const leaf = pairOf(await issue('garbled.example'));
+    for (const path of ['/garbage', '/short', '/huge']) {
+      await expectStatus(t.root.raw('POST', 'auth/cert/certs/pki', { certificate: rootPem, ocsp_enabled: true, ocsp_fail_open: false, ocsp_servers_override: `${base}${path}` }), 204);
+      await expectError(t.as(leaf).raw('POST', 'auth/cert/login', {}), 400, /invalid certificate/);
+      await expectStatus(t.root.raw('POST', 'auth/cert/certs/pki', { ocsp_fail_open: true }), 204);
+      await login(t.as(leaf), 'auth/cert/login', {});
+    }
+    responder.close();
+
+    // A certificate whose AIA names an OCSP "address" that is no URL.
+    const certs = new CertFactory();
+    const ca = certs.root('aia');
+    const odd = certs.issue('odd', ca, { cn: 'odd', extra: ['authorityInfoAccess=OCSP;URI:not a url'] });
+    await expectStatus(t.root.raw('POST', 'auth/cert/certs/pki', { certificate: ca.cert, ocsp_enabled: true, ocsp_fail_open: false, ocsp_servers_override: '' }), 204);
+    await expectError(t.as(odd).raw('POST', 'auth/cert/login', {}), 400, /invalid certificate/);
+    await expectStatus(t.root.raw('POST', 'auth/cert/certs/pki', { ocsp_fail_open: true }), 204);
+    await login(t.as(odd), 'auth/cert/login', {});
   });
 });

@@ -19,6 +19,7 @@ const OCSP_SIGNING = '1.3.6.1.5.5.7.3.9';
 const AIA_OCSP = '1.3.6.1.5.5.7.48.1';
 const TIMEOUT_MS = 5000;
 const MAX_CACHE_MS = 5 * 60_000;
+const MAX_ANSWER_BYTES = 1 << 20;
 
 const HASH_OF_SIGNATURE: Record<string, string | null> = {
   '1.2.840.113549.1.1.11': 'sha256',
@@ -61,9 +62,22 @@ function certId(leaf: ParsedCert, issuer: ParsedCert): CertID {
 export function ocspUrlsOf(cert: ParsedCert): string[] {
   const aia = cert.extensions.get(id_pe_authorityInfoAccess);
   if (!aia) return [];
-  return AsnConvert.parse(aia, AuthorityInfoAccessSyntax)
-    .filter((a) => a.accessMethod === AIA_OCSP && a.accessLocation.uniformResourceIdentifier)
-    .map((a) => a.accessLocation.uniformResourceIdentifier!);
+  try {
+    return AsnConvert.parse(aia, AuthorityInfoAccessSyntax)
+      .filter((a) => a.accessMethod === AIA_OCSP && a.accessLocation.uniformResourceIdentifier)
+      .map((a) => a.accessLocation.uniformResourceIdentifier!);
+  } catch {
+    return []; // an unreadable AIA names no responder: the check fails (closed, or open with ocsp_fail_open)
+  }
+}
+
+/** The origin of a responder address for messages, or the address itself when it is no URL. */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return JSON.stringify(url.slice(0, 100));
+  }
 }
 
 function signedBy(tbs: Buffer, basic: BasicOCSPResponse, key: KeyObject): boolean {
@@ -84,6 +98,14 @@ function isDelegatedResponder(cert: ParsedCert, issuer: ParsedCert, now: number)
 
 /** The status a responder's DER answer gives `id`, or an Error saying why it cannot be trusted. */
 export function readResponse(der: Buffer, id: CertID, issuer: ParsedCert, trusted: ParsedCert[], now: number): OcspStatus | Error {
+  try {
+    return readResponseOrThrow(der, id, issuer, trusted, now);
+  } catch {
+    return new Error('the OCSP answer is malformed');
+  }
+}
+
+function readResponseOrThrow(der: Buffer, id: CertID, issuer: ParsedCert, trusted: ParsedCert[], now: number): OcspStatus | Error {
   let response: OCSPResponse;
   try {
     response = AsnConvert.parse(der, OCSPResponse);
@@ -123,9 +145,22 @@ export interface OcspQuery {
 
 async function ask(url: string, body: Buffer): Promise<Buffer> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: new Uint8Array(body), signal: AbortSignal.timeout(TIMEOUT_MS) });
-  const bytes = Buffer.from(await res.arrayBuffer());
-  if (bytes.length > 1 << 20) throw new Error('the OCSP answer is too large');
-  return bytes;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  if (res.body) {
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > MAX_ANSWER_BYTES) {
+        await reader.cancel().catch(() => undefined);
+        throw new Error('the OCSP answer is too large');
+      }
+      chunks.push(Buffer.from(value));
+    }
+  }
+  return Buffer.concat(chunks);
 }
 
 export class OcspChecker {
@@ -143,7 +178,7 @@ export class OcspChecker {
     const body = Buffer.from(AsnConvert.serialize(new OCSPRequest({ tbsRequest: new TBSRequest({ requestList: [new OcspRequestItem({ reqCert: id })] }) })));
     let result: OcspStatus | Error = new Error('no OCSP server answered');
     for (const url of q.servers) {
-      const answer = await ask(url, body).then((der) => readResponse(der, id, q.issuer, q.trusted, q.now), (err: Error) => new Error(`OCSP server ${new URL(url).origin}: ${err.message}`));
+      const answer = await ask(url, body).then((der) => readResponse(der, id, q.issuer, q.trusted, q.now), (err: Error) => new Error(`OCSP server ${originOf(url)}: ${err.message}`));
       if (answer === 'revoked') {
         result = answer;
         break;

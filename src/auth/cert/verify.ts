@@ -66,7 +66,9 @@ async function ocspAllows(ctx: BackgroundContext, ocsp: OcspChecker, role: CertR
   if (!issuer) return true; // a pinned certificate has no issuer here to ask about
   const trusted = role.ocspCaCertificates ? certsOf(role.ocspCaCertificates, 'ocsp_ca_certificates') : [];
   const servers = role.ocspServersOverride.length > 0 ? role.ocspServersOverride : ocspUrlsOf(leaf!);
-  const status = await ocsp.status({ leaf: leaf!, issuer, servers, trusted, queryAll: role.ocspQueryAllServers, now });
+  const status = await ocsp
+    .status({ leaf: leaf!, issuer, servers, trusted, queryAll: role.ocspQueryAllServers, now })
+    .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
   if (status === 'revoked') return false;
   if (status === 'good') return true;
   ctx.logger.warn('OCSP check of a client certificate gave no answer', { role: role.name, reason: status instanceof Error ? status.message : status });
