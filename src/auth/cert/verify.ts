@@ -14,7 +14,7 @@ import { meetsConstraints } from './constraints.js';
 import type { OcspChecker } from './ocsp.js';
 import { ocspUrlsOf } from './ocsp.js';
 import { allRoles, certsOf, getConfig, getRole, revokedSerials, type CertRole } from './storage.js';
-import { buildChain, isCurrent, parseDerCached, type ParsedCert } from './x509.js';
+import { buildChain, chainProblem, isCurrent, parseDerCached, type ParsedCert } from './x509.js';
 
 export const REFUSED = 'invalid certificate or no client certificate supplied';
 
@@ -56,7 +56,7 @@ function trustedChain(role: CertRole, leaf: ParsedCert, others: ParsedCert[], no
     return null;
   }
   const pinned = certs.filter((c) => !c.isCA);
-  if (pinned.some((p) => p.der.equals(leaf.der))) return isCurrent(leaf, now) ? [leaf] : null;
+  if (pinned.some((p) => p.der.equals(leaf.der))) return isCurrent(leaf, now) && chainProblem([leaf]) === null ? [leaf] : null;
   const cas = certs.filter((c) => c.isCA);
   return cas.length > 0 ? buildChain(leaf, others, cas, now) : null;
 }
