@@ -237,6 +237,7 @@ describe('cert auth over TLS', () => {
     const constrained = certs.issue('constrained', ca, { cn: 'Constrained', ca: true, extra: ['nameConstraints=critical,permitted;DNS:example.com'] });
     const inside = certs.issue('inside', constrained, { cn: 'a.example.com', san: 'DNS:a.example.com' });
     await expectError(withChain(t, inside, [constrained]).raw('POST', cert('login'), { name: 'web' }), 400, REFUSED);
+    await expectError(t.root.raw('POST', cert('certs/nc'), { certificate: constrained.cert }), 400, /name constraints are not supported/);
     // The same chain without those is trusted.
     const plainMid = certs.issue('plain-mid', ca, { cn: 'Plain Mid', ca: true });
     await login(withChain(t, certs.issue('plain-leaf', plainMid, { cn: 'plain-leaf' }), [plainMid]), cert('login'), { name: 'web' });
