@@ -13,19 +13,19 @@ import type { Request } from '../../logical/request.js';
 import { meetsConstraints } from './constraints.js';
 import type { OcspChecker } from './ocsp.js';
 import { ocspUrlsOf } from './ocsp.js';
-import { allRoles, certsOf, getConfig, getRole, revokedSerials, type CertRole } from './storage.js';
+import { allRoles, certsOf, getRole, revokedSerials, type CertRole } from './storage.js';
 import { buildChain, chainProblem, isCurrent, parseDerCached, type ParsedCert } from './x509.js';
 
-export const REFUSED = 'invalid certificate or no client certificate supplied';
+const REFUSED = 'invalid certificate or no client certificate supplied';
 
-export interface Match {
+interface Match {
   role: CertRole;
   leaf: ParsedCert;
   chain: ParsedCert[];
 }
 
 /** The client's leaf and the other certificates it sent, or a 400 saying what is missing. */
-export function presentedCertificates(req: Request | undefined): { leaf: ParsedCert; others: ParsedCert[] } {
+function presentedCertificates(req: Request | undefined): { leaf: ParsedCert; others: ParsedCert[] } {
   const connection = req?.connection;
   if (!connection?.tls) throw invalidRequest('tls connection required');
   const ders = connection.peerCertificates();
@@ -95,4 +95,3 @@ export async function matchCertificate(ctx: BackgroundContext, req: Request | un
   throw invalidRequest(REFUSED);
 }
 
-export { getConfig };
