@@ -13,7 +13,7 @@ import type { Request } from '../../logical/request.js';
 import { meetsConstraints } from './constraints.js';
 import type { OcspChecker } from './ocsp.js';
 import { ocspUrlsOf } from './ocsp.js';
-import { allRoles, certsOf, getRole, revokedSerials, type CertRole } from './storage.js';
+import { allRoles, certsOf, getRole, type CertRole, type RevokedSerials } from './storage.js';
 import { buildChain, chainProblem, isCurrent, parseDerCached, type ParsedCert } from './x509.js';
 
 const REFUSED = 'invalid certificate or no client certificate supplied';
@@ -76,7 +76,7 @@ async function ocspAllows(ctx: BackgroundContext, ocsp: OcspChecker, role: CertR
 }
 
 /** The first role (by name, or only `roleName`) that trusts the presented certificate; 400 when none does. */
-export async function matchCertificate(ctx: BackgroundContext, req: Request | undefined, ocsp: OcspChecker, roleName?: string): Promise<Match> {
+export async function matchCertificate(ctx: BackgroundContext, req: Request | undefined, ocsp: OcspChecker, revokedSerials: RevokedSerials, roleName?: string): Promise<Match> {
   const { leaf, others } = presentedCertificates(req);
   const now = ctx.clock();
   let roles: CertRole[];
@@ -84,7 +84,7 @@ export async function matchCertificate(ctx: BackgroundContext, req: Request | un
     const role = await getRole(ctx.storage, roleName);
     roles = role ? [role] : [];
   } else roles = await allRoles(ctx.storage);
-  const revoked = await revokedSerials(ctx.storage);
+  const revoked = await revokedSerials.get(ctx.storage);
   for (const role of roles) {
     const chain = trustedChain(role, leaf, others, now);
     if (!chain || !meetsConstraints(role, leaf)) continue;
