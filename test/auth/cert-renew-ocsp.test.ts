@@ -5,6 +5,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createServer } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import { id_pkix_ocsp_basic, OCSPResponse, OCSPResponseStatus, ResponseBytes } from '@peculiar/asn1-ocsp';
 import { CertFactory, type Pair } from '../helpers/client-certs.js';
 import { startCertServer, type CertServer } from './cert-helpers.js';
 import { expectError, expectStatus, login, type Body } from './helpers.js';
@@ -120,5 +126,72 @@ describe('cert auth: OCSP against the PKI engine', () => {
     await t.root.write('pki2/root/generate/internal', { common_name: 'Other Root', key_type: 'ec' });
     await expectStatus(t.root.raw('POST', 'auth/cert/certs/pki', { ocsp_fail_open: false, ocsp_servers_override: `${t.plain}/v1/pki2/ocsp` }), 204);
     await expectError(t.as(pairOf(leaf)).raw('POST', 'auth/cert/login', {}), 400, /invalid certificate/);
+  });
+  it('treats a malformed OCSP answer or responder address as no answer (400, never 500), and ocsp_fail_open lets it in', async () => {
+    // A "successful" answer whose basic response is garbage, and one too large to read.
+    const garbage = Buffer.from(AsnConvert.serialize(new OCSPResponse({
+      responseStatus: OCSPResponseStatus.successful,
+      responseBytes: new ResponseBytes({ responseType: id_pkix_ocsp_basic, response: new OctetString(Buffer.from('not an OCSP answer')) }),
+    })));
+    const responder: Server = createHttpServer((req, res) => {
+      req.resume();
+      res.end(req.url === '/huge' ? Buffer.alloc(3 << 20, 0x30) : req.url === '/garbage' ? garbage : Buffer.from('\x30\x03\x0a\x01'));
+    });
+    await new Promise<void>((resolve) => responder.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(responder.address() as { port: number }).port}`;
+    const leaf = pairOf(await issue('garbled.example'));
+    for (const path of ['/garbage', '/short', '/huge']) {
+      await expectStatus(t.root.raw('POST', 'auth/cert/certs/pki', { certificate: rootPem, ocsp_enabled: true, ocsp_fail_open: false, ocsp_servers_override: `${base}${path}` }), 204);
+      await expectError(t.as(leaf).raw('POST', 'auth/cert/login', {}), 400, /invalid certificate/);
+      await expectStatus(t.root.raw('POST', 'auth/cert/certs/pki', { ocsp_fail_open: true }), 204);
+      await login(t.as(leaf), 'auth/cert/login', {});
+    }
+    responder.close();
+
+    // A certificate whose AIA names an OCSP "address" that is no URL.
+    const certs = new CertFactory();
+    const ca = certs.root('aia');
+    const odd = certs.issue('odd', ca, { cn: 'odd', extra: ['authorityInfoAccess=OCSP;URI:not a url'] });
+    await expectStatus(t.root.raw('POST', 'auth/cert/certs/pki', { certificate: ca.cert, ocsp_enabled: true, ocsp_fail_open: false, ocsp_servers_override: '' }), 204);
+    await expectError(t.as(odd).raw('POST', 'auth/cert/login', {}), 400, /invalid certificate/);
+    await expectStatus(t.root.raw('POST', 'auth/cert/certs/pki', { ocsp_fail_open: true }), 204);
+    await login(t.as(odd), 'auth/cert/login', {});
+  });
+  it('does not reuse a cached answer signed by a responder one role trusts for a role that does not trust it', async () => {
+    // openssl ocsp answers for `oca`, signed by `resp`: a key only ocsp_ca_certificates makes trusted.
+    const certs = new CertFactory();
+    const oca = certs.root('oca');
+    const resp = certs.root('resp');
+    const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
+    const leaf = certs.issue('ocsp-leaf', oca, { cn: 'ocsp-leaf', dates: { start: day(-1), end: day(1) } });
+    const reqFile = join(certs.dir, 'ocsp-req.der');
+    const respFile = join(certs.dir, 'ocsp-resp.der');
+    let asked = 0;
+    const responder: Server = createHttpServer((req, res) => {
+      const parts: Buffer[] = [];
+      req.on('data', (c: Buffer) => parts.push(c));
+      req.on('end', () => {
+        asked++;
+        writeFileSync(reqFile, Buffer.concat(parts));
+        execFileSync('openssl', ['ocsp', '-index', join(certs.dir, 'ca-oca', 'index.txt'), '-CA', oca.certFile, '-rsigner', resp.certFile, '-rkey', resp.keyFile,
+          '-reqin', reqFile, '-respout', respFile, '-nmin', '10'], { stdio: 'pipe' });
+        res.end(readFileSync(respFile));
+      });
+    });
+    await new Promise<void>((resolve) => responder.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(responder.address() as { port: number }).port}/`;
+    const role = { certificate: oca.cert, ocsp_enabled: true, ocsp_servers_override: url };
+    await expectStatus(t.root.raw('POST', 'auth/cert/certs/trusting', { ...role, ocsp_ca_certificates: resp.cert }), 204);
+    await expectStatus(t.root.raw('POST', 'auth/cert/certs/plain', role), 204);
+    await login(t.as(leaf), 'auth/cert/login', { name: 'trusting' });
+    assert.equal(asked, 1);
+    await expectError(t.as(leaf).raw('POST', 'auth/cert/login', { name: 'plain' }), 400, /invalid certificate/);
+    assert.equal(asked, 2);
+    // The trusting role's good answer is cached.
+    await login(t.as(leaf), 'auth/cert/login', { name: 'trusting' });
+    assert.equal(asked, 2);
+    responder.close();
+    await t.root.raw('DELETE', 'auth/cert/certs/trusting');
+    await t.root.raw('DELETE', 'auth/cert/certs/plain');
   });
 });

@@ -1,6 +1,9 @@
 /** The cert auth method over a real TLS listener, with client certificates made by openssl. */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Agent, request as httpsRequest } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
@@ -196,5 +199,49 @@ describe('cert auth over TLS', () => {
     await expectStatus(t.root.raw('DELETE', cert('crls/crlca')), 204);
     await login(t.as(gone), cert('login'), { name: 'crl' });
     await t.root.raw('DELETE', cert('certs/crl'));
+  });
+  it('refuses quickly a chain of CA certificates that all issue each other and reach no trusted CA', async () => {
+    await expectStatus(t.root.raw('POST', cert('certs/web'), { certificate: ca.cert }), 204);
+    // 14 self-signed CAs with one subject and one key: each verifies as the issuer of every other.
+    const keyFile = join(certs.dir, 'loop.key');
+    execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', keyFile]);
+    const loops: Pair[] = [];
+    for (let i = 0; i < 14; i++) {
+      const certFile = join(certs.dir, `loop-${i}.crt`);
+      execFileSync('openssl', ['req', '-x509', '-key', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=Loop', '-set_serial', String(100 + i),
+        '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+      loops.push({ name: `loop-${i}`, cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile, keyFile });
+    }
+    const looped = certs.issue('looped', loops[0]!, { cn: 'looped.example.com' });
+    const started = Date.now();
+    await expectError(withChain(t, looped, loops).raw('POST', cert('login'), {}), 400, REFUSED);
+    const took = Date.now() - started;
+    assert.ok(took < 1000, `login took ${took} ms`);
+    await t.root.raw('DELETE', cert('certs/web'));
+  });
+  it('honours a CA\'s pathLen, and refuses unknown critical extensions and name constraints', async () => {
+    const keyFile = join(certs.dir, 'short.key');
+    const certFile = join(certs.dir, 'short.crt');
+    execFileSync('openssl', ['req', '-x509', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-keyout', keyFile, '-out', certFile, '-days', '2',
+      '-subj', '/CN=Short Root', '-addext', 'basicConstraints=critical,CA:TRUE,pathlen:0', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    const short: Pair = { name: 'short', cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile, keyFile };
+    await expectStatus(t.root.raw('POST', cert('certs/short'), { certificate: short.cert }), 204);
+    // pathlen:0 lets the root issue leaves, not an intermediate that issues them.
+    await login(t.as(certs.issue('direct', short, { cn: 'direct' })), cert('login'), { name: 'short' });
+    const mid = certs.issue('short-mid', short, { cn: 'Short Mid', ca: true });
+    await expectError(withChain(t, certs.issue('deep', mid, { cn: 'deep' }), [mid]).raw('POST', cert('login'), { name: 'short' }), 400, REFUSED);
+
+    await expectStatus(t.root.raw('POST', cert('certs/web'), { certificate: ca.cert }), 204);
+    const critical = certs.issue('critical', ca, { cn: 'critical', extra: ['1.2.3.4.6=critical,ASN1:UTF8String:x'] });
+    await expectError(t.as(critical).raw('POST', cert('login'), { name: 'web' }), 400, REFUSED);
+    const constrained = certs.issue('constrained', ca, { cn: 'Constrained', ca: true, extra: ['nameConstraints=critical,permitted;DNS:example.com'] });
+    const inside = certs.issue('inside', constrained, { cn: 'a.example.com', san: 'DNS:a.example.com' });
+    await expectError(withChain(t, inside, [constrained]).raw('POST', cert('login'), { name: 'web' }), 400, REFUSED);
+    await expectError(t.root.raw('POST', cert('certs/nc'), { certificate: constrained.cert }), 400, /name constraints are not supported/);
+    // The same chain without those is trusted.
+    const plainMid = certs.issue('plain-mid', ca, { cn: 'Plain Mid', ca: true });
+    await login(withChain(t, certs.issue('plain-leaf', plainMid, { cn: 'plain-leaf' }), [plainMid]), cert('login'), { name: 'web' });
+    await t.root.raw('DELETE', cert('certs/short'));
+    await t.root.raw('DELETE', cert('certs/web'));
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { extensionText, globMatch } from './constraints.js';
+import { globMatch } from '../../framework/glob.js';
+import { extensionText } from './constraints.js';
 
 describe('cert constraints', () => {
   it('matches globs with * only, anchored at both ends, regex characters taken literally', () => {

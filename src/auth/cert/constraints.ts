@@ -6,21 +6,9 @@
  */
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { DirectoryString } from '@peculiar/asn1-x509';
+import { globMatch } from '../../framework/glob.js';
 import type { CertRole } from './storage.js';
 import type { ParsedCert } from './x509.js';
-
-const globCache = new Map<string, RegExp>();
-
-export function globMatch(pattern: string, value: string): boolean {
-  if (!pattern.includes('*')) return pattern === value;
-  let re = globCache.get(pattern);
-  if (!re) {
-    re = new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\\S]*') + '$');
-    if (globCache.size > 1000) globCache.clear();
-    globCache.set(pattern, re);
-  }
-  return re.test(value);
-}
 
 const anyMatch = (patterns: string[], values: string[]) => patterns.some((p) => values.some((v) => globMatch(p, v)));
 const allows = (patterns: string[], values: string[]) => patterns.length === 0 || anyMatch(patterns, values);

@@ -12,12 +12,13 @@ import { certPaths } from './paths/certs.js';
 import { configPath } from './paths/config.js';
 import { crlPaths } from './paths/crls.js';
 import { loginPath } from './paths/login.js';
-import { getConfig, getRole } from './storage.js';
+import { getConfig, getRole, RevokedSerials } from './storage.js';
 import { matchCertificate } from './verify.js';
 
 export default function certBackend() {
   let ocspCacheSize = 100;
   const ocsp = new OcspChecker(() => ocspCacheSize);
+  const revoked = new RevokedSerials();
 
   /**
    * As Vault, unless config disable_binding: the renewing request must present the very
@@ -28,7 +29,7 @@ export default function certBackend() {
     const name = token.meta.cert_name ?? '';
     const config = await getConfig(ctx.storage);
     if (!config.disableBinding) {
-      const { leaf } = await matchCertificate(ctx, token.req, ocsp, name);
+      const { leaf } = await matchCertificate(ctx, token.req, ocsp, revoked, name);
       if (!token.internalData.fingerprint || leaf.fingerprint !== token.internalData.fingerprint) {
         throw invalidRequest('client identity during renewal not matching client identity used during login');
       }
@@ -47,14 +48,17 @@ export default function certBackend() {
     help: 'Log in with a TLS client certificate. Trust CAs or pin certificates at certs/<name>; log in at login.',
     paths: [
       ...certPaths(),
-      ...crlPaths(),
+      ...crlPaths(revoked),
       configPath(() => ocsp.forget()),
-      loginPath(ocsp, (size) => {
+      loginPath(ocsp, revoked, (size) => {
         ocspCacheSize = size;
       }),
     ],
     unauthenticated: ['login'],
     renewLogin,
-    forget: () => ocsp.forget(),
+    forget: () => {
+      ocsp.forget();
+      revoked.clear();
+    },
   });
 }

@@ -19,6 +19,7 @@ const OCSP_SIGNING = '1.3.6.1.5.5.7.3.9';
 const AIA_OCSP = '1.3.6.1.5.5.7.48.1';
 const TIMEOUT_MS = 5000;
 const MAX_CACHE_MS = 5 * 60_000;
+const MAX_ANSWER_BYTES = 1 << 20;
 
 const HASH_OF_SIGNATURE: Record<string, string | null> = {
   '1.2.840.113549.1.1.11': 'sha256',
@@ -61,9 +62,22 @@ function certId(leaf: ParsedCert, issuer: ParsedCert): CertID {
 export function ocspUrlsOf(cert: ParsedCert): string[] {
   const aia = cert.extensions.get(id_pe_authorityInfoAccess);
   if (!aia) return [];
-  return AsnConvert.parse(aia, AuthorityInfoAccessSyntax)
-    .filter((a) => a.accessMethod === AIA_OCSP && a.accessLocation.uniformResourceIdentifier)
-    .map((a) => a.accessLocation.uniformResourceIdentifier!);
+  try {
+    return AsnConvert.parse(aia, AuthorityInfoAccessSyntax)
+      .filter((a) => a.accessMethod === AIA_OCSP && a.accessLocation.uniformResourceIdentifier)
+      .map((a) => a.accessLocation.uniformResourceIdentifier!);
+  } catch {
+    return []; // an unreadable AIA names no responder: the check fails (closed, or open with ocsp_fail_open)
+  }
+}
+
+/** The origin of a responder address for messages, or the address itself when it is no URL. */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return JSON.stringify(url.slice(0, 100));
+  }
 }
 
 function signedBy(tbs: Buffer, basic: BasicOCSPResponse, key: KeyObject): boolean {
@@ -83,7 +97,21 @@ function isDelegatedResponder(cert: ParsedCert, issuer: ParsedCert, now: number)
 }
 
 /** The status a responder's DER answer gives `id`, or an Error saying why it cannot be trusted. */
-export function readResponse(der: Buffer, id: CertID, issuer: ParsedCert, trusted: ParsedCert[], now: number): OcspStatus | Error {
+/** A trusted answer: the status, and until when the responder vouches for it (nextUpdate, ms). */
+export interface OcspAnswer {
+  status: OcspStatus;
+  nextUpdate?: number;
+}
+
+export function readResponse(der: Buffer, id: CertID, issuer: ParsedCert, trusted: ParsedCert[], now: number): OcspAnswer | Error {
+  try {
+    return readResponseOrThrow(der, id, issuer, trusted, now);
+  } catch {
+    return new Error('the OCSP answer is malformed');
+  }
+}
+
+function readResponseOrThrow(der: Buffer, id: CertID, issuer: ParsedCert, trusted: ParsedCert[], now: number): OcspAnswer | Error {
   let response: OCSPResponse;
   try {
     response = AsnConvert.parse(der, OCSPResponse);
@@ -105,9 +133,10 @@ export function readResponse(der: Buffer, id: CertID, issuer: ParsedCert, truste
   for (const single of basic.tbsResponseData.responses) {
     if (!Buffer.from(AsnConvert.serialize(single.certID)).equals(wanted)) continue;
     if (single.nextUpdate && single.nextUpdate.getTime() < now) return new Error('the OCSP answer is out of date');
-    if (single.certStatus.revoked) return 'revoked';
-    if (single.certStatus.good !== undefined) return 'good';
-    return 'unknown';
+    const nextUpdate = single.nextUpdate?.getTime();
+    if (single.certStatus.revoked) return { status: 'revoked', nextUpdate };
+    if (single.certStatus.good !== undefined) return { status: 'good', nextUpdate };
+    return { status: 'unknown', nextUpdate };
   }
   return new Error('the OCSP answer does not mention the certificate');
 }
@@ -123,9 +152,22 @@ export interface OcspQuery {
 
 async function ask(url: string, body: Buffer): Promise<Buffer> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: new Uint8Array(body), signal: AbortSignal.timeout(TIMEOUT_MS) });
-  const bytes = Buffer.from(await res.arrayBuffer());
-  if (bytes.length > 1 << 20) throw new Error('the OCSP answer is too large');
-  return bytes;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  if (res.body) {
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > MAX_ANSWER_BYTES) {
+        await reader.cancel().catch(() => undefined);
+        throw new Error('the OCSP answer is too large');
+      }
+      chunks.push(Buffer.from(value));
+    }
+  }
+  return Buffer.concat(chunks);
 }
 
 export class OcspChecker {
@@ -135,28 +177,34 @@ export class OcspChecker {
 
   /** revoked beats good: with queryAll, one responder saying revoked is enough. Error: no usable answer. */
   async status(q: OcspQuery): Promise<OcspStatus | Error> {
-    const key = `${q.issuer.fingerprint}/${q.leaf.serialDecimal}/${q.servers.join(',')}`;
+    // Whose signatures were trusted is part of the answer: another role trusting other responders gets its own.
+    const key = `${q.issuer.fingerprint}/${q.leaf.serialDecimal}/${q.servers.join(',')}/${q.trusted.map((t) => t.fingerprint).sort().join(',')}`;
     const hit = this.cache.get(key);
     if (hit && hit.until > q.now) return hit.status;
     if (q.servers.length === 0) return new Error('no OCSP server: the certificate names none and the role has no ocsp_servers_override');
     const id = certId(q.leaf, q.issuer);
     const body = Buffer.from(AsnConvert.serialize(new OCSPRequest({ tbsRequest: new TBSRequest({ requestList: [new OcspRequestItem({ reqCert: id })] }) })));
-    let result: OcspStatus | Error = new Error('no OCSP server answered');
+    let result: OcspAnswer | Error = new Error('no OCSP server answered');
     for (const url of q.servers) {
-      const answer = await ask(url, body).then((der) => readResponse(der, id, q.issuer, q.trusted, q.now), (err: Error) => new Error(`OCSP server ${new URL(url).origin}: ${err.message}`));
-      if (answer === 'revoked') {
+      const answer = await ask(url, body).then((der) => readResponse(der, id, q.issuer, q.trusted, q.now), (err: Error) => new Error(`OCSP server ${originOf(url)}: ${err.message}`));
+      if (!(answer instanceof Error) && answer.status === 'revoked') {
         result = answer;
         break;
       }
       if (!(answer instanceof Error)) result = answer;
       else if (result instanceof Error) result = answer;
-      if (answer === 'good' && !q.queryAll) break;
+      if (!(answer instanceof Error) && answer.status === 'good' && !q.queryAll) break;
     }
-    if (result === 'good') {
-      if (this.cache.size >= Math.max(1, this.size())) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(key, { status: result, until: q.now + MAX_CACHE_MS });
+    if (result instanceof Error) return result;
+    if (result.status === 'good') {
+      // Cached no longer than the responder vouches for it (nextUpdate), and at most five minutes.
+      const until = Math.min(result.nextUpdate ?? Infinity, q.now + MAX_CACHE_MS);
+      if (until > q.now) {
+        if (this.cache.size >= Math.max(1, this.size())) this.cache.delete(this.cache.keys().next().value!);
+        this.cache.set(key, { status: result.status, until });
+      }
     }
-    return result;
+    return result.status;
   }
 
   forget(): void {

@@ -32,8 +32,6 @@ export interface CertRole {
 
 export interface StoredCrl {
   name: string;
-  /** PEM, as given (DER is stored as PEM). */
-  crl: string;
   /** Revoked serial numbers, decimal. */
   serials: string[];
 }
@@ -71,9 +69,28 @@ export async function allRoles(s: Storage): Promise<CertRole[]> {
 }
 
 /** Every revoked serial (decimal) of every configured CRL. */
-export async function revokedSerials(s: Storage): Promise<Set<string>> {
+async function revokedSerials(s: Storage): Promise<Set<string>> {
   const crls = await Promise.all((await listNames(s, CRL_PREFIX)).map((n) => getCrl(s, n)));
   return new Set(crls.flatMap((c) => c?.serials ?? []));
+}
+
+/** The revoked serials of a mount, read from storage once and kept until a CRL is written or deleted (or the mount forgets). */
+export class RevokedSerials {
+  private set: Set<string> | null = null;
+  private generation = 0;
+
+  async get(s: Storage): Promise<Set<string>> {
+    if (this.set) return this.set;
+    const generation = this.generation;
+    const set = await revokedSerials(s);
+    if (generation === this.generation) this.set = set;
+    return set;
+  }
+
+  clear(): void {
+    this.set = null;
+    this.generation++;
+  }
 }
 
 const parsed = new Map<string, ParsedCert[]>();

@@ -13,19 +13,19 @@ import type { Request } from '../../logical/request.js';
 import { meetsConstraints } from './constraints.js';
 import type { OcspChecker } from './ocsp.js';
 import { ocspUrlsOf } from './ocsp.js';
-import { allRoles, certsOf, getConfig, getRole, revokedSerials, type CertRole } from './storage.js';
-import { buildChain, isCurrent, parseDerCached, type ParsedCert } from './x509.js';
+import { allRoles, certsOf, getRole, type CertRole, type RevokedSerials } from './storage.js';
+import { buildChain, chainProblem, isCurrent, parseDerCached, type ParsedCert } from './x509.js';
 
-export const REFUSED = 'invalid certificate or no client certificate supplied';
+const REFUSED = 'invalid certificate or no client certificate supplied';
 
-export interface Match {
+interface Match {
   role: CertRole;
   leaf: ParsedCert;
   chain: ParsedCert[];
 }
 
 /** The client's leaf and the other certificates it sent, or a 400 saying what is missing. */
-export function presentedCertificates(req: Request | undefined): { leaf: ParsedCert; others: ParsedCert[] } {
+function presentedCertificates(req: Request | undefined): { leaf: ParsedCert; others: ParsedCert[] } {
   const connection = req?.connection;
   if (!connection?.tls) throw invalidRequest('tls connection required');
   const ders = connection.peerCertificates();
@@ -56,7 +56,7 @@ function trustedChain(role: CertRole, leaf: ParsedCert, others: ParsedCert[], no
     return null;
   }
   const pinned = certs.filter((c) => !c.isCA);
-  if (pinned.some((p) => p.der.equals(leaf.der))) return isCurrent(leaf, now) ? [leaf] : null;
+  if (pinned.some((p) => p.der.equals(leaf.der))) return isCurrent(leaf, now) && chainProblem([leaf]) === null ? [leaf] : null;
   const cas = certs.filter((c) => c.isCA);
   return cas.length > 0 ? buildChain(leaf, others, cas, now) : null;
 }
@@ -66,7 +66,9 @@ async function ocspAllows(ctx: BackgroundContext, ocsp: OcspChecker, role: CertR
   if (!issuer) return true; // a pinned certificate has no issuer here to ask about
   const trusted = role.ocspCaCertificates ? certsOf(role.ocspCaCertificates, 'ocsp_ca_certificates') : [];
   const servers = role.ocspServersOverride.length > 0 ? role.ocspServersOverride : ocspUrlsOf(leaf!);
-  const status = await ocsp.status({ leaf: leaf!, issuer, servers, trusted, queryAll: role.ocspQueryAllServers, now });
+  const status = await ocsp
+    .status({ leaf: leaf!, issuer, servers, trusted, queryAll: role.ocspQueryAllServers, now })
+    .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
   if (status === 'revoked') return false;
   if (status === 'good') return true;
   ctx.logger.warn('OCSP check of a client certificate gave no answer', { role: role.name, reason: status instanceof Error ? status.message : status });
@@ -74,7 +76,7 @@ async function ocspAllows(ctx: BackgroundContext, ocsp: OcspChecker, role: CertR
 }
 
 /** The first role (by name, or only `roleName`) that trusts the presented certificate; 400 when none does. */
-export async function matchCertificate(ctx: BackgroundContext, req: Request | undefined, ocsp: OcspChecker, roleName?: string): Promise<Match> {
+export async function matchCertificate(ctx: BackgroundContext, req: Request | undefined, ocsp: OcspChecker, revokedSerials: RevokedSerials, roleName?: string): Promise<Match> {
   const { leaf, others } = presentedCertificates(req);
   const now = ctx.clock();
   let roles: CertRole[];
@@ -82,7 +84,7 @@ export async function matchCertificate(ctx: BackgroundContext, req: Request | un
     const role = await getRole(ctx.storage, roleName);
     roles = role ? [role] : [];
   } else roles = await allRoles(ctx.storage);
-  const revoked = await revokedSerials(ctx.storage);
+  const revoked = await revokedSerials.get(ctx.storage);
   for (const role of roles) {
     const chain = trustedChain(role, leaf, others, now);
     if (!chain || !meetsConstraints(role, leaf)) continue;
@@ -93,4 +95,3 @@ export async function matchCertificate(ctx: BackgroundContext, req: Request | un
   throw invalidRequest(REFUSED);
 }
 
-export { getConfig };

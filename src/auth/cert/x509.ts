@@ -8,6 +8,9 @@ import { X509Certificate } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import {
   AuthorityKeyIdentifier,
+  BasicConstraints,
+  id_ce_basicConstraints,
+  id_ce_nameConstraints,
   Certificate,
   id_ce_authorityKeyIdentifier,
   id_ce_subjectAltName,
@@ -37,6 +40,10 @@ export interface ParsedCert {
   notBefore: number;
   notAfter: number;
   isCA: boolean;
+  /** BasicConstraints pathLenConstraint: how many CA certificates may follow below this one (not counting the leaf). */
+  pathLen?: number;
+  /** OIDs of the extensions marked critical. */
+  criticalExtensions: string[];
   /** SHA-256 of the DER, hex: what ties a renewal to the certificate that logged in. */
   fingerprint: string;
 }
@@ -59,7 +66,13 @@ export function parseDer(der: Buffer): ParsedCert {
     }
   }
   const extensions = new Map<string, Buffer>();
-  for (const ext of tbs.extensions ?? []) extensions.set(ext.extnID, Buffer.from(ext.extnValue.buffer));
+  const criticalExtensions: string[] = [];
+  for (const ext of tbs.extensions ?? []) {
+    extensions.set(ext.extnID, Buffer.from(ext.extnValue.buffer));
+    if (ext.critical) criticalExtensions.push(ext.extnID);
+  }
+  const basic = extensions.get(id_ce_basicConstraints);
+  const pathLen = basic ? AsnConvert.parse(basic, BasicConstraints).pathLenConstraint : undefined;
   const dnsSans: string[] = [];
   const emailSans: string[] = [];
   const uriSans: string[] = [];
@@ -89,6 +102,8 @@ export function parseDer(der: Buffer): ParsedCert {
     notBefore: Date.parse(x509.validFrom),
     notAfter: Date.parse(x509.validTo),
     isCA: x509.ca,
+    pathLen,
+    criticalExtensions,
     fingerprint: x509.fingerprint256.replace(/:/g, '').toLowerCase(),
   };
 }
@@ -151,25 +166,66 @@ function issued(issuer: ParsedCert, child: ParsedCert): boolean {
   return verdict;
 }
 
+/** Extensions this verification understands, and so may be critical. */
+const KNOWN_CRITICAL = new Set([
+  id_ce_basicConstraints,
+  '2.5.29.15', // keyUsage
+  '2.5.29.37', // extKeyUsage
+  id_ce_subjectAltName,
+  id_ce_subjectKeyIdentifier,
+  id_ce_authorityKeyIdentifier,
+  '2.5.29.32', // certificatePolicies
+  '2.5.29.31', // cRLDistributionPoints
+  '1.3.6.1.5.5.7.1.1', // authorityInfoAccess
+]);
+
+/**
+ * Why `chain` (leaf first, anchor last) breaks a CA's constraints, or null when it does not:
+ * a CA's pathLen counts the CA certificates below it (the leaf not counted); a critical
+ * extension this code does not understand refuses the chain; and name constraints are not
+ * implemented, so a CA carrying them is refused rather than trusted for every name.
+ */
+export function chainProblem(chain: ParsedCert[]): string | null {
+  for (const [i, c] of chain.entries()) {
+    const unknown = c.criticalExtensions.find((oid) => !KNOWN_CRITICAL.has(oid) && !(oid === id_ce_nameConstraints && c.isCA));
+    if (unknown) return `certificate ${c.commonName || c.fingerprint} has unsupported critical extension ${unknown}`;
+    if (i === 0) continue;
+    if (c.extensions.has(id_ce_nameConstraints)) return `CA certificate ${c.commonName || c.fingerprint} has name constraints, which are not supported`;
+    if (c.pathLen !== undefined && c.pathLen < i - 1) return `CA certificate ${c.commonName || c.fingerprint} allows ${c.pathLen} CA certificates below it, the chain has ${i - 1}`;
+  }
+  return null;
+}
+
 const MAX_DEPTH = 8;
+/** Signature checks one chain search may make before it gives up: a login is refused, not a DoS. */
+const MAX_STEPS = 200;
 
 /**
  * A path from `leaf` up to one of `anchors` (a CA the role trusts), through the CA
  * certificates the client sent: the certificates in order, leaf first, ending with the
- * anchor. Every certificate on it must be current; null when there is none.
+ * anchor. Every certificate on it must be current; null when there is none. The search
+ * remembers the certificates from which it found no way up (dead ends), and stops after
+ * MAX_STEPS issuer checks: CA certificates that all issue each other cannot make it try
+ * every ordering.
  */
 export function buildChain(leaf: ParsedCert, intermediates: ParsedCert[], anchors: ParsedCert[], now: number): ParsedCert[] | null {
+  const deadEnds = new Set<string>();
+  let steps = 0;
   const walk = (path: ParsedCert[]): ParsedCert[] | null => {
     const top = path[path.length - 1]!;
     for (const anchor of anchors) {
-      if (anchor.isCA && isCurrent(anchor, now) && issued(anchor, top)) return [...path, anchor];
+      if (++steps > MAX_STEPS) return null;
+      if (anchor.isCA && isCurrent(anchor, now) && issued(anchor, top) && chainProblem([...path, anchor]) === null) return [...path, anchor];
     }
     if (path.length >= MAX_DEPTH) return null;
     for (const next of intermediates) {
-      if (!next.isCA || !isCurrent(next, now) || path.some((p) => p.fingerprint === next.fingerprint)) continue;
+      if (!next.isCA || !isCurrent(next, now) || deadEnds.has(next.fingerprint) || path.some((p) => p.fingerprint === next.fingerprint)) continue;
+      if (++steps > MAX_STEPS) return null;
       if (issued(next, top)) {
         const found = walk([...path, next]);
         if (found) return found;
+        if (steps > MAX_STEPS) return null;
+        deadEnds.add(next.fingerprint);
       }
     }
     return null;

@@ -74,7 +74,11 @@ function checkUrls(urls: string[]): void {
 function applyFields(current: CertRole | null, name: string, v: CertFields, mountMaxTtl: number, warnings: string[]): CertRole {
   const certificate = v.certificate ?? current?.certificate ?? '';
   if (certificate.trim() === '') throw invalidRequest('missing certificate');
-  certsOf(certificate, 'certificate');
+  const trusted = certsOf(certificate, 'certificate');
+  // Name constraints are not implemented: a CA carrying them could never log anyone in.
+  if (v.certificate !== undefined && trusted.some((c) => c.isCA && c.extensions.has('2.5.29.30'))) {
+    throw invalidRequest('certificate: CA certificates with name constraints are not supported');
+  }
   const ocspCaCertificates = v.ocsp_ca_certificates ?? current?.ocspCaCertificates ?? '';
   if (ocspCaCertificates.trim() !== '') certsOf(ocspCaCertificates, 'ocsp_ca_certificates');
   const tokenValues: TokenFieldValues = { ...(v as TokenFieldValues) };

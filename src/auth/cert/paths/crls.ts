@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { invalidRequest } from '../../../errors.js';
 import { definePath, type PathDefinition } from '../../../framework/backend.js';
 import { listEntries, pageFields } from '../../../framework/listing.js';
-import { CRL_PREFIX, getCrl, isEntryName, putCrl } from '../storage.js';
+import { CRL_PREFIX, getCrl, isEntryName, putCrl, type RevokedSerials } from '../storage.js';
 
 const MAX_CRL_BYTES = 16 * 1024 * 1024;
 
@@ -19,7 +19,7 @@ function requireName(raw: string): string {
 }
 
 /** PEM (or base64 DER) text as a CRL's revoked serials, decimal; 400 when it is not a CRL. */
-function parseCrl(text: string): { pem: string; serials: string[] } {
+function parseCrl(text: string): string[] {
   if (text.length > MAX_CRL_BYTES) throw invalidRequest('crl is too large');
   let crl: x509.X509Crl;
   try {
@@ -29,10 +29,10 @@ function parseCrl(text: string): { pem: string; serials: string[] } {
     throw invalidRequest('crl is not a PEM (or base64 DER) certificate revocation list');
   }
   const serials = crl.entries.map((e) => BigInt('0x' + (e.serialNumber || '0')).toString(10));
-  return { pem: crl.toString('pem'), serials: [...new Set(serials)] };
+  return [...new Set(serials)];
 }
 
-export function crlPaths(): PathDefinition[] {
+export function crlPaths(revoked: RevokedSerials): PathDefinition[] {
   return [
     definePath({
       pattern: 'crls/?',
@@ -52,8 +52,10 @@ export function crlPaths(): PathDefinition[] {
           const name = requireName(ctx.fields.name);
           if (ctx.fields.url !== undefined) throw invalidRequest('url is not supported by this server: fetch the CRL and send it as crl');
           if (!ctx.fields.crl) throw invalidRequest('missing crl');
-          const { pem, serials } = parseCrl(ctx.fields.crl);
-          await putCrl(ctx.storage, { name, crl: pem, serials });
+          const serials = parseCrl(ctx.fields.crl);
+          revoked.clear();
+          await putCrl(ctx.storage, { name, serials });
+          revoked.clear();
           return null;
         },
         read: async (ctx) => {
@@ -61,7 +63,9 @@ export function crlPaths(): PathDefinition[] {
           return crl ? { data: { serials: Object.fromEntries(crl.serials.map((s) => [s, {}])) } } : null;
         },
         delete: async (ctx) => {
+          revoked.clear();
           await ctx.storage.delete(CRL_PREFIX + requireName(ctx.fields.name));
+          revoked.clear();
           return null;
         },
       },

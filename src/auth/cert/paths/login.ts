@@ -10,11 +10,11 @@ import { addressAllowed } from '../../../framework/cidr.js';
 import { tokenAuth } from '../../shared/token-params.js';
 import { extensionMetadata } from '../constraints.js';
 import type { OcspChecker } from '../ocsp.js';
-import { getConfig } from '../storage.js';
+import { getConfig, type RevokedSerials } from '../storage.js';
 import { matchCertificate } from '../verify.js';
 import { colonHex } from '../x509.js';
 
-export function loginPath(ocsp: OcspChecker, onConfig: (ocspCacheSize: number) => void): PathDefinition {
+export function loginPath(ocsp: OcspChecker, revoked: RevokedSerials, onConfig: (ocspCacheSize: number) => void): PathDefinition {
   return definePath({
     pattern: 'login',
     fields: { name: z.string().optional().describe('Only this trusted certificate entry may match') },
@@ -23,7 +23,7 @@ export function loginPath(ocsp: OcspChecker, onConfig: (ocspCacheSize: number) =
         const config = await getConfig(ctx.storage);
         onConfig(config.ocspCacheSize);
         const name = ctx.fields.name?.trim() || undefined;
-        const { role, leaf } = await matchCertificate(ctx, ctx.req, ocsp, name);
+        const { role, leaf } = await matchCertificate(ctx, ctx.req, ocsp, revoked, name);
         if (role.token.boundCidrs.length > 0 && !addressAllowed(ctx.req.remoteAddress, role.token.boundCidrs)) throw permissionDenied();
         const metadata: Record<string, string> = {
           ...extensionMetadata(role, leaf),
