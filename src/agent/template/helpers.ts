@@ -60,6 +60,9 @@ function parseIntGo(s: string): number {
   return neg ? -n : n;
 }
 
+/** Most elements `loop` may produce: a count from secret data must not exhaust memory. */
+const MAX_LOOP_COUNT = 1_000_000;
+
 const title = (s: string) => s.replace(/(^|[^\p{L}\p{N}_'])(\p{L})/gu, (_m, sep: string, c: string) => sep + c.toUpperCase());
 
 export const consulHelpers: FunctionMap = {
@@ -153,7 +156,10 @@ export const consulHelpers: FunctionMap = {
   loop: variadic(1, (...a) => {
     if (a.length > 2) throw new Error('loop takes one or two integers');
     const [from, to] = a.length === 1 ? [0, num(a[0], 'loop')] : [num(a[0], 'loop'), num(a[1], 'loop')];
-    return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+    if (to - from > MAX_LOOP_COUNT) throw new Error(`loop count exceeds the maximum of ${MAX_LOOP_COUNT} iterations`);
+    const list: number[] = [];
+    for (let i = from; i < to; i++) list.push(i);
+    return list;
   }),
   add: fixed(2, arith((a, b) => a + b)),
   subtract: fixed(2, arith((a, b) => a - b)),
