@@ -57,24 +57,31 @@ export function createDependencyStore(o: DependencyStoreOptions) {
     dep.timer.unref?.();
   }
 
+  /** The dependency's API path; kept only once the server has described its mount. */
+  async function resolvePath(client: ApiClient, dep: Dependency, prefix: 'data' | 'metadata'): Promise<string> {
+    if (dep.apiPath !== undefined) return dep.apiPath;
+    const r = await apiPathFor(client, dep.path, prefix);
+    if (r.cache) dep.apiPath = r.path;
+    return r.path;
+  }
+
   async function fetchValue(dep: Dependency): Promise<unknown> {
     const client = o.client();
     const call = async (): Promise<unknown> => {
       switch (dep.kind) {
         case 'read': {
-          dep.apiPath ??= await apiPathFor(client, dep.path, 'data');
-          const res = await client.read(dep.apiPath).catch((e: { status?: number }) => {
+          const apiPath = await resolvePath(client, dep, 'data');
+          const res = await client.read(apiPath).catch((e: { status?: number }) => {
             if (e.status === 404) return null;
             throw e;
           });
-          if (!res) throw new Error(`no secret exists at ${dep.apiPath}`);
+          if (!res) throw new Error(`no secret exists at ${apiPath}`);
           return toTemplateSecret(res);
         }
         case 'write':
           return toTemplateSecret((await client.write(dep.path, dep.args)) ?? emptyResponse());
         case 'list': {
-          dep.apiPath ??= await apiPathFor(client, dep.path, 'metadata');
-          const res = await client.list(dep.apiPath).catch((e: { status?: number }) => {
+          const res = await client.list(await resolvePath(client, dep, 'metadata')).catch((e: { status?: number }) => {
             if (e.status === 404) return null;
             throw e;
           });
