@@ -1,37 +1,12 @@
 /**
  * The `file` sink: the auth token (or, with wrap_ttl, a wrapping token for it) written to
- * a file with the configured mode. Writes are atomic (temp file beside it, fsync, rename),
- * so a reader never sees half a token, and the mode is set before the token is in the file.
+ * a file with the configured mode (its directory made if missing). Writes are atomic (temp
+ * file beside it, fsync, rename, directory fsync), so a reader never sees half a token,
+ * and the mode is set before the token is in the file.
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { ApiError, WRAP_TTL_HEADER, type ApiClient } from '../../api/client.js';
 import type { FileSinkConfig } from '../config/types.js';
-
-/** Writes `content` to `path` with `mode`, atomically. */
-export async function writeFileAtomic(path: string, content: string, mode: number): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'wx', mode);
-  try {
-    // open's mode is filtered by the umask; the configured mode is what the user asked for.
-    await fh.chmod(mode);
-    await fh.writeFile(content);
-    await fh.sync();
-  } catch (err) {
-    await fh.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-  await fh.close();
-  try {
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-  await chmod(path, mode).catch(() => undefined);
-}
+import { writeFileAtomic } from '../render/write-file.js';
 
 /**
  * What the sink holds for `token`: the token itself, or with wrap_ttl the JSON of the
