@@ -6,6 +6,7 @@
  */
 import { readFile, unlink } from 'node:fs/promises';
 import { ApiError, type ApiClient } from '../../api/client.js';
+import { requestOrThrow } from '../request.js';
 import type { MethodSettings } from '../config/types.js';
 import { tokenFromAuth, type AgentToken } from './login-result.js';
 
@@ -36,9 +37,7 @@ async function removeFile(path: string): Promise<void> {
 
 async function post(client: ApiClient, path: string, body: Record<string, unknown>, token?: string) {
   // The client these get holds no token of its own: logins carry none.
-  const res = await client.raw<{ auth?: unknown; data?: Record<string, unknown>; errors?: string[] }>('POST', path, body, token ? { 'X-Vault-Token': token } : {});
-  if (res.status >= 400) throw new ApiError(res.status, res.body?.errors ?? [], client.requestOf('POST', path));
-  return res.body;
+  return requestOrThrow<{ auth?: unknown; data?: Record<string, unknown> }>(client, 'POST', path, body, token ? { 'X-Vault-Token': token } : {});
 }
 
 /**
@@ -104,9 +103,8 @@ function tokenFile(client: ApiClient, path: string): Login {
   return async () => {
     const token = await readTrimmed(path, 'token');
     if (token === undefined) throw new LoginError(`the token file ${path} does not exist`);
-    const res = await client.raw<{ data?: Record<string, unknown>; errors?: string[] }>('GET', 'auth/token/lookup-self', undefined, { 'X-Vault-Token': token });
-    if (res.status >= 400) throw new ApiError(res.status, res.body?.errors ?? [], client.requestOf('GET', 'auth/token/lookup-self'));
-    const d = res.body?.data ?? {};
+    const body = await requestOrThrow<{ data?: Record<string, unknown> }>(client, 'GET', 'auth/token/lookup-self', undefined, { 'X-Vault-Token': token });
+    const d = body?.data ?? {};
     return {
       token,
       ...(typeof d.accessor === 'string' ? { accessor: d.accessor } : {}),

@@ -4,9 +4,10 @@
  * file beside it, fsync, rename, directory fsync), so a reader never sees half a token,
  * and the mode is set before the token is in the file.
  */
-import { ApiError, WRAP_TTL_HEADER, type ApiClient } from '../../api/client.js';
+import { WRAP_TTL_HEADER, type ApiClient } from '../../api/client.js';
 import type { FileSinkConfig } from '../config/types.js';
 import { writeFileAtomic } from '../render/write-file.js';
+import { requestOrThrow } from '../request.js';
 
 /**
  * What the sink holds for `token`: the token itself, or with wrap_ttl the JSON of the
@@ -14,15 +15,12 @@ import { writeFileAtomic } from '../render/write-file.js';
  */
 async function sinkContent(client: ApiClient, sink: FileSinkConfig, token: string): Promise<string> {
   if (!sink.wrapTtlSeconds) return token;
-  const res = await client.raw<{ wrap_info?: Record<string, unknown>; errors?: string[] }>(
-    'POST',
-    'sys/wrapping/wrap',
-    { token },
-    { 'X-Vault-Token': token, [WRAP_TTL_HEADER]: `${sink.wrapTtlSeconds}s` },
-  );
-  if (res.status >= 400) throw new ApiError(res.status, res.body?.errors ?? [], client.requestOf('POST', 'sys/wrapping/wrap'));
-  if (!res.body?.wrap_info) throw new Error('the server answered the wrap request without wrap_info');
-  return JSON.stringify(res.body.wrap_info);
+  const body = await requestOrThrow<{ wrap_info?: Record<string, unknown> }>(client, 'POST', 'sys/wrapping/wrap', { token }, {
+    'X-Vault-Token': token,
+    [WRAP_TTL_HEADER]: `${sink.wrapTtlSeconds}s`,
+  });
+  if (!body?.wrap_info) throw new Error('the server answered the wrap request without wrap_info');
+  return JSON.stringify(body.wrap_info);
 }
 
 export async function writeSink(client: ApiClient, sink: FileSinkConfig, token: string): Promise<void> {
