@@ -22,9 +22,14 @@ function shimKvV2Path(path: string, mountPath: string, prefix: 'data' | 'metadat
  * retries instead of settling on a wrong path.
  */
 export async function apiPathFor(client: ApiClient, path: string, prefix: 'data' | 'metadata'): Promise<{ path: string; cache: boolean }> {
-  const res = await client.raw<{ data?: { path?: string; type?: string; options?: { version?: string } | null }; errors?: string[] }>('GET', `sys/internal/ui/mounts/${encodePath(path)}`);
+  // A mount path holds no whitespace, '#', '%' or '\\': the segments before the first that
+  // does still name the mount, and the server refuses a lookup of the whole path.
+  const segments = path.split('/');
+  const odd = segments.findIndex((s) => /[\s#%\\]/.test(s));
+  const lookup = `sys/internal/ui/mounts/${encodePath((odd < 0 ? segments : segments.slice(0, odd)).join('/'))}`;
+  const res = await client.raw<{ data?: { path?: string; type?: string; options?: { version?: string } | null }; errors?: string[] }>('GET', lookup);
   if (res.status === 403 || res.status === 404) return { path, cache: false };
-  if (res.status !== 200) throw new ApiError(res.status, res.body?.errors ?? [], client.requestOf('GET', `sys/internal/ui/mounts/${encodePath(path)}`));
+  if (res.status !== 200) throw new ApiError(res.status, res.body?.errors ?? [], client.requestOf('GET', lookup));
   const data = res.body?.data;
   if (!data?.path || String(data.options?.version ?? '1') !== '2') return { path, cache: true };
   return { path: shimKvV2Path(path, data.path, prefix), cache: true };
