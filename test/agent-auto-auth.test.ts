@@ -221,6 +221,27 @@ auto_auth {
     await agent.kill('SIGTERM');
   });
 
+  it('file sink: makes a missing directory for the token file', async () => {
+    const created = await root('POST', 'auth/token/create', { policies: ['app'] });
+    assert.equal(created.status, 200, created.text);
+    const token = created.json.auth.client_token as string;
+    const dir = tempDir();
+    writeFileSync(join(dir, 'vault-token'), token);
+    const sinkPath = join(dir, 'run', 'agent', 'token');
+    const agent = startAgentWith(dir, `
+vault { address = "${server.address}" }
+auto_auth {
+  method "token_file" {
+    config = { token_file_path = "${join(dir, 'vault-token')}" }
+  }
+  sink "file" { config = { path = "${sinkPath}" } }
+}
+`);
+    assert.equal((await waitFor('the sink', () => readIfThere(sinkPath), 15_000, agent)).trim(), token);
+    assert.equal(statSync(sinkPath).mode & 0o777, 0o640);
+    await agent.kill('SIGTERM');
+  });
+
   it('jwt: logs in with the JWT in a file (removed after reading)', async () => {
     const key = await makeKey('agent-test');
     assert.equal((await root('POST', 'sys/auth/jwt', { type: 'jwt' })).status, 204);

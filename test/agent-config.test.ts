@@ -51,6 +51,16 @@ describe('coffer agent: command line and configuration errors', () => {
     assert.match(bad.stderr(), /bad\.hcl: line \d+, column \d+/);
   });
 
+  it('exits 1 naming the file when a template stanza has no auto_auth to get a token from', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'agent.hcl');
+    writeFileSync(path, `vault { address = "http://127.0.0.1:1" }\napi_proxy {}\nlistener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = true\n}\ntemplate {\n  contents = "x"\n  destination = "${join(dir, 'out')}"\n}\n`);
+    const agent = spawnAgent([`-config=${path}`]);
+    assert.equal((await agent.exited).code, 1);
+    assert.match(agent.stderr(), new RegExp(`Error loading configuration: ${path.replace(/[/.]/g, '\\$&')}: template and env_template stanzas need an auto_auth stanza`));
+    assert.doesNotMatch(agent.stderr(), STACK_LINE);
+  });
+
   it('reads several -config files and directories as one configuration', async () => {
     const dir = tempDir();
     const conf = join(dir, 'conf.d');

@@ -71,6 +71,46 @@ describe('agent template runner resilience', () => {
     }
   });
 
+  it('a kv-v2 secret named without data/ renders once a sealed server answers its mount lookup', async () => {
+    // The mount lookup fails while the server is sealed (503), then describes a kv-v2 mount.
+    let lookups = 0;
+    const reads: string[] = [];
+    const json = (res: import('node:http').ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+    const server: Server = createServer((req, res) => {
+      const url = req.url ?? '';
+      if (url.startsWith('/v1/sys/internal/ui/mounts/')) {
+        if (++lookups <= 2) return json(res, 503, { errors: ['Vault is sealed'] });
+        return json(res, 200, { data: { path: 'secret/', type: 'kv', options: { version: '2' } } });
+      }
+      if (url === '/v1/secret/data/app' || url === '/v1/secret/app') {
+        reads.push(url);
+        if (url === '/v1/secret/app') return json(res, 404, { errors: [] });
+        return json(res, 200, { request_id: 'r', lease_id: '', renewable: false, lease_duration: 0, data: { data: { v: 'unsealed' }, metadata: { version: 1 } }, wrap_info: null, warnings: null, auth: null });
+      }
+      json(res, 404, { errors: [] });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const file = join(dir, 'shim.txt');
+      const r = startTemplateRunner({
+        address: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        token: () => 'agent-token',
+        templates: [{ contents: '{{ with secret "secret/app" }}{{ .Data.data.v }}{{ end }}', destination: file }],
+        envTemplates: [],
+        staticSecretRenderIntervalMs: 60_000,
+        exitOnRetryFailure: true,
+        logger: silentLogger,
+      });
+      runners.push(r);
+      await r.firstRender;
+      assert.equal(read(file), 'unsealed');
+      assert.equal(lookups, 3);
+      assert.deepEqual(reads, ['/v1/secret/data/app']);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it('follows the token through re-authentication: the old stream ends, the new token carries on', async () => {
     const t = await startDevServer({}, { eventStreams: { tokenCheckMs: 100 } });
     try {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTemplateRunner, type TemplateRunner, type TemplateRunnerOptions } from '../src/agent/render/runner.js';
+import { createLogical } from '../src/api/logical.js';
 import { createLogger, type Logger } from '../src/logging/logger.js';
 import { startDevServer, type TestServer } from './helpers/dev-server.js';
 
@@ -272,6 +273,18 @@ describe('agent template runner', () => {
     assert.equal(read(file), 'shimmed|one');
     await kvWrite('shim/one', { v: 'changed' });
     await waitFor('the shimmed path to follow events', () => read(file) === 'changed|one', 3000);
+  });
+
+  it('reads and lists secrets whose names hold a space or #, and ?version=N as consul-template parses it', async () => {
+    const logical = createLogical(t.root);
+    await logical.write('secret/data/odd/my app#1', { data: { v: 'first' } });
+    await logical.write('secret/data/odd/my app#1', { data: { v: 'second' } });
+    const file = dest('odd.txt');
+    const r = start({
+      templates: [{ contents: '{{ (secret "secret/odd/my app#1").Data.data.v }}|{{ (secret "secret/data/odd/my app#1?version=1").Data.data.v }}|{{ range secrets "secret/odd" }}{{ . }}{{ end }}', destination: file }],
+    });
+    await r.firstRender;
+    assert.equal(read(file), 'second|first|my app#1');
   });
 
   it('waits for a secret that does not exist yet and renders once it is written', async () => {

@@ -74,6 +74,9 @@ const ROWS: Row[] = [
   { name: 'indent', tpl: '{{ indent 2 "a\\nb" }}', want: '  a\n  b' },
   { name: 'sha256Hex', tpl: '{{ sha256Hex "abc" }}', want: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' },
   { name: 'regexReplaceAll', tpl: '{{ regexReplaceAll "(\\\\w+)@(\\\\w+)" "${2}:${1}" "ann@host" }}', want: 'host:ann' },
+  { name: 'regexMatch honours a leading RE2 (?i) flag group', tpl: '{{ regexMatch "(?i)^prod" "PRODUCTION" }} {{ regexMatch "^prod" "PRODUCTION" }}', want: 'true false' },
+  { name: 'RE2 (?s) and (?m) flag groups, combined', tpl: '{{ regexMatch "(?s)a.b" "a\\nb" }} {{ regexReplaceAll "(?im)^x" "-" "X1\\nx2" }}', want: 'true -1\n-2' },
+  { name: 'RE2 named groups (?P<name>)', tpl: '{{ regexReplaceAll "(?P<user>\\\\w+)@" "${user}:" "ann@host" }}', want: 'ann:host' },
   { name: 'unicode in text and data', tpl: 'é{{ .s }}✓', data: { s: '日本' }, want: 'é日本✓' },
 ];
 
@@ -129,6 +132,11 @@ describe('agent template errors name file:line:col', () => {
     { name: 'argument to a non-function', tpl: '{{ .a 1 }}', data: { a: 1 }, message: "t.ctmpl:1:4: can't give argument to non-function .a" },
     { name: 'unknown template', tpl: '{{ template "nope" }}', message: 't.ctmpl:1:4: no such template "nope"' },
     { name: 'range over a string', tpl: '{{ range "abc" }}{{ end }}', message: "t.ctmpl:1:4: range can't iterate over a value of type string" },
+    { name: 'range over a huge integer from data fails instead of exhausting memory', tpl: '\n {{ range .n }}x{{ end }}', data: { n: 1e8 }, message: 't.ctmpl:2:5: range count exceeds the maximum of 1000000 iterations' },
+    { name: 'loop with a huge count from data fails instead of exhausting memory', tpl: '{{ range loop .n }}x{{ end }}', data: { n: 1e8 }, message: 't.ctmpl:1:10: error calling loop: loop count exceeds the maximum of 1000000 iterations' },
+    { name: 'loop from..to with a huge span fails too', tpl: '{{ range loop 5 .n }}x{{ end }}', data: { n: 1e12 }, message: 't.ctmpl:1:10: error calling loop: loop count exceeds the maximum of 1000000 iterations' },
+    { name: 'rendered output over 64 MiB fails', tpl: '{{ range 65 }}{{ $.s }}{{ end }}', data: { s: 'x'.repeat(1024 * 1024) }, message: 't.ctmpl:1:15: rendered output exceeds the maximum size (67108864 bytes)' },
+    { name: 'a regex that does not compile', tpl: '\n  {{ regexMatch "a(b" "ab" }}', message: 't.ctmpl:2:6: error calling regexMatch: invalid regular expression: Unterminated group' },
     { name: 'parse errors do not quote the value', tpl: '{{ parseBool "s3cret" }}', message: 't.ctmpl:1:4: error calling parseBool: strconv.ParseBool: invalid syntax' },
   ];
   for (const e of ERRORS) {

@@ -88,7 +88,6 @@ function firstTokenOrNone(auth: AutoAuth): Promise<string | undefined> {
 export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<RunningAgent> {
   const log = deps.logger;
   const usesTemplates = config.templates.length > 0 || config.envTemplates.length > 0;
-  if (usesTemplates && !config.autoAuth) throw new AgentStartError('template and env_template stanzas need an auto_auth stanza to get a token');
   const tls = tlsOf(config);
   const client: ApiClient = createApiClient({ address: config.vault.address, transport: 'node', tls: tls ?? {}, ...(config.autoAuth?.method.namespace ? { namespace: config.autoAuth.method.namespace } : {}) });
 

@@ -6,6 +6,7 @@
  * as soon as it answers again, or replaced when it expired meanwhile.
  */
 import { ApiError, ConnectionError, type ApiClient } from '../../api/client.js';
+import { requestOrThrow } from '../request.js';
 import type { Logger } from '../../logging/logger.js';
 import type { AgentToken } from './login-result.js';
 import type { Login } from './methods.js';
@@ -76,14 +77,14 @@ export function startAutoAuth(opts: AutoAuthOptions): AutoAuth {
   }
 
   async function renew(t: AgentToken, increment: number): Promise<{ ttl: number; renewable: boolean }> {
-    const res = await opts.client.raw<{ auth?: { lease_duration?: number; renewable?: boolean }; errors?: string[] }>(
+    const body = await requestOrThrow<{ auth?: { lease_duration?: number; renewable?: boolean } }>(
+      opts.client,
       'POST',
       'auth/token/renew-self',
       increment > 0 ? { increment: `${increment}s` } : {},
       { 'X-Vault-Token': t.token },
     );
-    if (res.status >= 400) throw new ApiError(res.status, res.body?.errors ?? [], opts.client.requestOf('POST', 'auth/token/renew-self'));
-    return { ttl: res.body?.auth?.lease_duration ?? 0, renewable: res.body?.auth?.renewable === true };
+    return { ttl: body?.auth?.lease_duration ?? 0, renewable: body?.auth?.renewable === true };
   }
 
   /** Keeps `t` alive; returns when a new login is needed. */

@@ -6,15 +6,11 @@
  */
 import { readFile, unlink } from 'node:fs/promises';
 import { ApiError, type ApiClient } from '../../api/client.js';
+import { requestOrThrow } from '../request.js';
 import type { MethodSettings } from '../config/types.js';
 import { tokenFromAuth, type AgentToken } from './login-result.js';
 
 export type Login = () => Promise<AgentToken>;
-
-/** A method could not log in for a reason retrying will not fix by itself; names the file, never its content. */
-export class LoginError extends Error {
-  override name = 'LoginError';
-}
 
 async function readTrimmed(path: string, what: string): Promise<string | undefined> {
   let text: string;
@@ -23,10 +19,10 @@ async function readTrimmed(path: string, what: string): Promise<string | undefin
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    throw new LoginError(`cannot read the ${what} file ${path}: ${code ?? 'error'}`);
+    throw new Error(`cannot read the ${what} file ${path}: ${code ?? 'error'}`);
   }
   const value = text.trim();
-  if (value === '') throw new LoginError(`the ${what} file ${path} is empty`);
+  if (value === '') throw new Error(`the ${what} file ${path} is empty`);
   return value;
 }
 
@@ -36,9 +32,7 @@ async function removeFile(path: string): Promise<void> {
 
 async function post(client: ApiClient, path: string, body: Record<string, unknown>, token?: string) {
   // The client these get holds no token of its own: logins carry none.
-  const res = await client.raw<{ auth?: unknown; data?: Record<string, unknown>; errors?: string[] }>('POST', path, body, token ? { 'X-Vault-Token': token } : {});
-  if (res.status >= 400) throw new ApiError(res.status, res.body?.errors ?? [], client.requestOf('POST', path));
-  return res.body;
+  return requestOrThrow<{ auth?: unknown; data?: Record<string, unknown> }>(client, 'POST', path, body, token ? { 'X-Vault-Token': token } : {});
 }
 
 /**
@@ -51,16 +45,16 @@ async function unwrapSecretId(client: ApiClient, wrappingToken: string, expected
   try {
     lookup = await post(client, 'sys/wrapping/lookup', { token: wrappingToken });
   } catch (err) {
-    if (err instanceof ApiError && err.status < 500) throw new LoginError(`the wrapping token in ${file} is not valid (already used or expired?): ${err.message}`);
+    if (err instanceof ApiError && err.status < 500) throw new Error(`the wrapping token in ${file} is not valid (already used or expired?): ${err.message}`);
     throw err;
   }
   const creationPath = String(lookup?.data?.creation_path ?? '').replace(/^\/+|\/+$/g, '');
   if (creationPath !== expectedPath) {
-    throw new LoginError(`the wrapping token in ${file} was made at "${creationPath}", not at secret_id_response_wrapping_path "${expectedPath}"`);
+    throw new Error(`the wrapping token in ${file} was made at "${creationPath}", not at secret_id_response_wrapping_path "${expectedPath}"`);
   }
   const unwrapped = await post(client, 'sys/wrapping/unwrap', {}, wrappingToken);
   const secretId = unwrapped?.data?.secret_id;
-  if (typeof secretId !== 'string' || secretId === '') throw new LoginError(`the wrapping token in ${file} held no secret_id`);
+  if (typeof secretId !== 'string' || secretId === '') throw new Error(`the wrapping token in ${file} held no secret_id`);
   return secretId;
 }
 
@@ -68,7 +62,7 @@ function approle(client: ApiClient, mount: string, s: Extract<MethodSettings, { 
   let cachedSecretId: string | undefined;
   return async () => {
     const roleId = await readTrimmed(s.roleIdFilePath, 'role id');
-    if (roleId === undefined) throw new LoginError(`the role id file ${s.roleIdFilePath} does not exist`);
+    if (roleId === undefined) throw new Error(`the role id file ${s.roleIdFilePath} does not exist`);
     const body: Record<string, unknown> = { role_id: roleId };
     if (s.secretIdFilePath) {
       const content = await readTrimmed(s.secretIdFilePath, 'secret id');
@@ -78,7 +72,7 @@ function approle(client: ApiClient, mount: string, s: Extract<MethodSettings, { 
           : content;
         if (s.removeSecretIdFileAfterReading) await removeFile(s.secretIdFilePath);
       } else if (cachedSecretId === undefined) {
-        throw new LoginError(`the secret id file ${s.secretIdFilePath} does not exist and no secret id was read before`);
+        throw new Error(`the secret id file ${s.secretIdFilePath} does not exist and no secret id was read before`);
       }
       body.secret_id = cachedSecretId;
     }
@@ -94,7 +88,7 @@ function jwtFile(client: ApiClient, mount: string, role: string, path: string, r
       cached = jwt;
       if (remove) await removeFile(path);
     }
-    if (cached === undefined) throw new LoginError(`the ${what} file ${path} does not exist`);
+    if (cached === undefined) throw new Error(`the ${what} file ${path} does not exist`);
     return tokenFromAuth((await post(client, `${mount}/login`, { role, jwt: cached }))?.auth);
   };
 }
@@ -103,10 +97,9 @@ function jwtFile(client: ApiClient, mount: string, role: string, path: string, r
 function tokenFile(client: ApiClient, path: string): Login {
   return async () => {
     const token = await readTrimmed(path, 'token');
-    if (token === undefined) throw new LoginError(`the token file ${path} does not exist`);
-    const res = await client.raw<{ data?: Record<string, unknown>; errors?: string[] }>('GET', 'auth/token/lookup-self', undefined, { 'X-Vault-Token': token });
-    if (res.status >= 400) throw new ApiError(res.status, res.body?.errors ?? [], client.requestOf('GET', 'auth/token/lookup-self'));
-    const d = res.body?.data ?? {};
+    if (token === undefined) throw new Error(`the token file ${path} does not exist`);
+    const body = await requestOrThrow<{ data?: Record<string, unknown> }>(client, 'GET', 'auth/token/lookup-self', undefined, { 'X-Vault-Token': token });
+    const d = body?.data ?? {};
     return {
       token,
       ...(typeof d.accessor === 'string' ? { accessor: d.accessor } : {}),

@@ -16,7 +16,7 @@ export { AgentConfigError } from './reader.js';
 /** What one file says; files are merged by mergeConfigs. */
 export type PartialAgentConfig = Partial<Omit<AgentConfig, 'vault'>> & { vault?: Partial<VaultConnection>; sources: string[] };
 
-export const DEFAULT_VAULT_ADDRESS = 'https://127.0.0.1:8200';
+const DEFAULT_VAULT_ADDRESS = 'https://127.0.0.1:8200';
 /** Vault's own default when the file gives no num_retries (or 0). */
 const DEFAULT_NUM_RETRIES = 12;
 
@@ -114,7 +114,7 @@ export function parseAgentConfigText(text: string, source: string): PartialAgent
 }
 
 /** Files given with -config, in order; a directory stands for its *.hcl and *.json files. */
-export function readConfigFiles(paths: string[]): PartialAgentConfig[] {
+function readConfigFiles(paths: string[]): PartialAgentConfig[] {
   const files: string[] = [];
   for (const p of paths) {
     let isDir = false;
@@ -202,6 +202,7 @@ function validate(config: AgentConfig): AgentConfig {
   if (Boolean(config.vault.clientCert) !== Boolean(config.vault.clientKey)) fail('vault.client_cert and vault.client_key go together');
   if (config.exitAfterAuth && !config.autoAuth) fail('exit_after_auth needs an auto_auth stanza');
   if (config.apiProxy?.useAutoAuthToken && !config.autoAuth) fail('api_proxy.use_auto_auth_token needs an auto_auth stanza to get the token from');
+  if ((config.templates.length || config.envTemplates.length) && !config.autoAuth) fail('template and env_template stanzas need an auto_auth stanza to get a token');
   if (config.apiProxy && config.listeners.length === 0) fail('api_proxy needs a listener "tcp" stanza to serve on');
   if (config.envTemplates.length && !config.exec) fail('env_template needs an exec stanza: its values go into the environment of the exec command');
   if (config.exec && config.templates.length) fail('template stanzas cannot be used with exec: give the application its secrets with env_template');

@@ -36,7 +36,7 @@ export interface Supervisor {
 
 const DEFAULT_GRACE_MS = 30_000;
 
-export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
   if (code !== null) return code;
   return 128 + (signal ? (constants.signals[signal] ?? 1) : 1);
 }

@@ -23,7 +23,7 @@ export interface ChangeFeedOptions {
 }
 
 /** The paths a kv event names: where the data is read, and the request path. */
-export function eventPaths(e: CloudEvent): string[] {
+function eventPaths(e: CloudEvent): string[] {
   const m = e.data?.event?.metadata ?? {};
   const out = new Set<string>();
   for (const p of [m.data_path, m.path]) {

@@ -7,6 +7,7 @@
  * dependency whose value changed tells its templates to render again.
  */
 import type { ApiClient, VaultResponse } from '../../api/client.js';
+import { createLogical } from '../../api/logical.js';
 import type { Logger } from '../../logging/logger.js';
 import { toTemplateSecret } from './secret-shape.js';
 import { apiPathFor } from './kv-path.js';
@@ -57,34 +58,39 @@ export function createDependencyStore(o: DependencyStoreOptions) {
     dep.timer.unref?.();
   }
 
+  /** The dependency's API path; kept only once the server has described its mount. */
+  async function resolvePath(client: ApiClient, dep: Dependency, prefix: 'data' | 'metadata', path: string): Promise<string> {
+    if (dep.apiPath !== undefined) return dep.apiPath;
+    const r = await apiPathFor(client, path, prefix);
+    if (r.cache) dep.apiPath = r.path;
+    return r.path;
+  }
+
   async function fetchValue(dep: Dependency): Promise<unknown> {
     const client = o.client();
+    const logical = createLogical(client);
     const call = async (): Promise<unknown> => {
       switch (dep.kind) {
         case 'read': {
-          dep.apiPath ??= await apiPathFor(client, dep.path, 'data');
-          const res = await client.read(dep.apiPath).catch((e: { status?: number }) => {
-            if (e.status === 404) return null;
-            throw e;
-          });
-          if (!res) throw new Error(`no secret exists at ${dep.apiPath}`);
+          // As consul-template parses it: `secret "secret/app?version=2"` reads version 2.
+          const q = dep.path.indexOf('?');
+          const query = q < 0 ? undefined : Object.fromEntries(new URLSearchParams(dep.path.slice(q + 1)));
+          const apiPath = await resolvePath(client, dep, 'data', q < 0 ? dep.path : dep.path.slice(0, q));
+          const res = await logical.read(apiPath, query);
+          if (!res) throw new Error(`no secret exists at ${apiPath}`);
           return toTemplateSecret(res);
         }
         case 'write':
-          return toTemplateSecret((await client.write(dep.path, dep.args)) ?? emptyResponse());
+          return toTemplateSecret((await logical.write(dep.path, dep.args)) ?? emptyResponse());
         case 'list': {
-          dep.apiPath ??= await apiPathFor(client, dep.path, 'metadata');
-          const res = await client.list(dep.apiPath).catch((e: { status?: number }) => {
-            if (e.status === 404) return null;
-            throw e;
-          });
+          const res = await logical.list(await resolvePath(client, dep, 'metadata', dep.path));
           const keys = (res?.data?.keys as string[] | undefined) ?? [];
           return [...keys].sort();
         }
         case 'pki': {
           const kept = dep.value === undefined && dep.destination ? await reusableCertificate(dep.destination) : undefined;
           if (kept) return { Data: kept };
-          const res = await client.write(dep.path, dep.args);
+          const res = await logical.write(dep.path, dep.args);
           const d = (res?.data ?? {}) as Record<string, unknown>;
           const data: PkiData = {
             Cert: String(d.certificate ?? ''),

@@ -7,9 +7,9 @@
 import { ApiError, ConnectionError } from '../../api/client.js';
 import type { Logger } from '../../logging/logger.js';
 
-export const RETRY = { attempts: 12, initialMs: 250, maxMs: 60_000 };
+const RETRY = { attempts: 12, initialMs: 250, maxMs: 60_000 };
 
-export function retryable(e: unknown): boolean {
+function retryable(e: unknown): boolean {
   if (e instanceof ApiError) return e.status >= 500 || e.status === 429 || e.status === 412;
   return e instanceof ConnectionError || (e instanceof Error && /ECONNREFUSED|ECONNRESET|fetch failed|socket hang up/.test(e.message));
 }

@@ -38,9 +38,7 @@ function compileUnits(o: TemplateRunnerOptions): Unit[] {
   const extraFunctions = SECRET_FUNCTION_NAMES;
   const units: Unit[] = [];
   o.templates.forEach((spec, i) => {
-    if ((spec.source === undefined) === (spec.contents === undefined)) throw new Error(`template ${i + 1}: exactly one of source and contents is required`);
-    if (!spec.destination) throw new Error(`template ${i + 1}: destination is required`);
-    const name = spec.source ? basename(spec.source) : basename(spec.destination);
+    const name = spec.source ? basename(spec.source) : basename(spec.destination!);
     let text: string;
     try {
       text = spec.source ? readFileSync(spec.source, 'utf8') : spec.contents!;
@@ -48,7 +46,7 @@ function compileUnits(o: TemplateRunnerOptions): Unit[] {
       throw new Error(`template ${i + 1}: cannot read source ${spec.source}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     const compiled = compileTemplate(text, { name, leftDelimiter: spec.leftDelimiter, rightDelimiter: spec.rightDelimiter, extraFunctions });
-    units.push({ id: `t${i}`, label: spec.source ?? spec.destination, compiled, file: spec, errorOnMissingKey: !!spec.errorOnMissingKey, rendered: false, again: false, failed: false });
+    units.push({ id: `t${i}`, label: spec.source ?? spec.destination!, compiled, file: spec, errorOnMissingKey: !!spec.errorOnMissingKey, rendered: false, again: false, failed: false });
   });
   o.envTemplates.forEach((spec, i) => {
     const compiled = compileTemplate(spec.contents, { name: `env_template ${spec.name}`, extraFunctions });

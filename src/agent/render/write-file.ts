@@ -1,6 +1,6 @@
 /**
  * Writes a rendered file the way a reader never sees half of it: a temporary file in the
- * same directory, fsync, chmod, rename over the destination, fsync of the directory. An
+ * same directory, fsync, rename over the destination, fsync of the directory. An
  * unchanged render leaves the file (and its mtime) alone, so watchers see only real changes.
  */
 import { randomBytes } from 'node:crypto';
@@ -15,23 +15,32 @@ export async function writeIfChanged(destination: string, content: string, perms
     if (mode !== perms) await chmod(destination, perms);
     return false;
   }
-  const dir = dirname(destination);
+  await writeFileAtomic(destination, content, perms);
+  return true;
+}
+
+/**
+ * Writes `content` to `path` with `mode` so a reader never sees half of it: the directory
+ * made if missing, a temporary file beside the destination created with the final mode
+ * (a secret is never readable by others, even briefly), fsync, rename, fsync of the directory.
+ */
+export async function writeFileAtomic(path: string, content: string, mode: number): Promise<void> {
+  const dir = dirname(path);
   await mkdir(dir, { recursive: true });
-  const temp = join(dir, `.${basename(destination)}.${randomBytes(6).toString('hex')}.tmp`);
-  // Created with the final mode, so a secret file is never readable by others, even briefly.
-  const handle = await open(temp, 'wx', perms);
+  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(temp, 'wx', mode);
   try {
+    await handle.chmod(mode); // the umask may have narrowed the mode given to open
     await handle.writeFile(content, 'utf8');
-    await handle.chmod(perms); // the umask may have narrowed the mode given to open
     await handle.sync();
   } catch (e) {
-    await handle.close();
+    await handle.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
     throw e;
   }
   await handle.close();
   try {
-    await rename(temp, destination);
+    await rename(temp, path);
   } catch (e) {
     await unlink(temp).catch(() => undefined);
     throw e;
@@ -41,5 +50,4 @@ export async function writeIfChanged(destination: string, content: string, perms
     await dirHandle.sync().catch(() => undefined);
     await dirHandle.close();
   }
-  return true;
 }

@@ -1,37 +1,13 @@
 /**
  * The `file` sink: the auth token (or, with wrap_ttl, a wrapping token for it) written to
- * a file with the configured mode. Writes are atomic (temp file beside it, fsync, rename),
- * so a reader never sees half a token, and the mode is set before the token is in the file.
+ * a file with the configured mode (its directory made if missing). Writes are atomic (temp
+ * file beside it, fsync, rename, directory fsync), so a reader never sees half a token,
+ * and the mode is set before the token is in the file.
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { ApiError, WRAP_TTL_HEADER, type ApiClient } from '../../api/client.js';
+import { WRAP_TTL_HEADER, type ApiClient } from '../../api/client.js';
 import type { FileSinkConfig } from '../config/types.js';
-
-/** Writes `content` to `path` with `mode`, atomically. */
-export async function writeFileAtomic(path: string, content: string, mode: number): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'wx', mode);
-  try {
-    // open's mode is filtered by the umask; the configured mode is what the user asked for.
-    await fh.chmod(mode);
-    await fh.writeFile(content);
-    await fh.sync();
-  } catch (err) {
-    await fh.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-  await fh.close();
-  try {
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-  await chmod(path, mode).catch(() => undefined);
-}
+import { writeFileAtomic } from '../render/write-file.js';
+import { requestOrThrow } from '../request.js';
 
 /**
  * What the sink holds for `token`: the token itself, or with wrap_ttl the JSON of the
@@ -39,15 +15,12 @@ export async function writeFileAtomic(path: string, content: string, mode: numbe
  */
 async function sinkContent(client: ApiClient, sink: FileSinkConfig, token: string): Promise<string> {
   if (!sink.wrapTtlSeconds) return token;
-  const res = await client.raw<{ wrap_info?: Record<string, unknown>; errors?: string[] }>(
-    'POST',
-    'sys/wrapping/wrap',
-    { token },
-    { 'X-Vault-Token': token, [WRAP_TTL_HEADER]: `${sink.wrapTtlSeconds}s` },
-  );
-  if (res.status >= 400) throw new ApiError(res.status, res.body?.errors ?? [], client.requestOf('POST', 'sys/wrapping/wrap'));
-  if (!res.body?.wrap_info) throw new Error('the server answered the wrap request without wrap_info');
-  return JSON.stringify(res.body.wrap_info);
+  const body = await requestOrThrow<{ wrap_info?: Record<string, unknown> }>(client, 'POST', 'sys/wrapping/wrap', { token }, {
+    'X-Vault-Token': token,
+    [WRAP_TTL_HEADER]: `${sink.wrapTtlSeconds}s`,
+  });
+  if (!body?.wrap_info) throw new Error('the server answered the wrap request without wrap_info');
+  return JSON.stringify(body.wrap_info);
 }
 
 export async function writeSink(client: ApiClient, sink: FileSinkConfig, token: string): Promise<void> {

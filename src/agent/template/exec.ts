@@ -38,6 +38,10 @@ type Final = Value | typeof NONE;
 class Break {}
 class Continue {}
 const MAX_DEPTH = 1000;
+/** Most iterations a `range` over an integer may ask for (a count from secret data must not exhaust memory). */
+export const MAX_RANGE_COUNT = 1_000_000;
+/** Largest rendered output, in UTF-16 code units; beyond it rendering fails instead of exhausting memory. */
+export const MAX_OUTPUT_SIZE = 64 * 1024 * 1024;
 
 interface Variable {
   name: string;
@@ -46,6 +50,7 @@ interface Variable {
 
 export async function execute(tree: Tree, data: Value, funcs: FunctionMap, opts: ExecOptions = {}): Promise<string> {
   const out: string[] = [];
+  let outSize = 0;
   let vars: Variable[] = [{ name: '$', value: data }];
   let depth = 0;
 
@@ -66,15 +71,21 @@ export async function execute(tree: Tree, data: Value, funcs: FunctionMap, opts:
     fail(pos, `undefined variable: ${name}`);
   };
 
+  const emit = (text: string, pos: Position) => {
+    outSize += text.length;
+    if (outSize > MAX_OUTPUT_SIZE) fail(pos, `rendered output exceeds the maximum size (${MAX_OUTPUT_SIZE} bytes)`);
+    out.push(text);
+  };
+
   async function walk(dot: Value, nodes: Node[]): Promise<void> {
     for (const node of nodes) {
       switch (node.kind) {
         case 'text':
-          out.push(node.text);
+          emit(node.text, node.pos);
           break;
         case 'action': {
           const v = await evalPipeline(dot, node.pipe);
-          if (node.pipe.decl.length === 0) out.push(v === null || v === undefined ? '<no value>' : formatValue(v));
+          if (node.pipe.decl.length === 0) emit(v === null || v === undefined ? '<no value>' : formatValue(v), node.pos);
           break;
         }
         case 'if':
@@ -104,13 +115,16 @@ export async function execute(tree: Tree, data: Value, funcs: FunctionMap, opts:
     const outer = vars.length;
     const v = await evalPipeline(dot, node.pipe);
     const mark = vars.length;
-    let items: [Value, Value][];
-    if (v === null || v === undefined) items = [];
-    else if (Array.isArray(v)) items = v.map((e, i) => [i, e]);
-    else if (isMap(v)) items = Object.keys(v).sort().map((k) => [k, v[k]]);
+    let items: Iterable<[Value, Value]>;
+    let count: number;
+    if (v === null || v === undefined) [items, count] = [[], 0];
+    else if (Array.isArray(v)) [items, count] = [v.map((e, i): [Value, Value] => [i, e]), v.length];
+    else if (isMap(v)) [items, count] = [Object.keys(v).sort().map((k): [Value, Value] => [k, v[k]]), Object.keys(v).length];
     else if (typeof v === 'number' && Number.isInteger(v)) {
       if (node.pipe.decl.length > 1) fail(node.pos, `can't use ${v} to iterate over more than one variable`);
-      items = Array.from({ length: Math.max(0, v) }, (_, i) => [i, i]);
+      if (v > MAX_RANGE_COUNT) fail(node.pos, `range count exceeds the maximum of ${MAX_RANGE_COUNT} iterations`); // never the value: it may be a secret
+      count = Math.max(0, v);
+      items = countUp(count);
     } else return fail(node.pos, `range can't iterate over a value of type ${goType(v)}`); // never the value: it may be a secret
     for (const [key, elem] of items) {
       const decl = node.pipe.decl;
@@ -135,7 +149,7 @@ export async function execute(tree: Tree, data: Value, funcs: FunctionMap, opts:
         vars.length = mark;
       }
     }
-    if (items.length === 0 && node.elseList) await walk(dot, node.elseList);
+    if (count === 0 && node.elseList) await walk(dot, node.elseList);
     vars.length = outer;
   }
 
@@ -256,6 +270,11 @@ export async function execute(tree: Tree, data: Value, funcs: FunctionMap, opts:
 
   await walk(data, tree.root);
   return out.join('');
+}
+
+/** 0..n-1 as range pairs, one at a time: never the whole list in memory. */
+function* countUp(n: number): Generator<[Value, Value]> {
+  for (let i = 0; i < n; i++) yield [i, i];
 }
 
 function describeArg(a: Arg): string {

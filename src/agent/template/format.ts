@@ -69,7 +69,7 @@ export function sprintln(args: Value[]): string {
 }
 
 /** strconv.Quote: printable characters kept, the rest escaped. */
-export function goQuote(s: string): string {
+function goQuote(s: string): string {
   let out = '"';
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;

@@ -60,6 +60,41 @@ function parseIntGo(s: string): number {
   return neg ? -n : n;
 }
 
+/**
+ * A Go (RE2) pattern as a JS RegExp: leading flag groups such as `(?i)` or `(?sm)` become
+ * JS flags, `(?P<name>` becomes `(?<name>`. A pattern that does not compile is an error
+ * that does not quote it.
+ */
+function goRegExp(pattern: string, flags: string): RegExp {
+  let p = pattern;
+  const set = new Set(flags);
+  for (let m = /^\(\?([ims]+)\)/.exec(p); m; m = /^\(\?([ims]+)\)/.exec(p)) {
+    for (const f of m[1]!) set.add(f);
+    p = p.slice(m[0].length);
+  }
+  p = p.replace(/\(\?P</g, '(?<');
+  try {
+    return new RegExp(p, [...set].join('') + 'u');
+  } catch {
+    try {
+      return new RegExp(p, [...set].join(''));
+    } catch (e) {
+      throw new Error(`invalid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')}`);
+    }
+  }
+}
+
+/** Go's replacement template (`$1`, `${1}`, `$name`, `${name}`, `$$`) in JS's spelling. */
+const goReplacement = (t: string) =>
+  t.replace(/\$(?:\$|\{(\w+)\}|(\w+))/g, (m, braced?: string, bare?: string) => {
+    const g = braced ?? bare;
+    if (g === undefined) return '$$';
+    return /^\d+$/.test(g) ? `$${g}` : `$<${g}>`;
+  });
+
+/** Most elements `loop` may produce: a count from secret data must not exhaust memory. */
+const MAX_LOOP_COUNT = 1_000_000;
+
 const title = (s: string) => s.replace(/(^|[^\p{L}\p{N}_'])(\p{L})/gu, (_m, sep: string, c: string) => sep + c.toUpperCase());
 
 export const consulHelpers: FunctionMap = {
@@ -94,8 +129,8 @@ export const consulHelpers: FunctionMap = {
     return text.split(str(sep, 'separator'));
   }),
   replaceAll: fixed(3, (from, to, s) => str(s, 'value').split(str(from, 'old')).join(str(to, 'new'))),
-  regexMatch: fixed(2, (re, s) => new RegExp(str(re, 'pattern')).test(str(s, 'value'))),
-  regexReplaceAll: fixed(3, (re, to, s) => str(s, 'value').replace(new RegExp(str(re, 'pattern'), 'g'), str(to, 'replacement').replace(/\$\{(\w+)\}/g, '$$$1'))),
+  regexMatch: fixed(2, (re, s) => goRegExp(str(re, 'pattern'), '').test(str(s, 'value'))),
+  regexReplaceAll: fixed(3, (re, to, s) => str(s, 'value').replace(goRegExp(str(re, 'pattern'), 'g'), goReplacement(str(to, 'replacement')))),
   trimSpace: fixed(1, (s) => str(s, 'value').trim()),
   trim: fixed(2, (cut, s) => {
     const set = new Set([...str(cut, 'cutset')]);
@@ -153,7 +188,10 @@ export const consulHelpers: FunctionMap = {
   loop: variadic(1, (...a) => {
     if (a.length > 2) throw new Error('loop takes one or two integers');
     const [from, to] = a.length === 1 ? [0, num(a[0], 'loop')] : [num(a[0], 'loop'), num(a[1], 'loop')];
-    return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+    if (to - from > MAX_LOOP_COUNT) throw new Error(`loop count exceeds the maximum of ${MAX_LOOP_COUNT} iterations`);
+    const list: number[] = [];
+    for (let i = from; i < to; i++) list.push(i);
+    return list;
   }),
   add: fixed(2, arith((a, b) => a + b)),
   subtract: fixed(2, arith((a, b) => a - b)),

@@ -13,7 +13,7 @@ export type { FunctionMap, TemplateFunction } from './exec.js';
 export { fixed, variadic } from './builtins.js';
 
 /** Go's builtins and consul-template's helpers: what every template may call. */
-export const standardFunctions: FunctionMap = { ...goBuiltins, ...consulHelpers };
+const standardFunctions: FunctionMap = { ...goBuiltins, ...consulHelpers };
 
 export interface CompileOptions {
   /** The name errors carry: the template's file name, or a label for inline contents. */

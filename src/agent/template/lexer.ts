@@ -19,7 +19,7 @@ export interface Token {
   offset: number;
 }
 
-export const KEYWORDS = new Set(['if', 'else', 'end', 'range', 'with', 'define', 'template', 'block', 'break', 'continue']);
+const KEYWORDS = new Set(['if', 'else', 'end', 'range', 'with', 'define', 'template', 'block', 'break', 'continue']);
 
 export interface LexOptions {
   name: string;
