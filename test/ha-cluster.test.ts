@@ -188,6 +188,17 @@ describe('an HA cluster of three nodes on PostgreSQL', () => {
     assert.equal(await listed(next), false, 'the new active node revoked the token when it expired');
   });
 
+  it('refuses sys/seal on a standby, as Vault does, and the active node stays unsealed', async () => {
+    const active = await cluster.waitForActive();
+    const standby = standbysOf(active).find((n) => n.name !== 'node3')!;
+    const res = await standby.call('PUT', 'sys/seal');
+    assert.equal(res.status, 500, res.text);
+    assert.match(res.text, /cannot seal when in standby mode/);
+    assert.equal((await active.call('GET', 'sys/seal-status', undefined, { headers: {} })).json.sealed, false);
+    assert.equal((await standby.call('GET', 'sys/seal-status', undefined, { headers: {} })).json.sealed, false);
+    assert.equal(await cluster.waitForActive(), active);
+  });
+
   it('hands over to another node when the active node is sealed; unsealed again, it is a standby', async () => {
     const sealed = await cluster.waitForActive();
     const res = await sealed.call('PUT', 'sys/seal');
