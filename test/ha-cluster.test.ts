@@ -11,6 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { startHaCluster, requestFrom, type HaCluster, type HaNode } from './helpers/ha-cluster.js';
 import { freePort, runCli } from './helpers/process-server.js';
+import { mustRefuse, mustSubscribe } from './helpers/events.js';
+import type { TestServer } from './helpers/dev-server.js';
 
 let cluster: HaCluster;
 /** node3 advertises an api_addr where nothing listens: forwarding to it fails. */
@@ -105,6 +107,17 @@ describe('an HA cluster of three nodes on PostgreSQL', () => {
     assert.equal(onActive.status, 200);
     assert.equal(onActive.json.standby, false);
     assert.equal((await active.call('GET', 'sys/health?activecode=299', undefined, { headers: {} })).status, 299);
+  });
+
+  it('refuses an event subscription on a standby with 503; the active node accepts it', async () => {
+    const active = await cluster.waitForActive();
+    const standby = standbysOf(active)[0]!;
+    const asServer = (n: HaNode) => ({ address: n.address }) as TestServer;
+    const refused = await mustRefuse(asServer(standby), '*', { token: cluster.rootToken });
+    assert.equal(refused.status, 503, refused.body);
+    assert.match(refused.body, /standby: subscribe on the active node/);
+    const accepted = await mustSubscribe({ ...asServer(active), rootToken: cluster.rootToken } as TestServer, '*');
+    accepted.close();
   });
 
   it('lists every node in sys/ha-status, through any node', async () => {
