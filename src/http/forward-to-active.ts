@@ -58,7 +58,7 @@ export function createForwarder(core: Core, logger: Logger): Forwarder {
     const method = req.method ?? 'GET';
     const headers = {
       ...copyHeaders(req.headers),
-      ...signForwarded(key, clientAddress, method, req.url ?? '/v1/'),
+      ...signForwarded(key, clientAddress, { method, url: req.url ?? '/v1/', headers: req.headers, body }),
       ...(body ? { 'content-length': String(body.length) } : {}),
     };
     const redirect = (why: string) => {

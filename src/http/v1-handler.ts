@@ -87,7 +87,7 @@ export function createV1Handler(opts: V1Options): RequestListener {
   const run = async (req: IncomingMessage, res: ServerResponse, receivedAt: number, body: Buffer | undefined): Promise<void> => {
     const id = randomUUID();
     // A standby passes the client's address on; believed only with the cluster's signature.
-    const forwardedFrom = req.headers[FORWARDED_FOR] === undefined ? undefined : verifyForwarded(core.forwardingKey, req.headers, req.method ?? 'GET', req.url ?? '/v1/');
+    const forwardedFrom = req.headers[FORWARDED_FOR] === undefined ? undefined : verifyForwarded(core.forwardingKey, { method: req.method ?? 'GET', url: req.url ?? '/v1/', headers: req.headers, body });
     const remoteAddress = forwardedFrom ?? req.socket.remoteAddress;
     try {
       const logical = toLogicalRequest(
