@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { startHaCluster, requestFrom, type HaCluster, type HaNode } from './helpers/ha-cluster.js';
@@ -237,5 +238,21 @@ describe('an HA cluster of three nodes on PostgreSQL', () => {
     const direct = await bad.call('GET', 'kv/data/forwarded');
     assert.equal(direct.status, 200, direct.text);
     assert.equal((await standby.call('GET', 'sys/leader', undefined, { headers: {} })).json.leader_address, deadApiAddr);
+  });
+
+  it('answers 502, not a 307, when the active node took the forwarded request but did not answer', async () => {
+    const bad = cluster.nodes[2]!;
+    await makeActive(bad);
+    // Something listens at node3's advertised api_addr now: it takes the request and hangs up.
+    const taker = createServer((socket) => socket.once('data', () => socket.destroy()));
+    await new Promise<void>((resolve) => taker.listen(Number(new URL(deadApiAddr).port), '127.0.0.1', resolve));
+    try {
+      const res = await cluster.nodes[0]!.call('POST', 'kv/data/once', { data: { v: 1 } });
+      assert.equal(res.status, 502, res.text);
+      assert.match(res.text, /may have been carried out/);
+      assert.equal(res.headers.location, undefined);
+    } finally {
+      await new Promise((resolve) => taker.close(resolve));
+    }
   });
 });

@@ -5,7 +5,9 @@
  * active node trusts only with the cluster's signature (core/ha/forwarding.ts).
  *
  * When the active node cannot be reached, the client gets Vault's fallback: a 307 to the
- * active node's api_addr, where it may try itself. A request that was already forwarded is
+ * active node's api_addr, where it may try itself. Only when no connection was made, though:
+ * once one was, the active node may have run the request (a write), and a 307 would have the
+ * client run it twice; the client gets a 502 instead. A request that was already forwarded is
  * never forwarded again (two nodes that each think the other active would bounce it).
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -79,9 +81,21 @@ export function createForwarder(core: Core, logger: Logger): Forwarder {
           resolve();
         });
       });
+      // Set once a connection to the active node is up: from then on the request may have reached it.
+      let connected = false;
+      out.on('socket', (socket) => {
+        if (!socket.connecting) connected = true; // a kept-alive connection
+        else socket.once('connect', () => (connected = true));
+      });
       out.on('timeout', () => out.destroy(new Error('no answer in time')));
       out.on('error', (err) => {
-        redirect(err.message);
+        if (!connected) redirect(err.message);
+        else {
+          logger.warn(`forwarding to the active node at ${target.origin} failed after the request was sent (${err.message})`);
+          if (!res.headersSent && !res.destroyed) {
+            writeAnswer(res, receivedAt, 502, errorBody([`the active node at ${target.origin} did not answer the forwarded request (${err.message}); it may have been carried out: check before retrying it`]));
+          }
+        }
         resolve();
       });
       out.end(body);
