@@ -64,11 +64,11 @@ export interface CoreOptions {
   /** The server's audit settings (audit-manager.ts). Defaults: API creation on, prefixes off, no stanzas, no protected directories. */
   audit?: Partial<Pick<AuditManagerOptions, 'allowApiCreation' | 'allowPrefixing' | 'configured' | 'protectedDirs'>>;
   /**
-   * Where this node is reached (`api_addr`, `cluster_addr`); used when the storage has
-   * `ha_enabled`. Read when the node starts competing, so the server may fill in its
-   * listener's address after listening.
+   * Set when the storage has `ha_enabled`: `cluster_addr`, and the lock timing. The address
+   * this node advertises to the others is `apiAddr`, read when the node starts competing, so
+   * the server may fill in its listener's address after listening.
    */
-  ha?: { apiAddr: string; clusterAddr: string; timing?: HaTiming };
+  ha?: { clusterAddr: string; timing?: HaTiming };
 }
 
 const DEFAULT_TTL = 32 * 24 * 3600;
@@ -278,8 +278,8 @@ export class Core {
   /** Unsealed in HA mode: a standby that competes for the lock; loads everything once it holds it. */
   private startHa(): void {
     if (!this.ha && isHaCapable(this.physical)) {
-      const { apiAddr, clusterAddr, timing } = this.options.ha!;
-      const lock = this.physical.haLock({ hostname: '', apiAddr, clusterAddr }, () => this.ha?.fenced());
+      const { clusterAddr, timing } = this.options.ha!;
+      const lock = this.physical.haLock({ hostname: '', apiAddr: this.apiAddr, clusterAddr }, () => this.ha?.fenced());
       this.ha = new HaManager(
         lock,
         {
