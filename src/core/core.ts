@@ -169,7 +169,7 @@ export class Core {
       if (recoveryKeys.length > 0) {
         await this.seal.autoUnseal();
         const { token } = await this.createRootToken();
-        if (this.haWanted()) {
+        if (this.haEnabled) {
           this.dropUnsealedState();
           this.startHa();
         }
@@ -194,7 +194,7 @@ export class Core {
    * decrypted state while sealed.
    */
   private postUnseal(): Promise<void> {
-    if (this.haWanted() && !this.initializing) {
+    if (this.haEnabled && !this.initializing) {
       this.startHa();
       return Promise.resolve();
     }
@@ -268,10 +268,6 @@ export class Core {
 
   /** `ha_enabled` storage and a server that asked for HA: nodes elect the active one. */
   get haEnabled(): boolean {
-    return this.haWanted();
-  }
-
-  private haWanted(): boolean {
     return this.options.ha !== undefined && isHaCapable(this.physical);
   }
 
