@@ -13,7 +13,8 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Core } from '../core/core.js';
-import { FORWARDED_FOR, FORWARDED_SIG, signForwarded } from '../core/ha/forwarding.js';
+import { encodeChain, FORWARDED_FOR, FORWARDED_SIG, FORWARDED_TLS_CHAIN, signForwarded } from '../core/ha/forwarding.js';
+import { connectionInfo } from './peer-certificates.js';
 import type { Logger } from '../logging/logger.js';
 import { errorBody } from './envelope.js';
 import { writeAnswer } from './v1-handler.js';
@@ -22,7 +23,7 @@ import { writeAnswer } from './v1-handler.js';
 const FORWARD_TIMEOUT_MS = 30_000;
 
 // Hop-by-hop headers (RFC 9110 section 7.6.1) and the ones rebuilt here.
-const DROPPED = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length', FORWARDED_FOR, FORWARDED_SIG]);
+const DROPPED = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length', FORWARDED_FOR, FORWARDED_SIG, FORWARDED_TLS_CHAIN]);
 
 function copyHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
@@ -58,9 +59,12 @@ export function createForwarder(core: Core, logger: Logger): Forwarder {
       return unavailable(res, receivedAt, `the active node advertises an unusable api_addr ${JSON.stringify(apiAddr)}`);
     }
     const method = req.method ?? 'GET';
+    // The client's certificates (cert logins) travel signed: the active node sees only this node's connection.
+    const chain = connectionInfo(req.socket)?.peerCertificates() ?? [];
+    const sent = { ...copyHeaders(req.headers), ...(chain.length ? { [FORWARDED_TLS_CHAIN]: encodeChain(chain) } : {}) };
     const headers = {
-      ...copyHeaders(req.headers),
-      ...signForwarded(key, clientAddress, { method, url: req.url ?? '/v1/', headers: req.headers, body }),
+      ...sent,
+      ...signForwarded(key, clientAddress, { method, url: req.url ?? '/v1/', headers: sent, body }),
       ...(body ? { 'content-length': String(body.length) } : {}),
     };
     const redirect = (why: string) => {

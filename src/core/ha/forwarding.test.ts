@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { deriveForwardingKey, FORWARDED_FOR, FORWARDED_SIG, signForwarded, verifyForwarded, type ForwardedRequest } from './forwarding.js';
+import { decodeChain, deriveForwardingKey, encodeChain, FORWARDED_FOR, FORWARDED_SIG, FORWARDED_TLS_CHAIN, signForwarded, verifyForwarded, type ForwardedRequest } from './forwarding.js';
 
 const key = deriveForwardingKey(randomBytes(32));
 const now = 1_800_000_000_000;
@@ -38,5 +38,17 @@ describe('forwarded client addresses', () => {
     assert.equal(verifyForwarded(key, received({ headers: { 'x-vault-token': 'hvs.victim', authorization: 'Bearer hvs.attacker' } }), now), undefined);
     assert.equal(verifyForwarded(key, received({ body: Buffer.from('{"data":{"v":2}}') }), now), undefined);
     assert.equal(verifyForwarded(key, received({ body: undefined }), now), undefined);
+  });
+
+  it('covers the client certificates it passes on: a chain added or swapped is refused', () => {
+    const chain = encodeChain([Buffer.from('leaf'), Buffer.from('intermediate')]);
+    const withChain = { ...request, headers: { ...request.headers, [FORWARDED_TLS_CHAIN]: chain } };
+    const pair = signForwarded(key, '10.1.2.3', withChain, now);
+    assert.equal(verifyForwarded(key, { ...withChain, headers: { ...withChain.headers, ...pair } }, now), '10.1.2.3');
+    assert.equal(verifyForwarded(key, { ...withChain, headers: { ...withChain.headers, ...pair, [FORWARDED_TLS_CHAIN]: encodeChain([Buffer.from('other')]) } }, now), undefined);
+    assert.equal(verifyForwarded(key, received({}, { [FORWARDED_TLS_CHAIN]: chain }), now), undefined);
+    assert.deepEqual(decodeChain(chain)?.map((b) => b.toString()), ['leaf', 'intermediate']);
+    assert.equal(decodeChain('not base64!'), undefined);
+    assert.equal(decodeChain(''), undefined);
   });
 });

@@ -10,6 +10,12 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 export const FORWARDED_FOR = 'x-coffer-forwarded-for';
 export const FORWARDED_SIG = 'x-coffer-forwarded-sig';
+/**
+ * The client certificates the standby's TLS listener received (leaf first, base64 DER, comma
+ * separated): the active node's cert logins read them instead of its own connection's, and
+ * only when the signature, which covers them, holds.
+ */
+export const FORWARDED_TLS_CHAIN = 'x-coffer-forwarded-tls-chain';
 const MAX_SKEW_MS = 60_000;
 
 export function deriveForwardingKey(rootKey: Buffer): Buffer {
@@ -31,7 +37,7 @@ const headerText = (v: string | string[] | undefined) => (v === undefined ? '' :
 
 function mac(key: Buffer, at: string, address: string, req: ForwardedRequest): Buffer {
   const bodyHash = createHash('sha256').update(req.body ?? Buffer.alloc(0)).digest('hex');
-  const token = JSON.stringify([headerText(req.headers['x-vault-token']), headerText(req.headers.authorization)]);
+  const token = JSON.stringify([headerText(req.headers['x-vault-token']), headerText(req.headers.authorization), headerText(req.headers[FORWARDED_TLS_CHAIN])]);
   return createHmac('sha256', key).update(`${at}\n${address}\n${req.method}\n${req.url}\n${token}\n${bodyHash}`).digest();
 }
 
@@ -52,4 +58,15 @@ export function verifyForwarded(key: Buffer | undefined, req: ForwardedRequest, 
   const given = Buffer.from(sig.slice(dot + 1), 'base64url');
   const expected = mac(key, at, address, req);
   return given.length === expected.length && timingSafeEqual(given, expected) ? address : undefined;
+}
+
+/** The header value for a client chain (leaf first, DER). */
+export const encodeChain = (chain: Buffer[]): string => chain.map((c) => c.toString('base64')).join(',');
+
+/** The chain a verified forwarded request carries; undefined without the header, or when it is malformed. */
+export function decodeChain(value: string | string[] | undefined): Buffer[] | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  const parts = value.split(',');
+  if (parts.length > 16 || parts.some((p) => !/^[A-Za-z0-9+/]+={0,2}$/.test(p))) return undefined;
+  return parts.map((p) => Buffer.from(p, 'base64'));
 }
