@@ -7,10 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { startHaCluster, requestFrom, type HaCluster, type HaNode } from './helpers/ha-cluster.js';
 import { freePort, runCli } from './helpers/process-server.js';
+import { mustRefuse, mustSubscribe } from './helpers/events.js';
+import type { TestServer } from './helpers/dev-server.js';
 
 let cluster: HaCluster;
 /** node3 advertises an api_addr where nothing listens: forwarding to it fails. */
@@ -107,6 +110,17 @@ describe('an HA cluster of three nodes on PostgreSQL', () => {
     assert.equal((await active.call('GET', 'sys/health?activecode=299', undefined, { headers: {} })).status, 299);
   });
 
+  it('refuses an event subscription on a standby with 503; the active node accepts it', async () => {
+    const active = await cluster.waitForActive();
+    const standby = standbysOf(active)[0]!;
+    const asServer = (n: HaNode) => ({ address: n.address }) as TestServer;
+    const refused = await mustRefuse(asServer(standby), '*', { token: cluster.rootToken });
+    assert.equal(refused.status, 503, refused.body);
+    assert.match(refused.body, /standby: subscribe on the active node/);
+    const accepted = await mustSubscribe({ ...asServer(active), rootToken: cluster.rootToken } as TestServer, '*');
+    accepted.close();
+  });
+
   it('lists every node in sys/ha-status, through any node', async () => {
     const active = await cluster.waitForActive();
     await sleep(1500); // every node has sent a heartbeat since starting
@@ -188,6 +202,17 @@ describe('an HA cluster of three nodes on PostgreSQL', () => {
     assert.equal(await listed(next), false, 'the new active node revoked the token when it expired');
   });
 
+  it('refuses sys/seal on a standby, as Vault does, and the active node stays unsealed', async () => {
+    const active = await cluster.waitForActive();
+    const standby = standbysOf(active).find((n) => n.name !== 'node3')!;
+    const res = await standby.call('PUT', 'sys/seal');
+    assert.equal(res.status, 500, res.text);
+    assert.match(res.text, /cannot seal when in standby mode/);
+    assert.equal((await active.call('GET', 'sys/seal-status', undefined, { headers: {} })).json.sealed, false);
+    assert.equal((await standby.call('GET', 'sys/seal-status', undefined, { headers: {} })).json.sealed, false);
+    assert.equal(await cluster.waitForActive(), active);
+  });
+
   it('hands over to another node when the active node is sealed; unsealed again, it is a standby', async () => {
     const sealed = await cluster.waitForActive();
     const res = await sealed.call('PUT', 'sys/seal');
@@ -213,5 +238,21 @@ describe('an HA cluster of three nodes on PostgreSQL', () => {
     const direct = await bad.call('GET', 'kv/data/forwarded');
     assert.equal(direct.status, 200, direct.text);
     assert.equal((await standby.call('GET', 'sys/leader', undefined, { headers: {} })).json.leader_address, deadApiAddr);
+  });
+
+  it('answers 502, not a 307, when the active node took the forwarded request but did not answer', async () => {
+    const bad = cluster.nodes[2]!;
+    await makeActive(bad);
+    // Something listens at node3's advertised api_addr now: it takes the request and hangs up.
+    const taker = createServer((socket) => socket.once('data', () => socket.destroy()));
+    await new Promise<void>((resolve) => taker.listen(Number(new URL(deadApiAddr).port), '127.0.0.1', resolve));
+    try {
+      const res = await cluster.nodes[0]!.call('POST', 'kv/data/once', { data: { v: 1 } });
+      assert.equal(res.status, 502, res.text);
+      assert.match(res.text, /may have been carried out/);
+      assert.equal(res.headers.location, undefined);
+    } finally {
+      await new Promise((resolve) => taker.close(resolve));
+    }
   });
 });

@@ -64,11 +64,11 @@ export interface CoreOptions {
   /** The server's audit settings (audit-manager.ts). Defaults: API creation on, prefixes off, no stanzas, no protected directories. */
   audit?: Partial<Pick<AuditManagerOptions, 'allowApiCreation' | 'allowPrefixing' | 'configured' | 'protectedDirs'>>;
   /**
-   * Where this node is reached (`api_addr`, `cluster_addr`); used when the storage has
-   * `ha_enabled`. Read when the node starts competing, so the server may fill in its
-   * listener's address after listening.
+   * Set when the storage has `ha_enabled`: `cluster_addr`, and the lock timing. The address
+   * this node advertises to the others is `apiAddr`, read when the node starts competing, so
+   * the server may fill in its listener's address after listening.
    */
-  ha?: { apiAddr: string; clusterAddr: string; timing?: HaTiming };
+  ha?: { clusterAddr: string; timing?: HaTiming };
 }
 
 const DEFAULT_TTL = 32 * 24 * 3600;
@@ -169,7 +169,7 @@ export class Core {
       if (recoveryKeys.length > 0) {
         await this.seal.autoUnseal();
         const { token } = await this.createRootToken();
-        if (this.haWanted()) {
+        if (this.haEnabled) {
           this.dropUnsealedState();
           this.startHa();
         }
@@ -194,7 +194,7 @@ export class Core {
    * decrypted state while sealed.
    */
   private postUnseal(): Promise<void> {
-    if (this.haWanted() && !this.initializing) {
+    if (this.haEnabled && !this.initializing) {
       this.startHa();
       return Promise.resolve();
     }
@@ -268,18 +268,14 @@ export class Core {
 
   /** `ha_enabled` storage and a server that asked for HA: nodes elect the active one. */
   get haEnabled(): boolean {
-    return this.haWanted();
-  }
-
-  private haWanted(): boolean {
     return this.options.ha !== undefined && isHaCapable(this.physical);
   }
 
   /** Unsealed in HA mode: a standby that competes for the lock; loads everything once it holds it. */
   private startHa(): void {
     if (!this.ha && isHaCapable(this.physical)) {
-      const { apiAddr, clusterAddr, timing } = this.options.ha!;
-      const lock = this.physical.haLock({ hostname: '', apiAddr, clusterAddr }, () => this.ha?.fenced());
+      const { clusterAddr, timing } = this.options.ha!;
+      const lock = this.physical.haLock({ hostname: '', apiAddr: this.apiAddr, clusterAddr }, () => this.ha?.fenced());
       this.ha = new HaManager(
         lock,
         {

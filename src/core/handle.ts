@@ -8,7 +8,7 @@
  * runs on the way.
  */
 import { randomBytes } from 'node:crypto';
-import { notFound, permissionDenied, sealedError, unsupportedOperation } from '../errors.js';
+import { notFound, permissionDenied, sealedError, unsupportedOperation, vaultCompat500 } from '../errors.js';
 import type { CallerInfo, HandlerContext } from '../framework/backend.js';
 import { addressAllowed } from '../framework/cidr.js';
 import { dropNulls, findPath, parseFields, runHandler, settleWriteOperation, supportsOperation } from '../framework/dispatch.js';
@@ -58,6 +58,8 @@ export async function handleRequest(core: Core, req: Request): Promise<Response>
     const mode = ha.check();
     if (mode !== 'active') {
       if (SEALED_PATHS.has(path)) return handleSealed(core, req, path.slice('sys/'.length));
+      // Forwarded, it would seal the active node; Vault refuses it on a standby, with this 500.
+      if (path === 'sys/seal') throw vaultCompat500('vault cannot seal when in standby mode; please restart instead');
       throw mode === 'lost' ? lostActive() : standbyError();
     }
     return whileActive(ha, () => handleUnsealed(core, req, path));

@@ -13,7 +13,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Core } from '../core/core.js';
 import { parseSubscription } from '../core/events/subscription.js';
-import { isCofferError } from '../errors.js';
+import { isCofferError, sealedError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { ListenerAccess } from '../logical/request.js';
 import { rawErrorAnswer } from './envelope.js';
@@ -94,6 +94,9 @@ export function createEventsUpgrade(opts: EventsUpgradeOptions): UpgradeListener
       logical.operation = 'subscribe';
       // A stream has no answer to wrap: refused before the pipeline could mint a wrapping token.
       if (logical.wrapTtl !== undefined) throw new UpgradeRefused(400, 'sys/events/subscribe cannot be response-wrapped: drop X-Vault-Wrap-TTL');
+      // A sealed node or a standby holds no tokens to check, and its bus sees no events.
+      if (core.sealed) throw sealedError();
+      if (core.ha !== undefined && !core.ha.serving()) throw new UpgradeRefused(503, 'this node is a standby: subscribe on the active node');
       // Looked up before the pipeline, which may spend a limited token's last use (and revoke it).
       const entry = await core.tokens.lookup(logical.clientToken ?? '');
       if (entry && entry.numUses > 0) throw new UpgradeRefused(400, 'a token with a use limit cannot hold an event stream: use one without num_uses');

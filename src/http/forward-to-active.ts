@@ -5,13 +5,16 @@
  * active node trusts only with the cluster's signature (core/ha/forwarding.ts).
  *
  * When the active node cannot be reached, the client gets Vault's fallback: a 307 to the
- * active node's api_addr, where it may try itself. A request that was already forwarded is
+ * active node's api_addr, where it may try itself. Only when no connection was made, though:
+ * once one was, the active node may have run the request (a write), and a 307 would have the
+ * client run it twice; the client gets a 502 instead. A request that was already forwarded is
  * never forwarded again (two nodes that each think the other active would bounce it).
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Core } from '../core/core.js';
-import { FORWARDED_FOR, FORWARDED_SIG, signForwarded } from '../core/ha/forwarding.js';
+import { encodeChain, FORWARDED_FOR, FORWARDED_SIG, FORWARDED_TLS_CHAIN, signForwarded } from '../core/ha/forwarding.js';
+import { connectionInfo } from './peer-certificates.js';
 import type { Logger } from '../logging/logger.js';
 import { errorBody } from './envelope.js';
 import { writeAnswer } from './v1-handler.js';
@@ -20,7 +23,7 @@ import { writeAnswer } from './v1-handler.js';
 const FORWARD_TIMEOUT_MS = 30_000;
 
 // Hop-by-hop headers (RFC 9110 section 7.6.1) and the ones rebuilt here.
-const DROPPED = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length', FORWARDED_FOR, FORWARDED_SIG]);
+const DROPPED = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length', FORWARDED_FOR, FORWARDED_SIG, FORWARDED_TLS_CHAIN]);
 
 function copyHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
@@ -56,9 +59,12 @@ export function createForwarder(core: Core, logger: Logger): Forwarder {
       return unavailable(res, receivedAt, `the active node advertises an unusable api_addr ${JSON.stringify(apiAddr)}`);
     }
     const method = req.method ?? 'GET';
+    // The client's certificates (cert logins) travel signed: the active node sees only this node's connection.
+    const chain = connectionInfo(req.socket)?.peerCertificates() ?? [];
+    const sent = { ...copyHeaders(req.headers), ...(chain.length ? { [FORWARDED_TLS_CHAIN]: encodeChain(chain) } : {}) };
     const headers = {
-      ...copyHeaders(req.headers),
-      ...signForwarded(key, clientAddress, method, req.url ?? '/v1/'),
+      ...sent,
+      ...signForwarded(key, clientAddress, { method, url: req.url ?? '/v1/', headers: sent, body }),
       ...(body ? { 'content-length': String(body.length) } : {}),
     };
     const redirect = (why: string) => {
@@ -79,9 +85,21 @@ export function createForwarder(core: Core, logger: Logger): Forwarder {
           resolve();
         });
       });
+      // Set once a connection to the active node is up: from then on the request may have reached it.
+      let connected = false;
+      out.on('socket', (socket) => {
+        if (!socket.connecting) connected = true; // a kept-alive connection
+        else socket.once('connect', () => (connected = true));
+      });
       out.on('timeout', () => out.destroy(new Error('no answer in time')));
       out.on('error', (err) => {
-        redirect(err.message);
+        if (!connected) redirect(err.message);
+        else {
+          logger.warn(`forwarding to the active node at ${target.origin} failed after the request was sent (${err.message})`);
+          if (!res.headersSent && !res.destroyed) {
+            writeAnswer(res, receivedAt, 502, errorBody([`the active node at ${target.origin} did not answer the forwarded request (${err.message}); it may have been carried out: check before retrying it`]));
+          }
+        }
         resolve();
       });
       out.end(body);

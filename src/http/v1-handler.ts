@@ -18,7 +18,7 @@ import { queueAnswer } from './answer-queue.js';
 import { envelopeJson, errorBody } from './envelope.js';
 import type { JsonLimits } from './json-body.js';
 import { toLogicalRequest } from './request-adapter.js';
-import { FORWARDED_FOR, verifyForwarded } from '../core/ha/forwarding.js';
+import { decodeChain, FORWARDED_FOR, FORWARDED_TLS_CHAIN, verifyForwarded } from '../core/ha/forwarding.js';
 import { createForwarder } from './forward-to-active.js';
 import { connectionInfo } from './peer-certificates.js';
 
@@ -87,11 +87,14 @@ export function createV1Handler(opts: V1Options): RequestListener {
   const run = async (req: IncomingMessage, res: ServerResponse, receivedAt: number, body: Buffer | undefined): Promise<void> => {
     const id = randomUUID();
     // A standby passes the client's address on; believed only with the cluster's signature.
-    const forwardedFrom = req.headers[FORWARDED_FOR] === undefined ? undefined : verifyForwarded(core.forwardingKey, req.headers, req.method ?? 'GET', req.url ?? '/v1/');
+    const forwardedFrom = req.headers[FORWARDED_FOR] === undefined ? undefined : verifyForwarded(core.forwardingKey, { method: req.method ?? 'GET', url: req.url ?? '/v1/', headers: req.headers, body });
     const remoteAddress = forwardedFrom ?? req.socket.remoteAddress;
+    // The client's certificates as the standby received them, believed with the same signature.
+    const forwardedChain = forwardedFrom === undefined ? undefined : decodeChain(req.headers[FORWARDED_TLS_CHAIN]);
+    const connection = forwardedChain ? { tls: true, peerCertificates: () => forwardedChain } : connectionInfo(req.socket);
     try {
       const logical = toLogicalRequest(
-        { id, method: req.method ?? 'GET', url: req.url ?? '/v1/', headers: req.headers, body, remoteAddress, connection: connectionInfo(req.socket) },
+        { id, method: req.method ?? 'GET', url: req.url ?? '/v1/', headers: req.headers, body, remoteAddress, connection },
         jsonLimits,
         listener,
       );

@@ -41,6 +41,8 @@ export interface HaLock {
   heartbeat(): Promise<void>;
   /** Nodes that sent a heartbeat recently. */
   peers(): Promise<HaPeer[]>;
+  /** Drops the rows of nodes not heard from in a long while (the active node does it now and then). */
+  prune(): Promise<void>;
   /** Stops using the storage for the lock; the lock itself is not released. */
   close(): Promise<void>;
 }

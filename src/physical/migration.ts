@@ -14,12 +14,11 @@
  * folder level plus one batch of values, whatever the store's size. Keys come in byte
  * order, which is what `-start` compares against.
  */
+import { SEAL_CONFIG_PATH } from '../seal/seal-store.js';
 import { compareKeys, prefixUpperBound } from './keys.js';
 import type { PhysicalBackend, PhysicalOp } from './types.js';
 
 export const MIGRATION_LOCK_PATH = 'core/migration';
-/** Present in every initialized store (src/seal/seal-store.ts). */
-const SEAL_CONFIG_PATH = 'core/seal-config';
 
 export interface MigrationLock {
   start: string;

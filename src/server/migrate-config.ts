@@ -52,13 +52,13 @@ function storageBlock(tree: Record<string, unknown>, name: string, fail: (m: str
 }
 
 /** Where a store's data is: two stores with the same identity are the same data. */
-export function storageIdentity(s: MigrateStorage, env: NodeJS.ProcessEnv = process.env): string {
+function storageIdentity(s: MigrateStorage, env: NodeJS.ProcessEnv = process.env): string {
   if (s.type === 'sqlite') return `sqlite:${resolve(s.config['path']!)}`;
   const pg = parsePgConfig(s.config, env);
   return `postgresql:${pg.target}:${pg.table}`;
 }
 
-export function parseMigrateConfigText(text: string, source = 'config', env: NodeJS.ProcessEnv = process.env): MigrateConfig {
+function parseMigrateConfigText(text: string, source = 'config', env: NodeJS.ProcessEnv = process.env): MigrateConfig {
   const fail = (message: string): never => {
     throw new Error(`${source}: ${message}`);
   };

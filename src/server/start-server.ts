@@ -12,6 +12,7 @@ import type { EventStreamLimits } from '../http/event-stream.js';
 import { createHttpServer, type ClientCertPolicy } from '../http/server.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { openPhysical, type PhysicalType } from '../physical/registry.js';
+import { isHaCapable } from '../physical/ha-lock.js';
 import { readMigrationLock } from '../physical/migration.js';
 import { registry } from '../registry.js';
 import { transitProvider } from '../seal/transit-provider.js';
@@ -131,8 +132,18 @@ export async function startServer(
       `storage migration in progress (started: ${migration.start}): the server will not start until it completes; clear the lock of an interrupted migration with "coffer operator migrate -reset"`,
     );
   }
-  // Filled in below with the listener's address when the file gives no api_addr.
-  const ha = { apiAddr: config.apiAddr ?? '', clusterAddr: config.clusterAddr ?? '' };
+  // Without api_addr, a node advertises its first listener's address to the others: one on
+  // 0.0.0.0 or :: names no host they can reach (a standby would forward to itself).
+  if (isHaCapable(physical) && !config.apiAddr) {
+    const host = splitAddress(config.listeners[0]!.address).host;
+    if (host === '' || host === '0.0.0.0' || host === '::') {
+      await physical.close().catch(() => undefined);
+      throw new Error(
+        `ha_enabled storage needs api_addr when the listener is on an unspecified address (${config.listeners[0]!.address}): set api_addr to the address the other nodes and clients reach this one at`,
+      );
+    }
+  }
+  const ha = { clusterAddr: config.clusterAddr ?? '' };
   const core = new Core({
     physical,
     registry: {
@@ -192,13 +203,13 @@ export async function startServer(
       const realPort = typeof bound === 'object' && bound ? bound.port : port;
       if (!address) address = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${realPort}`;
     }
-    if (!ha.apiAddr) ha.apiAddr = address;
   } catch (err) {
     for (const s of servers) await s.close();
     await physical.close();
     throw err;
   }
 
+  // Also what this node advertises in the HA lock.
   core.apiAddr = config.apiAddr || address;
 
   // Listeners first, so that while the seal's provider is unreachable the server answers,

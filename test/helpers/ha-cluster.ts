@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startPostgres, type TestPostgres } from './postgres.js';
+import type { TestCertificate } from './tls-cert.js';
 import { freePort, startProcessServer, stopAllProcessServers, type HttpOptions, type HttpResult, type ProcessServer } from './process-server.js';
 
 export interface HaNode {
@@ -45,6 +46,8 @@ export interface HaClusterOptions {
   apiAddr?: (i: number, address: string) => string;
   /** The shared file audit device (default on); benchmarks turn it off to measure the nodes, not fdatasync. */
   audit?: boolean;
+  /** TLS listeners with this certificate (asking for client certificates), trusted by every node and by `call`. */
+  tls?: TestCertificate;
 }
 
 export async function startHaCluster(size: number, opts: HaClusterOptions = {}): Promise<HaCluster> {
@@ -53,6 +56,12 @@ export async function startHaCluster(size: number, opts: HaClusterOptions = {}):
   const auditDir = join(dir, 'audit');
   mkdirSync(auditDir);
   const auditFile = join(auditDir, 'audit.log');
+  // A node forwards to the active one over https: it must trust the listeners' certificate.
+  const serverOptions = (configPath: string, address: string) => ({
+    args: [`-config=${configPath}`],
+    address,
+    ...(opts.tls ? { ca: opts.tls.cert, env: { NODE_EXTRA_CA_CERTS: opts.tls.certFile } } : {}),
+  });
   const cluster: HaCluster = {
     pg,
     nodes: [],
@@ -61,7 +70,7 @@ export async function startHaCluster(size: number, opts: HaClusterOptions = {}):
     auditFile,
     restart: async (i) => {
       const node = cluster.nodes[i]!;
-      node.server = await startProcessServer({ args: [`-config=${node.configPath}`], address: node.address });
+      node.server = await startProcessServer(serverOptions(node.configPath, node.address));
       await cluster.unseal(node);
       return node;
     },
@@ -105,7 +114,8 @@ export async function startHaCluster(size: number, opts: HaClusterOptions = {}):
     const password = `pw-${name}-${Math.random().toString(36).slice(2)}`;
     await pg.query(`CREATE ROLE ${role} LOGIN SUPERUSER PASSWORD '${password}'`);
     const port = await freePort();
-    const address = `http://127.0.0.1:${port}`;
+    const tls = opts.tls;
+    const address = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
     const nodeDir = join(dir, name);
     mkdirSync(nodeDir);
     const configPath = join(nodeDir, 'coffer.hcl');
@@ -120,7 +130,8 @@ export async function startHaCluster(size: number, opts: HaClusterOptions = {}):
 
 listener "tcp" {
   address     = "127.0.0.1:${port}"
-  tls_disable = true
+${tls ? `  tls_cert_file = ${JSON.stringify(tls.certFile)}
+  tls_key_file  = ${JSON.stringify(tls.keyFile)}` : '  tls_disable = true'}
 }
 
 api_addr     = "${opts.apiAddr?.(i, address) ?? address}"
@@ -140,9 +151,9 @@ log_level = "info"
       configPath,
       server: undefined as unknown as ProcessServer,
       call: (method, path, body, o = {}) =>
-        node.server.request(`/v1/${path}`, { method, body, ...o, headers: o.headers ?? { [TOKEN_HEADER]: cluster.rootToken } }),
+        node.server.request(`/v1/${path}`, { method, body, ...(tls ? { ca: tls.cert } : {}), ...o, headers: o.headers ?? { [TOKEN_HEADER]: cluster.rootToken } }),
     };
-    node.server = await startProcessServer({ args: [`-config=${configPath}`], address });
+    node.server = await startProcessServer(serverOptions(configPath, address));
     cluster.nodes.push(node);
   }
   const init = await cluster.nodes[0]!.call('PUT', 'sys/init', { secret_shares: 1, secret_threshold: 1 }, { headers: {} });

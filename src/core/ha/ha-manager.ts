@@ -34,7 +34,10 @@ export interface HaTiming {
   coolOffMs: number;
 }
 
-export const DEFAULT_TIMING: HaTiming = { renewMs: 1_000, marginMs: 1_500, coolOffMs: 3_000 };
+const DEFAULT_TIMING: HaTiming = { renewMs: 1_000, marginMs: 1_500, coolOffMs: 3_000 };
+
+/** How often the active node drops heartbeat rows of nodes long gone. */
+const PRUNE_EVERY_MS = 60_000;
 
 export class HaManager {
   private modeNow: HaMode = 'standby';
@@ -47,6 +50,8 @@ export class HaManager {
   private mustRelease = false;
   private activeSinceMs = 0;
   private lastHolder: HaHolder | null = null;
+  /** performance.now() of the active node's last prune of old heartbeat rows. */
+  private prunedAt = -Infinity;
   /** Bumped on every demotion: a request that began under an older epoch fails. */
   epoch = 0;
 
@@ -197,6 +202,10 @@ export class HaManager {
         this.renewedAt = sentAt;
         // The active node's row in sys/ha-status, kept fresh like the standbys' rows.
         await this.lock.heartbeat().catch(() => undefined);
+        if (sentAt - this.prunedAt >= PRUNE_EVERY_MS) {
+          this.prunedAt = sentAt;
+          await this.lock.prune().catch(() => undefined);
+        }
         return;
       }
       await this.lock.heartbeat().catch(() => undefined);

@@ -16,7 +16,9 @@ export const lostActive = () =>
  */
 export async function whileActive<T>(ha: HaManager, run: () => Promise<T>): Promise<T> {
   const epoch = ha.epoch;
-  const demoted = () => ha.epoch !== epoch && ha.isRunning;
+  // The epoch moves only once the node notices; a process paused past the lock's TTL has not
+  // yet, but its lease is stale already (check() reads the clock) and its answer may be too.
+  const demoted = () => ha.isRunning && (ha.epoch !== epoch || ha.check() !== 'active');
   let result: T;
   try {
     result = await run();

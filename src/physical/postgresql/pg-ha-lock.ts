@@ -28,9 +28,9 @@ export interface PgHaTiming {
   queryTimeoutMs: number;
 }
 
-export const DEFAULT_HA_TIMING: PgHaTiming = { ttlMs: 5_000, queryTimeoutMs: 2_000 };
+const DEFAULT_HA_TIMING: PgHaTiming = { ttlMs: 5_000, queryTimeoutMs: 2_000 };
 
-export function haStatements(haTable: string) {
+function haStatements(haTable: string) {
   return {
     /** $1 key, $2 identity, $3 value, $4 ttl ms: the identity holding the row afterwards (none when another does). */
     acquire: `INSERT INTO ${haTable} AS h (ha_key, ha_identity, ha_value, valid_until)
@@ -116,8 +116,11 @@ export class PgHaLock implements HaLock {
     await this.run(this.sql.heartbeat, [NODE_PREFIX + this.identity, this.identity, this.value, NODE_TTL_MS]);
   }
 
-  async peers(): Promise<HaPeer[]> {
+  async prune(): Promise<void> {
     await this.run(this.sql.prune, [`${NODE_PREFIX}%`]);
+  }
+
+  async peers(): Promise<HaPeer[]> {
     const res = await this.run<Row>(this.sql.peers, [`${NODE_PREFIX}%`]);
     return res.rows.map((r) => ({ identity: r.ha_identity, info: parseInfo(r.ha_value), validUntil: Math.round(r.until), lastEcho: Math.round(r.until) - NODE_TTL_MS }));
   }
