@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -78,8 +79,9 @@ async function portIsFree(port: number): Promise<boolean> {
 describe('coffer agent: API proxy', () => {
   it("runs the AppRole example configuration from Vault's documentation as written", async (t) => {
     // From the "Auto-auth method: AppRole" page (developer.hashicorp.com/vault/docs/agent/autoauth/methods/approle,
-    // openbao.org/docs/agent-and-proxy/autoauth/methods/approle), without its two template stanzas.
-    // The server's address comes from VAULT_ADDR, which beats vault.address as in Vault Agent.
+    // openbao.org/docs/agent-and-proxy/autoauth/methods/approle), with its two template stanzas
+    // and the templates of the "Vault Agent templates" page, their /etc/vault/ paths made
+    // relative. The server's address comes from VAULT_ADDR, which beats vault.address as in Vault Agent.
     const example = `pid_file = "./pidfile"
 
 vault {
@@ -114,6 +116,16 @@ auto_auth {
 }
 
 
+template {
+  source      = "server.key.ctmpl"
+  destination = "server.key"
+}
+
+template {
+  source      = "server.crt.ctmpl"
+  destination = "server.crt"
+}
+
 api_proxy {
   use_auto_auth_token = true
 }
@@ -135,6 +147,13 @@ listener "tcp" {
       writeFileSync(join(dir, 'roleid'), roleId);
       writeFileSync(join(dir, 'secretid'), await secretId());
       writeFileSync(join(dir, 'agent.hcl'), config);
+      assert.equal((await root('POST', 'sys/mounts/pki', { type: 'pki' })).status, 204);
+      assert.equal((await root('POST', 'pki/root/generate/internal', { common_name: 'example.com', ttl: '720h' })).status, 200);
+      assert.equal((await root('POST', 'pki/roles/example-dot-com', { allowed_domains: 'example.com', allow_subdomains: true, max_ttl: '72h' })).status, 200);
+      const policy = 'path "secret/data/app/*" { capabilities = ["read"] }\npath "pki/issue/example-dot-com" { capabilities = ["update"] }';
+      assert.equal((await root('PUT', 'sys/policies/acl/app', { policy })).status, 204);
+      writeFileSync(join(dir, 'server.key.ctmpl'), '{{ with secret "pki/issue/example-dot-com" "common_name=foo.example.com" "ttl=24h" }}\n{{ .Data.private_key }}\n{{ end }}\n');
+      writeFileSync(join(dir, 'server.crt.ctmpl'), '{{ with secret "pki/issue/example-dot-com" "common_name=foo.example.com" "ttl=24h" }}\n{{ .Data.certificate }}\n{{ .Data.issuing_ca }}\n{{ end }}\n');
       const agent = spawnAgent(['-config=agent.hcl'], { VAULT_ADDR: server.address }, dir);
       const token = (await waitFor('the plain sink', () => readIfThere(join(dir, 'sink_file_unwrapped_2.txt')), 15_000, agent)).trim();
       const wrapped = JSON.parse(await waitFor('the wrapped sink', () => readIfThere(join(dir, 'sink_file_wrapped_1.txt')), 15_000, agent));
@@ -143,6 +162,13 @@ listener "tcp" {
       assert.equal(readFileSync(join(dir, 'pidfile'), 'utf8').trim(), String(agent.pid));
       assert.ok(existsSync(join(dir, 'secretid')), 'remove_secret_id_file_after_reading = false keeps the file');
       await waitFor('the listener', () => /API proxy listening/.test(agent.stderr()), 15_000, agent);
+
+      // Both templates make the same call, so they share one certificate: the key matches it.
+      const crt = await waitFor('server.crt', () => readIfThere(join(dir, 'server.crt'))?.includes('BEGIN CERTIFICATE') && readIfThere(join(dir, 'server.crt')), 15_000, agent);
+      const key = await waitFor('server.key', () => readIfThere(join(dir, 'server.key'))?.includes('PRIVATE KEY') && readIfThere(join(dir, 'server.key')), 15_000, agent);
+      const leaf = new X509Certificate(crt.slice(crt.indexOf('-----BEGIN')));
+      assert.match(leaf.subject, /CN=foo\.example\.com/);
+      assert.ok(leaf.checkPrivateKey(createPrivateKey(key.trim())), 'server.key is the key of server.crt');
 
       // An application with no token of its own, as a user would try it.
       const { stdout } = await run('curl', ['-sS', `http://127.0.0.1:${port}/v1/secret/data/app/db`]);
