@@ -221,11 +221,30 @@ describe('ldap auth options', () => {
     await configure({ case_sensitive_names: false });
   });
 
-  it('renews a login token', async () => {
-    await configure({ token_ttl: '10m', token_max_ttl: '1h' });
+  it('renews a login token only while the directory still accepts the user and the policies are the same', async () => {
+    await configure({ token_ttl: '10m', token_max_ttl: '1h', case_sensitive_names: false });
+    const renew = (token: string) => t.client(token).raw<Body>('POST', 'auth/token/renew-self', { increment: '20m' });
     const auth = await login(t.anon, 'auth/ldap/login/alice', { password: USERS.alice });
-    const renewed = await expectStatus(t.client(auth.client_token).raw<Body>('POST', 'auth/token/renew-self', { increment: '20m' }), 200, 'renew');
+    const renewed = await expectStatus(renew(auth.client_token), 200, 'renew');
     assert.equal(renewed.auth!.lease_duration, 1200);
+    const self = await expectStatus(t.client(auth.client_token).raw<Body>('GET', 'auth/token/lookup-self'), 200);
+    assert.doesNotMatch(JSON.stringify(self), new RegExp(USERS.alice), 'the kept password is never answered');
+
+    // A group now maps to other policies: the token no longer matches what a login would give.
+    await expectStatus(t.root.raw('POST', 'auth/ldap/groups/ops', { policies: 'ops,extra' }), 204);
+    await expectError(renew(auth.client_token), 400, /policies have changed/);
+    await expectStatus(t.root.raw('POST', 'auth/ldap/groups/ops', { policies: 'ops' }), 204);
+
+    // The password was changed in the directory: the renewal's bind fails.
+    const fresh = await login(t.anon, 'auth/ldap/login/alice', { password: USERS.alice });
+    const setPassword = (pw: string) => ldap.ldapModify(`dn: cn=alice,${PEOPLE_DN}\nchangetype: modify\nreplace: userPassword\nuserPassword: ${pw}\n`);
+    setPassword('changed-pw');
+    try {
+      await expectError(renew(fresh.client_token), 400, /directory refused the renewal/);
+    } finally {
+      setPassword(USERS.alice);
+    }
+    await expectStatus(renew(fresh.client_token), 200, 'renews again with the old password back');
   });
 });
 

@@ -29,7 +29,7 @@ const loginFields = {
 type LoginFields = z.infer<z.ZodObject<typeof loginFields>>;
 
 /** Policies of the user's entry and of every configured group among `groups`. */
-async function mappedPolicies(ctx: HandlerContext<LoginFields>, cfg: LdapConfig, username: string, ldapGroups: string[]) {
+export async function mappedPolicies(ctx: Pick<HandlerContext<LoginFields>, 'storage'>, cfg: LdapConfig, username: string, ldapGroups: string[]) {
   const user = await getUser(ctx.storage, username);
   const allGroups = [...(user?.groups ?? []), ...ldapGroups];
   const policies = new Set<string>(user?.policies ?? []);
@@ -76,6 +76,8 @@ async function login(ctx: HandlerContext<LoginFields>): Promise<Response> {
 
   const { policies, allGroups } = await mappedPolicies(ctx, cfg, username, verdict.groups);
   const base = tokenAuth(cfg.token);
+  // Kept with the token, behind the barrier, as Vault does: renewal binds again (index.ts).
+  const internalData = { password };
   const warnings = verdict.groups.length === 0 ? [`no LDAP groups found in groupDN ${JSON.stringify(cfg.groupDn)}; only policies from locally-defined groups available`] : [];
   return {
     ...(warnings.length > 0 ? { warnings } : {}),
@@ -85,6 +87,7 @@ async function login(ctx: HandlerContext<LoginFields>): Promise<Response> {
       displayName: username,
       metadata: { username },
       alias: { name: verdict.aliasName, metadata: { name: username } },
+      internalData,
       groupAliases: allGroups.filter((g) => g !== '').map((name) => ({ name })),
     },
   };
