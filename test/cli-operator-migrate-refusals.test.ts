@@ -10,7 +10,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SqliteBackend } from '../src/physical/sqlite/sqlite-backend.js';
-import { setMigrationLock } from '../src/physical/migration.js';
+import { setMigrationLock } from '../src/server/migration.js';
 import { cleanUpDurableServers, initialize, sqliteConfig, startDurable, type DurableConfig } from './helpers/durable-server.js';
 import { freePort, runCli } from './helpers/process-server.js';
 

@@ -13,7 +13,7 @@ import { createHttpServer, type ClientCertPolicy } from '../http/server.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { openPhysical, type PhysicalType } from '../physical/registry.js';
 import { isHaCapable } from '../physical/ha-lock.js';
-import { readMigrationLock } from '../physical/migration.js';
+import { readMigrationLock } from './migration.js';
 import { registry } from '../registry.js';
 import { transitProvider } from '../seal/transit-provider.js';
 import { startAutoUnseal } from './auto-unseal-loop.js';

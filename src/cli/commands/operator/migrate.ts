@@ -1,15 +1,13 @@
 /**
  * `coffer operator migrate -config=FILE`: copies all stored data from one storage backend
  * to another while the server is stopped, as `vault operator migrate` does. The work is
- * in src/physical/migration.ts; this file opens the stores, refuses what cannot work, and
+ * in src/server/migration.ts; this file opens the stores, refuses what cannot work, and
  * reports.
  */
 import { existsSync } from 'node:fs';
 import { defineCommand, expectArgs } from '../../command.js';
 import { CommandFailed } from '../../errors.js';
-import { clearMigrationLock, copyAll, isInitialized, readMigrationLock, setMigrationLock } from '../../../physical/migration.js';
-import { openPhysical } from '../../../physical/registry.js';
-import type { PhysicalBackend } from '../../../physical/types.js';
+import { clearMigrationLock, copyAll, isInitialized, openPhysical, readMigrationLock, setMigrationLock, type PhysicalBackend } from '../../../server/migration.js';
 import { loadMigrateConfig, type MigrateStorage } from '../../../server/migrate-config.js';
 
 const describe = (s: MigrateStorage) => (s.type === 'sqlite' ? `sqlite (${s.config['path']})` : 'postgresql');

@@ -14,9 +14,13 @@
  * folder level plus one batch of values, whatever the store's size. Keys come in byte
  * order, which is what `-start` compares against.
  */
+import { compareKeys, prefixUpperBound } from '../physical/keys.js';
+import { openPhysical } from '../physical/registry.js';
+import type { PhysicalBackend, PhysicalOp } from '../physical/types.js';
 import { SEAL_CONFIG_PATH } from '../seal/seal-store.js';
-import { compareKeys, prefixUpperBound } from './keys.js';
-import type { PhysicalBackend, PhysicalOp } from './types.js';
+
+export type { PhysicalBackend };
+export { openPhysical };
 
 export const MIGRATION_LOCK_PATH = 'core/migration';
 

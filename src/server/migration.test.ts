@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { byteOrder } from './conformance.js';
-import { createInmemBackend } from './inmem/inmem-backend.js';
+import { byteOrder } from '../physical/conformance.js';
+import { createInmemBackend } from '../physical/inmem/inmem-backend.js';
 import { copyAll, MIGRATION_LOCK_PATH, MigrationInterrupted, setMigrationLock, walkKeys } from './migration.js';
 
 const KEYS = ['a', 'a-b', 'a/x', 'a/y/z', 'b/1', 'b/2', 'b/3', 'c/d/e/f', 'core/seal-config', 'é/1', '😀'];
