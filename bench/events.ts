@@ -9,13 +9,12 @@
  * per write is printed beside the throughput: that is what the events cost the write path.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { startChild, stopChild } from './child.js';
-import type { LoadResult, LoadSpec } from './load.js';
+import { runLoad, startChild, stopChild } from './child.js';
+import type { LoadResult } from './load.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const STORAGE = process.argv[2] ?? 'sqlite';
@@ -25,18 +24,6 @@ const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
 const WARMUP = Number(process.env['BENCH_WARMUP'] ?? 1);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
 
-async function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'coffer-bench-load-'));
-  const file = join(dir, 'spec.json');
-  writeFileSync(file, JSON.stringify(spec));
-  try {
-    const { exited, info } = await startChild('load.js', [`@${file}`]);
-    await exited;
-    return info as LoadResult;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** The subscriber process: resolves once every stream is open; `received()` asks for its count. */
 async function startSubscribers(address: string, token: string) {

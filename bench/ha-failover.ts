@@ -10,13 +10,11 @@
  * Env: BENCH_TRIALS (5), BENCH_CLIENTS (writers during a failover, 6), BENCH_CONNECTIONS
  * (reads, 32 in all), BENCH_SECONDS (per read measurement, 5).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startHaCluster, type HaNode } from '../test/helpers/ha-cluster.js';
 import { missingWrites, startWriteLoad } from '../test/helpers/ha-load.js';
-import { startChild } from './child.js';
+import { runLoad } from './child.js';
 import type { LoadResult, LoadSpec } from './load.js';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -28,17 +26,6 @@ const TARGET_MS = 10_000;
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'coffer-bench-ha-'));
-  try {
-    writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
-    const { exited, info } = await startChild('load.js', [`@${join(dir, 'spec.json')}`]);
-    await exited;
-    return info as LoadResult;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 console.log(`ha-failover bench: ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}; 3 nodes, ${TRIALS} trials, ${CLIENTS} writers`);
 // No audit device: its fdatasync per request would be what is measured on this disk.

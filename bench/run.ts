@@ -9,12 +9,12 @@
  *      (summarise with dist/bench/profile-summary.js).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startChild, stopChild, type Child } from './child.js';
-import type { LoadResult, LoadSpec } from './load.js';
+import { runLoad, startChild, stopChild, type Child } from './child.js';
+import type { LoadSpec } from './load.js';
 import { apiCall } from './api-call.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
@@ -217,19 +217,6 @@ function transitScenarios(): Scenario[] {
   ];
 }
 
-async function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  // Through a file: a batch body (hundreds of KB) is past what one command-line argument may hold.
-  const dir = mkdtempSync(join(tmpdir(), 'coffer-bench-load-'));
-  const file = join(dir, 'spec.json');
-  writeFileSync(file, JSON.stringify(spec));
-  try {
-    const { exited, info } = await startChild('load.js', [`@${file}`]);
-    await exited;
-    return info as LoadResult;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const profileFlags = (name: string) =>

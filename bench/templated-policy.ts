@@ -8,11 +8,9 @@
  * Target: templated ≥ 0.9× literal (the ACL is compiled once per policy set and entity
  * version, so a request does one extra map lookup).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startChild, stopChild } from './child.js';
-import type { LoadResult, LoadSpec } from './load.js';
+import { cpus, loadavg } from 'node:os';
+import { runLoad, startChild, stopChild } from './child.js';
+import type { LoadResult } from './load.js';
 
 const STORAGE = process.argv[2] ?? 'inmem';
 const ROUNDS = Number(process.argv[3] ?? 3);
@@ -20,18 +18,6 @@ const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const WARMUP = Number(process.env['BENCH_WARMUP'] ?? 1);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
 
-async function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'coffer-bench-load-'));
-  const file = join(dir, 'spec.json');
-  writeFileSync(file, JSON.stringify(spec));
-  try {
-    const { exited, info } = await startChild('load.js', [`@${file}`]);
-    await exited;
-    return info as LoadResult;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
