@@ -3,10 +3,10 @@
  * file is rendered with its mode and follows the secret within a second (through events).
  */
 import assert from 'node:assert/strict';
-import { statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { caller, readIfThere, setUpAppRole, startAgentWith, stopAllAgents, tempDir, waitFor, type Call } from './helpers/agent.js';
+import { appRoleStanzas, caller, readIfThere, setUpAppRole, startAgentWith, stopAllAgents, tempDir, waitFor, type Call } from './helpers/agent.js';
 import { startProcessServer, stopAllProcessServers, type ProcessServer } from './helpers/process-server.js';
 
 let server: ProcessServer;
@@ -25,22 +25,7 @@ after(async () => {
   await stopAllProcessServers();
 });
 
-async function authStanza(dir: string): Promise<string> {
-  writeFileSync(join(dir, 'role-id'), roleId);
-  writeFileSync(join(dir, 'secret-id'), (await root('POST', 'auth/approle/role/app/secret-id', {})).json.data.secret_id);
-  return `
-vault { address = "${server.address}" }
-auto_auth {
-  method "approle" {
-    config = {
-      role_id_file_path = "${join(dir, 'role-id')}"
-      secret_id_file_path = "${join(dir, 'secret-id')}"
-    }
-  }
-  sink "file" { config = { path = "${join(dir, 'token')}" } }
-}
-`;
-}
+const authStanza = (dir: string) => appRoleStanzas(dir, server, root, roleId);
 
 describe('coffer agent: template files', () => {
   it('renders a template file with its perms, and re-renders it within a second of the secret changing', async () => {

@@ -129,3 +129,24 @@ export async function setUpAppRole(root: Call, role: Record<string, unknown> = {
   const r = await must(root('GET', 'auth/approle/role/app/role-id'), 'role id');
   return (r as unknown as { json: any }).json.data.role_id as string;
 }
+
+/**
+ * The `vault` and `auto_auth` stanzas of an agent that logs in with AppRole role `app` (see
+ * setUpAppRole): a fresh secret id and the role id written into `dir`, a token sink at `dir/token`.
+ */
+export async function appRoleStanzas(dir: string, server: ProcessServer, root: Call, roleId: string): Promise<string> {
+  writeFileSync(join(dir, 'role-id'), roleId);
+  writeFileSync(join(dir, 'secret-id'), (await root('POST', 'auth/approle/role/app/secret-id', {})).json.data.secret_id);
+  return `
+vault { address = "${server.address}" }
+auto_auth {
+  method "approle" {
+    config = {
+      role_id_file_path = "${join(dir, 'role-id')}"
+      secret_id_file_path = "${join(dir, 'secret-id')}"
+    }
+  }
+  sink "file" { config = { path = "${join(dir, 'token')}" } }
+}
+`;
+}
